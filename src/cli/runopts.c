@@ -1,0 +1,84 @@
+#include "cli/runopts.h"
+
+#include <sys/random.h>
+#include <time.h>
+
+#include "util/timeutil.h"
+
+const char *const rw_mode_names[] = {
+	"read", "write", "randread", "randwrite", "randrw", "rw", NULL,
+};
+
+const char *const out_format_names[] = { "normal", "json", NULL };
+
+void runopts_defaults(struct run_opts *ro)
+{
+	*ro = (struct run_opts){
+		.size = 1ULL << 30,
+		.duration_ns = 60 * NSEC_PER_SEC,
+		.interval_ns = NSEC_PER_SEC,
+		.bs = 4096,
+		.iodepth = 32,
+		.rw = RW_RANDRW,
+		.rwmix_read = 70,
+		.output_format = OUT_NORMAL,
+	};
+}
+
+void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc)
+{
+	static const struct {
+		enum access_pattern acc;
+		int read_pct;        /* -1: --rwmix-read */
+	} modes[] = {
+		[RW_READ] = { ACCESS_SEQUENTIAL, 100 },
+		[RW_WRITE] = { ACCESS_SEQUENTIAL, 0 },
+		[RW_RANDREAD] = { ACCESS_RANDOM, 100 },
+		[RW_RANDWRITE] = { ACCESS_RANDOM, 0 },
+		[RW_RANDRW] = { ACCESS_RANDOM, -1 },
+		[RW_RW] = { ACCESS_SEQUENTIAL, -1 },
+	};
+
+	*acc = modes[ro->rw].acc;
+	*read_pct = modes[ro->rw].read_pct < 0 ? ro->rwmix_read : (unsigned)modes[ro->rw].read_pct;
+}
+
+bool runopts_writes(const struct run_opts *ro)
+{
+	unsigned r;
+	enum access_pattern a;
+
+	runopts_pattern(ro, &r, &a);
+	return r < 100;
+}
+
+void runopts_resolve(struct run_opts *ro)
+{
+	if (!ro->seed_set) {
+		uint64_t s;
+
+		if (getrandom(&s, sizeof(s), 0) != sizeof(s))
+			s = (uint64_t)time(NULL) ^ now_ns();
+		/* Keep it short enough to retype. */
+		ro->seed = s % 1000000000ULL;
+	}
+}
+
+json_t *runopts_params_json(const struct run_opts *ro)
+{
+	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:s}",
+			 "target", ro->target,
+			 "size_bytes", (json_int_t)ro->size,
+			 "scratch_dir", ro->scratch_dir,
+			 "force", ro->force,
+			 "duration_s", (double)ro->duration_ns / 1e9,
+			 "ramp_s", (double)ro->ramp_ns / 1e9,
+			 "interval_s", (double)ro->interval_ns / 1e9,
+			 "bs", (json_int_t)ro->bs,
+			 "rw", rw_mode_names[ro->rw],
+			 "rwmix_read", (json_int_t)ro->rwmix_read,
+			 "seed", (json_int_t)ro->seed,
+			 "max_errors", (json_int_t)ro->max_errors,
+			 "rate_iops", (json_int_t)ro->rate_iops,
+			 "output_format", out_format_names[ro->output_format]);
+}

@@ -1,0 +1,126 @@
+/*
+ * The options every run command shares (target, workload, output), parsed
+ * in one place. Commands splice these option groups into their tables.
+ */
+#ifndef DMRB_RUNOPTS_H
+#define DMRB_RUNOPTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/options.h"
+#include "engine/job.h"
+
+enum rw_mode { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_RANDRW, RW_RW };
+enum out_format { OUT_NORMAL, OUT_JSON };
+
+extern const char *const rw_mode_names[];
+extern const char *const out_format_names[];
+
+struct run_opts {
+	/* target */
+	const char *target;
+	uint64_t size;
+	const char *scratch_dir;
+	bool force;
+	/* workload */
+	uint64_t duration_ns;
+	uint64_t ramp_ns;
+	uint64_t interval_ns;
+	uint64_t bs;
+	unsigned iodepth;
+	unsigned workers;           /* 0: auto */
+	int rw;
+	unsigned rwmix_read;
+	uint64_t seed;
+	uint64_t max_errors;
+	uint64_t rate_iops;
+	/* output */
+	const char *output;
+	int output_format;
+	bool quiet;
+	/* which were given on the command line */
+	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
+};
+
+/* Defaults common to all run commands; commands then adjust theirs. */
+void runopts_defaults(struct run_opts *ro);
+
+/* The option groups, spliced into a command's table. */
+#define RUNOPTS_TARGET(ro)                                                          \
+	{ .type = OPT_GROUP, .help = "Target" },                                    \
+	{ .type = OPT_STRING, .name = "target", .value = &(ro)->target,             \
+	  .argh = "PATH", .help = "block device or regular file (default: a scratch file)" }, \
+	{ .type = OPT_SIZE, .name = "size", .value = &(ro)->size, .argh = "SIZE",   \
+	  .min = 1 << 20, .max = 1ULL << 50,                                        \
+	  .help = "size of the scratch file (default 1G, sparse)" },                \
+	{ .type = OPT_STRING, .name = "scratch-dir", .value = &(ro)->scratch_dir,   \
+	  .argh = "DIR", .help = "where the scratch file goes (default $TMPDIR or /tmp)" }, \
+	{ .type = OPT_BOOL, .name = "force", .value = &(ro)->force,                 \
+	  .help = "write to a block device even if it carries a signature" }
+
+#define RUNOPTS_TIME(ro)                                                            \
+	{ .type = OPT_DURATION, .name = "duration", .value = &(ro)->duration_ns,    \
+	  .argh = "T", .min = 1000000000ULL, .max = 7 * 86400 * 1000000000ULL,      \
+	  .set = &(ro)->duration_set, .help = "how long to measure: 90, 90s, 5m, 2h" }, \
+	{ .type = OPT_DURATION, .name = "ramp", .value = &(ro)->ramp_ns, .argh = "T", \
+	  .max = 86400 * 1000000000ULL,                                             \
+	  .help = "run this long first, excluded from the results (default 0)" },   \
+	{ .type = OPT_DURATION, .name = "interval", .value = &(ro)->interval_ns,    \
+	  .argh = "T", .min = 100000000ULL, .max = 3600 * 1000000000ULL,            \
+	  .help = "time-series sampling period (default 1s)" }
+
+#define RUNOPTS_POOL(ro)                                                            \
+	{ .type = OPT_UINT, .name = "iodepth", .value = &(ro)->iodepth, .argh = "N", \
+	  .min = 1, .max = 65536, .set = &(ro)->iodepth_set,                        \
+	  .help = "I/Os in flight per worker" },                                    \
+	{ .type = OPT_UINT, .name = "workers", .value = &(ro)->workers,             \
+	  .argh = "N|auto", .min = 1, .max = 1024, .special = "auto",               \
+	  .set = &(ro)->workers_set, .help = "worker threads (default auto)" }
+
+#define RUNOPTS_PATTERN(ro)                                                         \
+	{ .type = OPT_SIZE, .name = "bs", .value = &(ro)->bs, .argh = "SIZE",       \
+	  .min = 512, .max = 64 << 20, .set = &(ro)->bs_set,                        \
+	  .help = "block size, a multiple of the logical block size (4k, 64K, 1M)" }, \
+	{ .type = OPT_CHOICE, .name = "rw", .value = &(ro)->rw, .argh = "MODE",     \
+	  .choices = rw_mode_names, .set = &(ro)->rw_set,                           \
+	  .help = "read, write, randread, randwrite, randrw or rw" },               \
+	{ .type = OPT_UINT, .name = "rwmix-read", .value = &(ro)->rwmix_read,       \
+	  .argh = "PCT", .max = 100, .set = &(ro)->rwmix_set,                       \
+	  .help = "share of reads in randrw/rw, percent" }
+
+#define RUNOPTS_CONTROL(ro)                                                         \
+	{ .type = OPT_U64, .name = "seed", .value = &(ro)->seed, .argh = "N",       \
+	  .max = (1ULL << 63) - 1, .set = &(ro)->seed_set,                                                   \
+	  .help = "seed of offsets and data (default: random, recorded)" },         \
+	{ .type = OPT_U64, .name = "max-errors", .value = &(ro)->max_errors,        \
+	  .argh = "N", .max = 1000000000000ULL,                                     \
+	  .help = "errors tolerated before stopping (default 0)" },    \
+	{ .type = OPT_U64, .name = "rate-iops", .value = &(ro)->rate_iops,          \
+	  .argh = "N", .min = 1, .max = 100000000ULL,                               \
+	  .help = "cap the total IOPS (token bucket per worker)" }
+
+#define RUNOPTS_OUTPUT(ro)                                                          \
+	{ .type = OPT_GROUP, .help = "Output" },                                    \
+	{ .type = OPT_STRING, .name = "output", .short_name = 'o',                  \
+	  .value = &(ro)->output, .argh = "FILE",                                   \
+	  .help = "write the result to FILE (atomically)" },                        \
+	{ .type = OPT_CHOICE, .name = "output-format", .value = &(ro)->output_format, \
+	  .argh = "FMT", .choices = out_format_names,                               \
+	  .help = "normal or json (json goes to stdout without --output)" },        \
+	{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &(ro)->quiet, \
+	  .help = "no progress line and no summary on stdout" }
+
+/* Read share and access pattern of an --rw mode. */
+void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc);
+/* Whether the run may write. */
+bool runopts_writes(const struct run_opts *ro);
+
+/* Fill in what depends on other options (seed). Call after parsing. */
+void runopts_resolve(struct run_opts *ro);
+
+/* Every effective option, for the result's "params". */
+json_t *runopts_params_json(const struct run_opts *ro);
+
+#endif

@@ -1,0 +1,768 @@
+/*
+ * The worker pool. Each worker owns an I/O context, its buffers, its
+ * generator and its histograms; the hot loop (pick, submit, reap,
+ * timestamp, record) allocates nothing and takes no lock. A monitor (the
+ * calling thread) samples the workers' counters with relaxed loads to build
+ * the time series and the live line, and turns signals into a stop.
+ */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/gen.h"
+#include "engine/ioengine.h"
+#include "target/target.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+
+#define REAP_TIMEOUT_NS (20 * NSEC_PER_MSEC)   /* bound on noticing a stop */
+#define SAMPLE_PERIOD_NS (10 * NSEC_PER_MSEC)  /* in-flight sampling */
+#define PROGRESS_PERIOD_NS (500 * NSEC_PER_MSEC)
+
+struct engine;
+
+struct worker {
+	/* Owned by the worker thread while it runs. */
+	struct gen gen;
+	struct dir_result dir[2];
+	struct err_stats errs;
+	uint64_t ramp_ops;
+	uint64_t last_done_ns;
+	uint64_t issued;               /* for the rate limit */
+	uint64_t rate_iops;            /* this worker's share; 0 = none */
+	struct io_unit *units;
+	void *bufs;
+	struct io_unit **batch;        /* prepared, not yet submitted */
+	struct io_done *events;
+	void *ioctx;
+	unsigned depth;
+	unsigned index;                /* within the stream */
+	unsigned stream;
+	struct engine *eng;
+	pthread_t thread;
+	bool started;
+	/* Read by the monitor while the worker runs; each on its own line. */
+	uint64_t inflight __attribute__((aligned(64)));
+	int done __attribute__((aligned(64)));
+} __attribute__((aligned(64)));
+
+/* What the monitor saw of a worker at the previous interval boundary. */
+struct snapshot {
+	uint64_t ops[2], bytes[2], errors;
+	uint64_t *buckets[2];
+};
+
+struct engine {
+	const struct job *job;
+	const struct ioeng_ops *ops;
+	int fd;
+	struct worker *workers;
+	unsigned nworkers;
+	uint64_t start_ns, ramp_end_ns, end_ns;
+	uint64_t max_errors;
+	/* The start gate: workers wait here until every one is set up. */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	bool gate_open;
+	int stop __attribute__((aligned(64)));
+	int error_stop;
+	uint64_t error_count __attribute__((aligned(64)));
+};
+
+static int eng_stopping(struct engine *e)
+{
+	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
+}
+
+static void eng_request_stop(struct engine *e)
+{
+	__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- worker side ---------------------------------------------------- */
+
+static void fill_unit(struct worker *w, struct io_unit *u)
+{
+	struct io_pick p;
+
+	gen_next(&w->gen, &p);
+	u->off = p.off;
+	u->len = p.len;
+	u->write = p.write;
+}
+
+static void record_error(struct worker *w, const struct io_unit *u, long res, uint64_t t)
+{
+	struct engine *e = w->eng;
+	struct err_stats *es = &w->errs;
+	uint64_t n;
+
+	if (res < 0) {
+		counter_add(&es->io, 1);
+		if (-res < ERRNO_SLOTS)
+			es->by_errno[-res]++;
+	} else {
+		counter_add(&es->short_io, 1);
+	}
+	if (es->nlist < ERR_LIST_MAX)
+		es->list[es->nlist++] = (struct err_entry){
+			.off = u->off, .len = u->len, .err = res < 0 ? (int)-res : 0,
+			.write = u->write, .t_ns = t - e->start_ns,
+		};
+	/* Rare path: a shared counter is fine here. */
+	n = __atomic_add_fetch(&e->error_count, 1, __ATOMIC_RELAXED);
+	if (n > e->max_errors) {
+		__atomic_store_n(&e->error_stop, 1, __ATOMIC_RELAXED);
+		eng_request_stop(e);
+	}
+}
+
+static void complete(struct worker *w, const struct io_done *d, uint64_t t)
+{
+	struct io_unit *u = d->u;
+
+	if (d->res != (long)u->len) {
+		record_error(w, u, d->res, t);
+		return;
+	}
+	if (t < w->eng->ramp_end_ns) {
+		w->ramp_ops++;
+		return;
+	}
+	counter_add(&w->dir[u->write].ops, 1);
+	counter_add(&w->dir[u->write].bytes, u->len);
+	hist_record(&w->dir[u->write].hist, t - u->ts);
+	w->last_done_ns = t;
+}
+
+/* How many of the prepared units the rate limit lets go now. */
+static unsigned rate_allowance(struct worker *w, uint64_t t, unsigned want)
+{
+	unsigned __int128 due;
+	uint64_t allowed;
+
+	if (!w->rate_iops)
+		return want;
+	due = (unsigned __int128)(t - w->eng->start_ns) * w->rate_iops / NSEC_PER_SEC + 1;
+	allowed = due > w->issued ? (uint64_t)(due - w->issued) : 0;
+	return allowed < want ? (unsigned)allowed : want;
+}
+
+/* When the next token of the rate limit falls due. */
+static uint64_t rate_next_ns(const struct worker *w)
+{
+	return w->eng->start_ns +
+		(uint64_t)((unsigned __int128)w->issued * NSEC_PER_SEC / w->rate_iops);
+}
+
+/*
+ * Submit what the rate limit allows of batch[0..*nbatch); what the kernel
+ * does not take stays at the front of the batch for the next round.
+ * Returns the number now in flight.
+ */
+static unsigned submit_batch(struct worker *w, unsigned *nbatch)
+{
+	unsigned n = *nbatch, sent = 0, go, i;
+	uint64_t t = now_ns();
+
+	go = rate_allowance(w, t, n);
+	for (i = 0; i < go; i++)
+		w->batch[i]->ts = t;
+	while (sent < go) {
+		int rc = w->eng->ops->submit(w->ioctx, w->eng->fd, w->batch + sent, go - sent);
+
+		if (rc > 0) {
+			sent += (unsigned)rc;
+		} else if (rc == -EAGAIN || rc == -EINTR || rc == 0) {
+			break;
+		} else {
+			/* The first unit was refused: it completes with that error. */
+			struct io_done d = { .u = w->batch[sent], .res = rc };
+
+			record_error(w, d.u, d.res, t);
+			w->issued++;
+			memmove(w->batch + sent, w->batch + sent + 1,
+				(n - sent - 1) * sizeof(*w->batch));
+			n--;
+			go--;
+		}
+	}
+	w->issued += sent;
+	memmove(w->batch, w->batch + sent, (n - sent) * sizeof(*w->batch));
+	*nbatch = n - sent;
+	return sent;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine *e = w->eng;
+	unsigned inflight = 0, nbatch = 0, i;
+	bool stopping = false;
+
+	pthread_mutex_lock(&e->gate_lock);
+	while (!e->gate_open)
+		pthread_cond_wait(&e->gate_cond, &e->gate_lock);
+	pthread_mutex_unlock(&e->gate_lock);
+	stopping = eng_stopping(e);
+
+	for (i = 0; i < w->depth; i++) {
+		fill_unit(w, &w->units[i]);
+		w->batch[nbatch++] = &w->units[i];
+	}
+	for (;;) {
+		uint64_t t, timeout = REAP_TIMEOUT_NS;
+		int n, k;
+
+		if (nbatch && !stopping)
+			inflight += submit_batch(w, &nbatch);
+		__atomic_store_n(&w->inflight, inflight, __ATOMIC_RELAXED);
+		if (stopping && inflight == 0)
+			break;
+		if (inflight == 0) {
+			/* Only the rate limit keeps us idle: sleep to the next token. */
+			if (w->rate_iops)
+				sleep_until_ns(rate_next_ns(w));
+			if (now_ns() >= e->end_ns || eng_stopping(e))
+				stopping = true;
+			continue;
+		}
+		if (nbatch && w->rate_iops) {
+			uint64_t due = rate_next_ns(w), cur = now_ns();
+
+			timeout = due > cur ? due - cur : 0;
+			if (timeout > REAP_TIMEOUT_NS)
+				timeout = REAP_TIMEOUT_NS;
+		}
+		n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, inflight,
+				 w->events, timeout);
+		t = now_ns();
+		if (n < 0) {
+			log_error("worker %u: reaping completions failed: %s", w->index,
+				  strerror(-n));
+			eng_request_stop(e);
+			stopping = true;
+			n = 0;
+		}
+		inflight -= (unsigned)n;
+		if (!stopping && (t >= e->end_ns || eng_stopping(e)))
+			stopping = true;
+		for (k = 0; k < n; k++) {
+			complete(w, &w->events[k], t);
+			if (!stopping) {
+				fill_unit(w, w->events[k].u);
+				w->batch[nbatch++] = w->events[k].u;
+			}
+		}
+	}
+	__atomic_store_n(&w->inflight, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* ---- set-up and tear-down ------------------------------------------- */
+
+static void fill_random(void *buf, size_t len, uint64_t seed)
+{
+	uint64_t *p = buf, x = seed;
+	size_t i;
+
+	for (i = 0; i < len / sizeof(*p); i++)
+		p[i] = splitmix64(&x);
+}
+
+static void worker_free(struct worker *w)
+{
+	if (w->ioctx)
+		w->eng->ops->teardown(w->ioctx);
+	hist_free(&w->dir[0].hist);
+	hist_free(&w->dir[1].hist);
+	free(w->units);
+	free(w->bufs);
+	free(w->batch);
+	free(w->events);
+}
+
+static int aio_limit_hint(unsigned depth)
+{
+	FILE *f = fopen("/proc/sys/fs/aio-max-nr", "r");
+	unsigned long max = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	log_error("io_setup(%u) failed: the system-wide limit of in-flight AIO "
+		  "requests is exhausted (fs.aio-max-nr = %lu; the run needs about %lu "
+		  "more: sysctl -w fs.aio-max-nr=%lu, or lower --ops/--iodepth)",
+		  depth, max, (unsigned long)depth * 2,
+		  max + (unsigned long)depth * 2);
+	return EXIT_RUNTIME;
+}
+
+static int worker_setup(struct engine *e, struct worker *w, const struct stream_spec *st,
+			unsigned stream, unsigned index, uint64_t region_off,
+			uint64_t region_len)
+{
+	const struct target *t = e->job->target;
+	size_t align = t->lbs > 4096 ? t->lbs : 4096;
+	uint32_t maxbs = 0;
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < st->nbs; i++)
+		if (st->bs[i].bs > maxbs)
+			maxbs = st->bs[i].bs;
+	w->eng = e;
+	w->stream = stream;
+	w->index = index;
+	w->depth = stream_worker_depth(st, index);
+	if (st->rate_iops) {
+		w->rate_iops = st->rate_iops / st->workers +
+			(index < st->rate_iops % st->workers);
+		if (!w->rate_iops)
+			w->rate_iops = 1;
+	}
+	gen_init(&w->gen, st, region_off, region_len, index, st->workers, e->job->seed, stream);
+	if (hist_init(&w->dir[0].hist, HIST_BITS_PRECISE) ||
+	    hist_init(&w->dir[1].hist, HIST_BITS_PRECISE))
+		goto nomem;
+	w->units = calloc(w->depth, sizeof(*w->units));
+	w->batch = calloc(w->depth, sizeof(*w->batch));
+	w->events = calloc(w->depth, sizeof(*w->events));
+	if (!w->units || !w->batch || !w->events)
+		goto nomem;
+	if (posix_memalign(&w->bufs, align, (size_t)w->depth * maxbs))
+		goto nomem;
+	fill_random(w->bufs, (size_t)w->depth * maxbs, e->job->seed ^ ((uint64_t)stream << 32 | index));
+	for (i = 0; i < w->depth; i++)
+		w->units[i].buf = (char *)w->bufs + (size_t)i * maxbs;
+	w->ioctx = e->ops->setup(w->depth, &err);
+	if (!w->ioctx) {
+		if (err == EAGAIN)
+			return aio_limit_hint(w->depth);
+		log_error("cannot create an I/O context of depth %u: %s", w->depth, strerror(err));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+nomem:
+	log_error("out of memory setting up worker %u of stream '%s' (%u x %u bytes)",
+		  index, st->name, w->depth, maxbs);
+	return EXIT_RUNTIME;
+}
+
+/* ---- monitor side --------------------------------------------------- */
+
+struct monitor {
+	struct engine *e;
+	struct run_result *res;
+	struct snapshot *snaps;
+	struct hist ival;
+	uint64_t last_ival_ns;
+	double inflight_sum;
+	uint64_t inflight_samples;
+	uint64_t last_ops;
+	uint64_t last_progress_ns;
+	bool drew_progress;
+};
+
+static int monitor_init(struct monitor *m, struct engine *e, struct run_result *res)
+{
+	unsigned i, d;
+
+	memset(m, 0, sizeof(*m));
+	m->e = e;
+	m->res = res;
+	m->snaps = calloc(e->nworkers, sizeof(*m->snaps));
+	if (!m->snaps || hist_init(&m->ival, HIST_BITS_PRECISE))
+		return -1;
+	for (i = 0; i < e->nworkers; i++)
+		for (d = 0; d < 2; d++) {
+			m->snaps[i].buckets[d] = calloc(m->ival.nbuckets, sizeof(uint64_t));
+			if (!m->snaps[i].buckets[d])
+				return -1;
+		}
+	return 0;
+}
+
+static void monitor_free(struct monitor *m)
+{
+	unsigned i;
+
+	if (m->snaps)
+		for (i = 0; i < m->e->nworkers; i++) {
+			free(m->snaps[i].buckets[0]);
+			free(m->snaps[i].buckets[1]);
+		}
+	free(m->snaps);
+	hist_free(&m->ival);
+}
+
+static int append_interval(struct run_result *r, const struct interval_sample *s)
+{
+	if (r->nintervals == r->intervals_cap) {
+		size_t cap = r->intervals_cap ? r->intervals_cap * 2 : 64;
+		struct interval_sample *n = realloc(r->intervals, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		r->intervals = n;
+		r->intervals_cap = cap;
+	}
+	r->intervals[r->nintervals++] = *s;
+	return 0;
+}
+
+/* Difference of every worker's counters since the last boundary. */
+static void monitor_interval(struct monitor *m, uint64_t t)
+{
+	struct engine *e = m->e;
+	struct interval_sample s = { 0 };
+	unsigned i, d;
+	uint32_t b;
+
+	hist_reset(&m->ival);
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+		struct snapshot *sn = &m->snaps[i];
+		uint64_t errs = counter_read(&w->errs.io) + counter_read(&w->errs.short_io);
+
+		for (d = 0; d < 2; d++) {
+			uint64_t ops = counter_read(&w->dir[d].ops);
+			uint64_t bytes = counter_read(&w->dir[d].bytes);
+
+			if (d == DIR_READ) {
+				s.read_ops += ops - sn->ops[d];
+				s.read_bytes += bytes - sn->bytes[d];
+			} else {
+				s.write_ops += ops - sn->ops[d];
+				s.write_bytes += bytes - sn->bytes[d];
+			}
+			sn->ops[d] = ops;
+			sn->bytes[d] = bytes;
+			for (b = 0; b < m->ival.nbuckets; b++) {
+				uint64_t c = counter_read(&w->dir[d].hist.buckets[b]);
+
+				if (c != sn->buckets[d][b]) {
+					m->ival.buckets[b] += c - sn->buckets[d][b];
+					m->ival.count += c - sn->buckets[d][b];
+					sn->buckets[d][b] = c;
+				}
+			}
+		}
+		s.errors += errs - sn->errors;
+		sn->errors = errs;
+	}
+	/* min/max are unknown for an interval: bound by the bucket range. */
+	m->ival.min = 0;
+	m->ival.max = UINT64_MAX;
+	s.p99_ns = hist_percentile(&m->ival, 99.0);
+	s.t_s = (double)(t - e->ramp_end_ns) / 1e9;
+	s.len_s = (double)(t - m->last_ival_ns) / 1e9;
+	m->last_ival_ns = t;
+	if (append_interval(m->res, &s))
+		log_warn("out of memory for the time series; interval dropped");
+}
+
+static void sample_inflight(struct monitor *m)
+{
+	struct engine *e = m->e;
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++)
+		sum += __atomic_load_n(&e->workers[i].inflight, __ATOMIC_RELAXED);
+	m->inflight_sum += (double)sum;
+	m->inflight_samples++;
+	if (sum > m->res->conc.inflight_max)
+		m->res->conc.inflight_max = sum;
+}
+
+static void human(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+}
+
+static void draw_progress(struct monitor *m, uint64_t t)
+{
+	struct engine *e = m->e;
+	const struct interval_sample *s = m->res->nintervals ?
+		&m->res->intervals[m->res->nintervals - 1] : NULL;
+	double elapsed = (double)(t - e->start_ns) / 1e9;
+	double left = t < e->end_ns ? (double)(e->end_ns - t) / 1e9 : 0;
+	char r[16] = "-", w[16] = "-";
+	double mbs = 0, p99 = 0;
+
+	if (s && s->len_s > 0) {
+		human((double)s->read_ops / s->len_s, r, sizeof(r));
+		human((double)s->write_ops / s->len_s, w, sizeof(w));
+		mbs = (double)(s->read_bytes + s->write_bytes) / s->len_s / 1e6;
+		p99 = (double)s->p99_ns / 1e3;
+	}
+	fprintf(stderr, "\r\033[K%s[%4.0fs ETA %4.0fs]%s IOPS r=%s w=%s  %.1f MB/s  p99 %.0f us",
+		e->job->label ? e->job->label : "", elapsed, left,
+		t < e->ramp_end_ns ? " ramp" : "", r, w, mbs, p99);
+	fflush(stderr);
+	m->drew_progress = true;
+}
+
+static bool all_done(const struct engine *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++)
+		if (!__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+static void monitor_loop(struct monitor *m)
+{
+	struct engine *e = m->e;
+	const struct job *job = e->job;
+	uint64_t next_sample = e->start_ns + SAMPLE_PERIOD_NS;
+	uint64_t next_ival = e->ramp_end_ns + job->interval_ns;
+	uint64_t next_progress = e->start_ns + PROGRESS_PERIOD_NS;
+
+	m->last_ival_ns = e->ramp_end_ns;
+	while (!all_done(e)) {
+		uint64_t t;
+		int sig;
+
+		sleep_until_ns(min3(next_sample, next_ival,
+				    job->progress ? next_progress : UINT64_MAX));
+		t = now_ns();
+		sig = signals_pending();
+		if (sig && !m->res->signal) {
+			m->res->signal = sig;
+			eng_request_stop(e);
+		}
+		if (t >= next_sample) {
+			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns)
+				sample_inflight(m);
+			next_sample = t + SAMPLE_PERIOD_NS;
+		}
+		if (t >= next_ival) {
+			monitor_interval(m, t);
+			/* A late wake-up does not make up the missed boundaries. */
+			next_ival += job->interval_ns;
+			if (next_ival <= t)
+				next_ival = t + job->interval_ns;
+			if (job->on_interval)
+				job->on_interval(job->on_interval_arg, m->res);
+		}
+		if (job->progress && t >= next_progress) {
+			draw_progress(m, t);
+			next_progress = t + PROGRESS_PERIOD_NS;
+		}
+	}
+}
+
+/* ---- the run -------------------------------------------------------- */
+
+static void merge_results(struct engine *e, struct run_result *res, const struct monitor *m)
+{
+	uint64_t last = e->ramp_end_ns;
+	unsigned i, d;
+
+	res->conc.workers = e->nworkers;
+	res->conc.inflight_target = job_total_depth(e->job);
+	res->conc.inflight_mean = m->inflight_samples ?
+		m->inflight_sum / (double)m->inflight_samples : 0;
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+		struct stream_result *sr = &res->streams[w->stream];
+
+		if (w->depth > res->conc.iodepth_per_worker)
+			res->conc.iodepth_per_worker = w->depth;
+		sr->workers++;
+		if (w->depth > sr->iodepth)
+			sr->iodepth = w->depth;
+		for (d = 0; d < 2; d++) {
+			sr->dir[d].ops += w->dir[d].ops;
+			sr->dir[d].bytes += w->dir[d].bytes;
+			hist_merge(&sr->dir[d].hist, &w->dir[d].hist);
+			res->dir[d].ops += w->dir[d].ops;
+			res->dir[d].bytes += w->dir[d].bytes;
+			hist_merge(&res->dir[d].hist, &w->dir[d].hist);
+		}
+		err_stats_merge(&sr->errors, &w->errs);
+		err_stats_merge(&res->errors, &w->errs);
+		res->ramp_ops += w->ramp_ops;
+		if (w->last_done_ns > last)
+			last = w->last_done_ns;
+	}
+	for (i = 0; i < e->job->nstreams; i++)
+		snprintf(res->streams[i].name, sizeof(res->streams[i].name), "%s",
+			 e->job->streams[i].name);
+	res->duration_s = (double)(last - e->ramp_end_ns) / 1e9;
+	res->error_stop = e->error_stop;
+	res->complete = true;
+}
+
+/* The region a stream covers, resolved against the target and its block sizes. */
+static void stream_region(const struct stream_spec *st, const struct target *t,
+			  uint64_t *off, uint64_t *len)
+{
+	*off = st->span_off;
+	*len = st->span_len ? st->span_len : t->size - st->span_off;
+	if (*off + *len > t->size)
+		*len = *off < t->size ? t->size - *off : 0;
+}
+
+static int validate_job(const struct job *job)
+{
+	const struct target *t = job->target;
+	unsigned i, j;
+
+	for (i = 0; i < job->nstreams; i++) {
+		const struct stream_spec *st = &job->streams[i];
+		uint64_t off, len;
+
+		stream_region(st, t, &off, &len);
+		if (!st->workers || (!st->iodepth && !st->total_depth) || !st->nbs) {
+			log_error("stream '%s' has no workers, depth or block size", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->total_depth && st->total_depth < st->workers) {
+			log_error("stream '%s': %llu I/Os in flight cannot feed %u workers",
+				  st->name, (unsigned long long)st->total_depth, st->workers);
+			return EXIT_USAGE;
+		}
+		for (j = 0; j < st->nbs; j++) {
+			uint32_t bs = st->bs[j].bs;
+			uint64_t need = bs * (st->slice_per_worker ? st->workers : 1);
+
+			if (!bs || bs % t->lbs) {
+				log_error("block size %u is not a multiple of the target's "
+					  "logical block size %u", bs, t->lbs);
+				return EXIT_USAGE;
+			}
+			if (len < need || off % t->lbs) {
+				log_error("stream '%s': the target region (%llu bytes) is too "
+					  "small for %u-byte blocks", st->name,
+					  (unsigned long long)len, bs);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	return 0;
+}
+
+int engine_run(const struct job *job, struct run_result *res)
+{
+	struct engine e = {
+		.job = job,
+		.ops = job->ioeng ? job->ioeng : &ioeng_libaio,
+		.fd = job->target->fd,
+		.max_errors = job->max_errors,
+	};
+	struct monitor m = { 0 };
+	unsigned s, i, k = 0;
+	int rc;
+
+	rc = validate_job(job);
+	if (rc)
+		return rc;
+	e.nworkers = job_total_workers(job);
+	e.workers = aligned_alloc(64, sizeof(*e.workers) * e.nworkers);
+	if (!e.workers) {
+		log_error("out of memory for %u workers", e.nworkers);
+		return EXIT_RUNTIME;
+	}
+	memset(e.workers, 0, sizeof(*e.workers) * e.nworkers);
+	for (s = 0; s < job->nstreams; s++) {
+		const struct stream_spec *st = &job->streams[s];
+		uint64_t off, len;
+
+		stream_region(st, job->target, &off, &len);
+		for (i = 0; i < st->workers; i++, k++) {
+			rc = worker_setup(&e, &e.workers[k], st, s, i, off, len);
+			if (rc) {
+				e.nworkers = k + 1;
+				goto out_free;
+			}
+		}
+	}
+	if (monitor_init(&m, &e, res)) {
+		log_error("out of memory for the monitor");
+		rc = EXIT_RUNTIME;
+		goto out_free;
+	}
+	pthread_mutex_init(&e.gate_lock, NULL);
+	pthread_cond_init(&e.gate_cond, NULL);
+	{
+		sigset_t stops, old;
+
+		/* Workers inherit a mask with the stop signals blocked. */
+		sigemptyset(&stops);
+		sigaddset(&stops, SIGINT);
+		sigaddset(&stops, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &stops, &old);
+		for (i = 0; i < e.nworkers; i++) {
+			rc = pthread_create(&e.workers[i].thread, NULL, worker_main, &e.workers[i]);
+			if (rc) {
+				log_error("cannot start worker thread %u: %s", i, strerror(rc));
+				rc = EXIT_RUNTIME;
+				break;
+			}
+			e.workers[i].started = true;
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	e.start_ns = now_ns();
+	e.ramp_end_ns = e.start_ns + job->ramp_ns;
+	e.end_ns = e.ramp_end_ns + job->duration_ns;
+	if (rc || signals_pending())
+		eng_request_stop(&e);
+	pthread_mutex_lock(&e.gate_lock);
+	e.gate_open = true;
+	pthread_cond_broadcast(&e.gate_cond);
+	pthread_mutex_unlock(&e.gate_lock);
+	if (rc)
+		goto out_join;
+	monitor_loop(&m);
+	rc = 0;
+out_join:
+	for (i = 0; i < e.nworkers; i++)
+		if (e.workers[i].started)
+			pthread_join(e.workers[i].thread, NULL);
+	if (rc == 0) {
+		uint64_t t = now_ns();
+
+		if (job->progress && m.drew_progress)
+			fprintf(stderr, "\r\033[K");
+		/* The last, partial interval (drained I/O included). */
+		if (t > e.ramp_end_ns && t > m.last_ival_ns + job->interval_ns / 100)
+			monitor_interval(&m, t);
+		merge_results(&e, res, &m);
+	}
+	pthread_cond_destroy(&e.gate_cond);
+	pthread_mutex_destroy(&e.gate_lock);
+out_free:
+	monitor_free(&m);
+	for (i = 0; i < e.nworkers; i++)
+		worker_free(&e.workers[i]);
+	free(e.workers);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * The I/O engine behind a small ops struct, in the manner of fio's engines
+ * but with no global state: everything lives in the context setup returns.
+ */
+#ifndef DMRB_IOENGINE_H
+#define DMRB_IOENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One I/O slot; the engine keeps its own control block in priv. */
+struct io_unit {
+	unsigned char priv[64] __attribute__((aligned(8)));
+	uint64_t ts;       /* submit time, CLOCK_MONOTONIC ns */
+	uint64_t off;
+	void *buf;
+	uint32_t len;
+	bool write;
+};
+
+struct io_done {
+	struct io_unit *u;
+	long res;          /* bytes transferred, or -errno */
+};
+
+struct ioeng_ops {
+	const char *name;
+	/* A context for up to depth I/Os in flight; NULL and *err = errno on failure. */
+	void *(*setup)(unsigned depth, int *err);
+	void (*teardown)(void *ctx);
+	/*
+	 * Submit n prepared units on fd. Returns how many were accepted (may
+	 * be fewer than n), or -errno when none was.
+	 */
+	int (*submit)(void *ctx, int fd, struct io_unit **units, unsigned n);
+	/* Wait up to timeout_ns for at least min completions; returns count or -errno. */
+	int (*reap)(void *ctx, unsigned min, unsigned max, struct io_done *out,
+		    uint64_t timeout_ns);
+};
+
+extern const struct ioeng_ops ioeng_libaio;
+
+#endif

@@ -1,0 +1,110 @@
+/* libaio (Linux native AIO) engine. */
+#include "engine/ioengine.h"
+
+#include <errno.h>
+#include <libaio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(struct iocb) <= sizeof(((struct io_unit *)0)->priv),
+	       "struct iocb must fit in io_unit.priv");
+
+struct libaio_ctx {
+	io_context_t ctx;
+	unsigned depth;
+	struct iocb **cbs;
+	struct io_event *events;
+};
+
+static void *libaio_setup(unsigned depth, int *err)
+{
+	struct libaio_ctx *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	c->depth = depth;
+	c->cbs = calloc(depth, sizeof(*c->cbs));
+	c->events = calloc(depth, sizeof(*c->events));
+	if (!c->cbs || !c->events) {
+		*err = ENOMEM;
+		goto fail;
+	}
+	rc = io_setup((int)depth, &c->ctx);
+	if (rc < 0) {
+		*err = -rc;
+		goto fail;
+	}
+	return c;
+fail:
+	free(c->cbs);
+	free(c->events);
+	free(c);
+	return NULL;
+}
+
+static void libaio_teardown(void *ctx)
+{
+	struct libaio_ctx *c = ctx;
+
+	if (!c)
+		return;
+	io_destroy(c->ctx);
+	free(c->cbs);
+	free(c->events);
+	free(c);
+}
+
+static int libaio_submit(void *ctx, int fd, struct io_unit **units, unsigned n)
+{
+	struct libaio_ctx *c = ctx;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct io_unit *u = units[i];
+		struct iocb *cb = (struct iocb *)u->priv;
+
+		if (u->write)
+			io_prep_pwrite(cb, fd, u->buf, u->len, (long long)u->off);
+		else
+			io_prep_pread(cb, fd, u->buf, u->len, (long long)u->off);
+		cb->data = u;
+		c->cbs[i] = cb;
+	}
+	rc = io_submit(c->ctx, (long)n, c->cbs);
+	return rc;
+}
+
+static int libaio_reap(void *ctx, unsigned min, unsigned max, struct io_done *out,
+		       uint64_t timeout_ns)
+{
+	struct libaio_ctx *c = ctx;
+	struct timespec ts = {
+		.tv_sec = (time_t)(timeout_ns / 1000000000ULL),
+		.tv_nsec = (long)(timeout_ns % 1000000000ULL),
+	};
+	int rc, i;
+
+	if (max > c->depth)
+		max = c->depth;
+	do {
+		rc = io_getevents(c->ctx, (long)min, (long)max, c->events, &ts);
+	} while (rc == -EINTR);
+	for (i = 0; i < rc; i++) {
+		out[i].u = c->events[i].data;
+		/* res is unsigned long in the ABI; errors are negative longs. */
+		out[i].res = (long)c->events[i].res;
+	}
+	return rc;
+}
+
+const struct ioeng_ops ioeng_libaio = {
+	.name = "libaio",
+	.setup = libaio_setup,
+	.teardown = libaio_teardown,
+	.submit = libaio_submit,
+	.reap = libaio_reap,
+};

@@ -1,0 +1,73 @@
+/*
+ * What the engine runs: a job is one or more streams, each a pool of workers
+ * doing one I/O pattern over a region of the target. Commands and workload
+ * profiles fill these plain structs; the engine only interprets them.
+ */
+#ifndef DMRB_JOB_H
+#define DMRB_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STREAM_MAX_BS 8
+#define STREAM_NAME_MAX 32
+
+enum access_pattern {
+	ACCESS_RANDOM,      /* uniform over the region */
+	ACCESS_SEQUENTIAL,  /* one cursor per worker, wrapping */
+	ACCESS_ZIPF,        /* hot-spotted ranks, scattered over the region */
+	ACCESS_SEQ_RUNS,    /* random starts followed by runs of run_blocks */
+};
+
+struct bs_weight {
+	uint32_t bs;      /* bytes, multiple of the target's logical block size */
+	uint32_t weight;  /* relative share of I/Os of this size */
+};
+
+struct stream_spec {
+	char name[STREAM_NAME_MAX];
+	unsigned workers;
+	unsigned iodepth;              /* in flight per worker */
+	uint64_t total_depth;          /* if non-zero: split over the workers instead */
+	unsigned read_pct;             /* share of I/Os that are reads, 0-100 */
+	struct bs_weight bs[STREAM_MAX_BS];
+	unsigned nbs;
+	enum access_pattern access;
+	double zipf_theta;             /* ACCESS_ZIPF */
+	unsigned run_blocks;           /* ACCESS_SEQ_RUNS: I/Os per run */
+	unsigned run_pct;              /* ACCESS_SEQ_RUNS: % of I/Os inside runs */
+	bool slice_per_worker;         /* each worker confined to its own slice */
+	uint64_t span_off, span_len;   /* bytes; span_len 0 = the whole target */
+	uint64_t rate_iops;            /* cap for the whole stream; 0 = none */
+};
+
+struct target;
+struct run_result;
+struct ioeng_ops;
+
+struct job {
+	const struct target *target;
+	struct stream_spec *streams;
+	unsigned nstreams;
+	uint64_t duration_ns;
+	uint64_t ramp_ns;              /* run, but excluded from the results */
+	uint64_t interval_ns;          /* time-series sampling period */
+	uint64_t seed;
+	uint64_t max_errors;           /* stop when errors exceed this */
+	const struct ioeng_ops *ioeng; /* NULL: libaio */
+	bool progress;                 /* live line on stderr */
+	const char *label;             /* shown in the progress line */
+	/* Called from the monitor thread after each merged interval. */
+	void (*on_interval)(void *arg, const struct run_result *partial);
+	void *on_interval_arg;
+};
+
+/* In-flight I/Os of worker `index` of a stream. */
+unsigned stream_worker_depth(const struct stream_spec *st, unsigned index);
+/* Total workers and in-flight target of a job. */
+unsigned job_total_workers(const struct job *job);
+uint64_t job_total_depth(const struct job *job);
+/* Largest block size any stream uses. */
+uint32_t job_max_bs(const struct job *job);
+
+#endif

@@ -1,0 +1,70 @@
+#include "result/result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int dir_init(struct dir_result *d)
+{
+	memset(d, 0, sizeof(*d));
+	return hist_init(&d->hist, HIST_BITS_PRECISE);
+}
+
+int run_result_init(struct run_result *r, unsigned nstreams)
+{
+	unsigned i;
+
+	memset(r, 0, sizeof(*r));
+	r->streams = calloc(nstreams ? nstreams : 1, sizeof(*r->streams));
+	if (!r->streams)
+		return -1;
+	r->nstreams = nstreams;
+	if (dir_init(&r->dir[0]) || dir_init(&r->dir[1]))
+		goto fail;
+	for (i = 0; i < nstreams; i++)
+		if (dir_init(&r->streams[i].dir[0]) || dir_init(&r->streams[i].dir[1]))
+			goto fail;
+	return 0;
+fail:
+	run_result_free(r);
+	return -1;
+}
+
+void run_result_free(struct run_result *r)
+{
+	unsigned i;
+
+	if (r->streams) {
+		for (i = 0; i < r->nstreams; i++) {
+			hist_free(&r->streams[i].dir[0].hist);
+			hist_free(&r->streams[i].dir[1].hist);
+		}
+	}
+	free(r->streams);
+	hist_free(&r->dir[0].hist);
+	hist_free(&r->dir[1].hist);
+	free(r->intervals);
+	memset(r, 0, sizeof(*r));
+}
+
+void err_stats_merge(struct err_stats *dst, const struct err_stats *src)
+{
+	unsigned i;
+
+	dst->io += src->io;
+	dst->short_io += src->short_io;
+	dst->verify += src->verify;
+	for (i = 0; i < ERRNO_SLOTS; i++)
+		dst->by_errno[i] += src->by_errno[i];
+	for (i = 0; i < src->nlist && dst->nlist < ERR_LIST_MAX; i++)
+		dst->list[dst->nlist++] = src->list[i];
+}
+
+uint64_t run_result_total_ops(const struct run_result *r)
+{
+	return r->dir[0].ops + r->dir[1].ops;
+}
+
+uint64_t err_stats_total(const struct err_stats *e)
+{
+	return e->io + e->short_io + e->verify;
+}

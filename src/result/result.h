@@ -1,0 +1,87 @@
+/* The measured outcome of one engine run. */
+#ifndef DMRB_RESULT_H
+#define DMRB_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/job.h"
+#include "stats/hist.h"
+
+#define ERRNO_SLOTS 134        /* errno values counted individually */
+#define ERR_LIST_MAX 64        /* first failing I/Os kept with their offsets */
+
+enum { DIR_READ = 0, DIR_WRITE = 1 };
+
+struct dir_result {
+	uint64_t ops;
+	uint64_t bytes;
+	struct hist hist;          /* completion latency, ns (precise) */
+};
+
+struct err_entry {
+	uint64_t off;
+	uint32_t len;
+	int err;                   /* errno, or 0 for a short transfer */
+	bool write;
+	uint64_t t_ns;             /* since the start of the run */
+};
+
+struct err_stats {
+	uint64_t io;               /* completions with a negative result */
+	uint64_t short_io;         /* completions that moved fewer bytes */
+	uint64_t verify;           /* data that did not match */
+	uint64_t by_errno[ERRNO_SLOTS];
+	struct err_entry list[ERR_LIST_MAX];
+	unsigned nlist;
+};
+
+struct stream_result {
+	char name[STREAM_NAME_MAX];
+	unsigned workers;
+	unsigned iodepth;
+	struct dir_result dir[2];
+	struct err_stats errors;
+};
+
+struct interval_sample {
+	double t_s;                /* end of the interval, since start */
+	double len_s;              /* its length (the last may be short) */
+	uint64_t read_ops, write_ops;
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors;
+	uint64_t p99_ns;           /* all directions; 0 when no I/O completed */
+};
+
+struct concurrency_stats {
+	unsigned workers;
+	unsigned iodepth_per_worker;   /* the largest, when they differ */
+	uint64_t inflight_target;
+	double inflight_mean;          /* sampled by the monitor every 10 ms */
+	uint64_t inflight_max;
+};
+
+struct run_result {
+	double duration_s;             /* measured, ramp excluded */
+	unsigned nstreams;
+	struct stream_result *streams;
+	struct dir_result dir[2];      /* all streams */
+	struct err_stats errors;
+	struct concurrency_stats conc;
+	struct interval_sample *intervals;
+	size_t nintervals, intervals_cap;
+	uint64_t ramp_ops;             /* done during --ramp, not in the results */
+	uint64_t intervals_merged;     /* intervals a slow monitor made a worker merge */
+	int signal;                    /* the stop signal, 0 if none */
+	bool error_stop;               /* stopped because errors exceeded the limit */
+	bool complete;                 /* false while a run is still in progress */
+};
+
+int run_result_init(struct run_result *r, unsigned nstreams);
+void run_result_free(struct run_result *r);
+void err_stats_merge(struct err_stats *dst, const struct err_stats *src);
+uint64_t run_result_total_ops(const struct run_result *r);
+uint64_t err_stats_total(const struct err_stats *e);
+
+#endif

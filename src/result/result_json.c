@@ -1,0 +1,157 @@
+#include "result/result_json.h"
+
+#include <string.h>
+
+static json_t *lat_json(const struct hist *h)
+{
+	return json_pack("{s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "min", (json_int_t)(h->count ? h->min : 0),
+			 "mean", hist_mean(h),
+			 "max", (json_int_t)h->max,
+			 "p50", (json_int_t)hist_percentile(h, 50),
+			 "p90", (json_int_t)hist_percentile(h, 90),
+			 "p99", (json_int_t)hist_percentile(h, 99),
+			 "p99.9", (json_int_t)hist_percentile(h, 99.9),
+			 "p99.99", (json_int_t)hist_percentile(h, 99.99));
+}
+
+json_t *hist_json(const struct hist *h)
+{
+	json_t *b = json_array();
+	uint32_t i;
+
+	for (i = 0; i < h->nbuckets; i++)
+		if (h->buckets[i])
+			json_array_append_new(b, json_pack("[I,I]", (json_int_t)i,
+							   (json_int_t)h->buckets[i]));
+	return json_pack("{s:I, s:o}", "bits", (json_int_t)h->bits, "buckets", b);
+}
+
+json_t *dir_result_json(const struct dir_result *d, double duration_s)
+{
+	double iops = duration_s > 0 ? (double)d->ops / duration_s : 0;
+	double bw = duration_s > 0 ? (double)d->bytes / duration_s : 0;
+
+	return json_pack("{s:I, s:I, s:f, s:f, s:o, s:o}",
+			 "ops", (json_int_t)d->ops,
+			 "bytes", (json_int_t)d->bytes,
+			 "iops", iops,
+			 "bw_bytes_per_s", bw,
+			 "lat_ns", lat_json(&d->hist),
+			 "lat_hist", hist_json(&d->hist));
+}
+
+json_t *err_stats_json(const struct err_stats *e)
+{
+	json_t *by = json_object(), *first = json_array();
+	unsigned i;
+
+	for (i = 1; i < ERRNO_SLOTS; i++)
+		if (e->by_errno[i]) {
+			const char *name = strerrorname_np((int)i);
+			char num[16];
+
+			if (!name) {
+				snprintf(num, sizeof(num), "%u", i);
+				name = num;
+			}
+			json_object_set_new(by, name, json_integer((json_int_t)e->by_errno[i]));
+		}
+	for (i = 0; i < e->nlist; i++) {
+		const struct err_entry *x = &e->list[i];
+		const char *name = x->err ? strerrorname_np(x->err) : "short";
+
+		json_array_append_new(first, json_pack("{s:s, s:I, s:I, s:s?, s:i, s:f}",
+			"op", x->write ? "write" : "read",
+			"offset", (json_int_t)x->off,
+			"length", (json_int_t)x->len,
+			"error", name,
+			"errno", x->err,
+			"t_s", (double)x->t_ns / 1e9));
+	}
+	return json_pack("{s:I, s:I, s:I, s:o, s:o}",
+			 "io", (json_int_t)e->io,
+			 "short", (json_int_t)e->short_io,
+			 "verify", (json_int_t)e->verify,
+			 "by_errno", by,
+			 "first", first);
+}
+
+static json_t *total_json(const struct dir_result dir[2], double duration_s)
+{
+	struct dir_result t = {
+		.ops = dir[0].ops + dir[1].ops,
+		.bytes = dir[0].bytes + dir[1].bytes,
+	};
+	json_t *j;
+
+	if (hist_init(&t.hist, dir[0].hist.bits))
+		return NULL;
+	hist_merge(&t.hist, &dir[0].hist);
+	hist_merge(&t.hist, &dir[1].hist);
+	j = dir_result_json(&t, duration_s);
+	hist_free(&t.hist);
+	return j;
+}
+
+static json_t *intervals_json(const struct run_result *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < r->nintervals; i++) {
+		const struct interval_sample *s = &r->intervals[i];
+		double len = s->len_s > 0 ? s->len_s : 1;
+
+		json_array_append_new(a, json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:I}",
+			"t_s", s->t_s,
+			"len_s", s->len_s,
+			"read_iops", (double)s->read_ops / len,
+			"write_iops", (double)s->write_ops / len,
+			"bw_bytes_per_s", (double)(s->read_bytes + s->write_bytes) / len,
+			"p99_ns", (json_int_t)s->p99_ns,
+			"errors", (json_int_t)s->errors));
+	}
+	return a;
+}
+
+static json_t *stream_json(const struct stream_result *s, double duration_s)
+{
+	return json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
+			 "name", s->name,
+			 "workers", (json_int_t)s->workers,
+			 "iodepth_per_worker", (json_int_t)s->iodepth,
+			 "read", dir_result_json(&s->dir[0], duration_s),
+			 "write", dir_result_json(&s->dir[1], duration_s),
+			 "total", total_json(s->dir, duration_s),
+			 "errors", err_stats_json(&s->errors));
+}
+
+json_t *run_result_json(const struct run_result *r)
+{
+	json_t *j, *streams;
+	unsigned i;
+
+	j = json_pack("{s:f, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:f, s:I}, s:o, s:I}",
+		      "duration_s", r->duration_s,
+		      "read", dir_result_json(&r->dir[0], r->duration_s),
+		      "write", dir_result_json(&r->dir[1], r->duration_s),
+		      "total", total_json(r->dir, r->duration_s),
+		      "errors", err_stats_json(&r->errors),
+		      "concurrency",
+		      "workers", (json_int_t)r->conc.workers,
+		      "iodepth_per_worker", (json_int_t)r->conc.iodepth_per_worker,
+		      "inflight_target", (json_int_t)r->conc.inflight_target,
+		      "inflight_mean", r->conc.inflight_mean,
+		      "inflight_max", (json_int_t)r->conc.inflight_max,
+		      "intervals", intervals_json(r),
+		      "ramp_ops", (json_int_t)r->ramp_ops);
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "stopped_by_errors", json_boolean(r->error_stop));
+	streams = json_array();
+	for (i = 0; i < r->nstreams; i++)
+		json_array_append_new(streams, stream_json(&r->streams[i], r->duration_s));
+	json_object_set_new(j, "streams", streams);
+	return j;
+}

@@ -1,0 +1,24 @@
+/* Results as JSON: the schema users' scripts and later commands rely on. */
+#ifndef DMRB_RESULT_JSON_H
+#define DMRB_RESULT_JSON_H
+
+#include <jansson.h>
+
+#include "result/result.h"
+
+#define RESULT_SCHEMA_VERSION 1
+
+/* {ops, bytes, iops, bw_bytes_per_s, lat_ns{...}} over duration_s. */
+json_t *dir_result_json(const struct dir_result *d, double duration_s);
+/* {io, short, verify, by_errno{}, first[]} */
+json_t *err_stats_json(const struct err_stats *e);
+/*
+ * The "results" object: duration_s, read, write, total, errors,
+ * concurrency, intervals, and streams when there is more than one.
+ */
+json_t *run_result_json(const struct run_result *r);
+
+/* A compact sparse histogram: {bits, buckets: [[index, count], ...]}. */
+json_t *hist_json(const struct hist *h);
+
+#endif

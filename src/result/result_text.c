@@ -1,0 +1,105 @@
+#include "result/result_text.h"
+
+#include <string.h>
+
+void format_count(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+}
+
+void format_ns(double ns, char *buf, size_t len)
+{
+	if (ns >= 1e9)
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	else if (ns >= 1e6)
+		snprintf(buf, len, "%.2fms", ns / 1e6);
+	else if (ns >= 1e3)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else
+		snprintf(buf, len, "%.0fns", ns);
+}
+
+static void print_dir(FILE *f, const char *name, const struct dir_result *d, double dur,
+		      const char *indent)
+{
+	char iops[32], p[5][16], mn[16], mean[16], mx[16];
+	static const double pct[] = { 50, 90, 99, 99.9, 99.99 };
+	double bw;
+	int i;
+
+	if (!d->ops) {
+		fprintf(f, "%s%-6s: no I/O\n", indent, name);
+		return;
+	}
+	format_count(dur > 0 ? (double)d->ops / dur : 0, iops, sizeof(iops));
+	bw = dur > 0 ? (double)d->bytes / dur : 0;
+	fprintf(f, "%s%-6s: IOPS=%s, BW=%.1fMiB/s (%.1fMB/s), %llu ops, %.1fMiB\n",
+		indent, name, iops, bw / 1048576.0, bw / 1e6, (unsigned long long)d->ops,
+		(double)d->bytes / 1048576.0);
+	format_ns((double)d->hist.min, mn, sizeof(mn));
+	format_ns(hist_mean(&d->hist), mean, sizeof(mean));
+	format_ns((double)d->hist.max, mx, sizeof(mx));
+	for (i = 0; i < 5; i++)
+		format_ns((double)hist_percentile(&d->hist, pct[i]), p[i], sizeof(p[i]));
+	fprintf(f, "%s        lat: min=%s mean=%s max=%s\n", indent, mn, mean, mx);
+	fprintf(f, "%s        p50=%s p90=%s p99=%s p99.9=%s p99.99=%s\n", indent,
+		p[0], p[1], p[2], p[3], p[4]);
+}
+
+static void print_errors(FILE *f, const struct err_stats *e, const char *indent)
+{
+	unsigned i;
+
+	if (!err_stats_total(e)) {
+		fprintf(f, "%serrors: none\n", indent);
+		return;
+	}
+	fprintf(f, "%serrors: io=%llu short=%llu verify=%llu", indent,
+		(unsigned long long)e->io, (unsigned long long)e->short_io,
+		(unsigned long long)e->verify);
+	for (i = 1; i < ERRNO_SLOTS; i++)
+		if (e->by_errno[i])
+			fprintf(f, " %s=%llu", strerrorname_np((int)i),
+				(unsigned long long)e->by_errno[i]);
+	fprintf(f, "\n");
+	for (i = 0; i < e->nlist && i < 5; i++)
+		fprintf(f, "%s  %s of %u bytes at offset %llu: %s\n", indent,
+			e->list[i].write ? "write" : "read", e->list[i].len,
+			(unsigned long long)e->list[i].off,
+			e->list[i].err ? strerror(e->list[i].err) : "short transfer");
+	if (e->nlist > 5)
+		fprintf(f, "%s  ... (%u listed in the JSON result)\n", indent, e->nlist);
+}
+
+void run_result_print(FILE *f, const struct run_result *r)
+{
+	print_dir(f, "read", &r->dir[0], r->duration_s, "  ");
+	print_dir(f, "write", &r->dir[1], r->duration_s, "  ");
+	print_errors(f, &r->errors, "  ");
+	fprintf(f, "  concurrency: %u workers, %u per worker, %llu in flight targeted, "
+		"mean %.0f, max %llu\n", r->conc.workers, r->conc.iodepth_per_worker,
+		(unsigned long long)r->conc.inflight_target, r->conc.inflight_mean,
+		(unsigned long long)r->conc.inflight_max);
+	fprintf(f, "  measured %.2fs, %zu intervals%s\n", r->duration_s, r->nintervals,
+		r->error_stop ? "; stopped: errors exceeded --max-errors" : "");
+}
+
+void run_result_print_streams(FILE *f, const struct run_result *r)
+{
+	unsigned i;
+
+	if (r->nstreams < 2)
+		return;
+	for (i = 0; i < r->nstreams; i++) {
+		const struct stream_result *s = &r->streams[i];
+
+		fprintf(f, "  stream %s (%u workers x %u):\n", s->name, s->workers, s->iodepth);
+		print_dir(f, "read", &s->dir[0], r->duration_s, "    ");
+		print_dir(f, "write", &s->dir[1], r->duration_s, "    ");
+	}
+}

@@ -1,0 +1,191 @@
+#include "run/session.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/units.h"
+#include "engine/engine.h"
+#include "result/atomic_file.h"
+#include "util/env.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+
+int session_open(struct session *s, const char *command, struct run_opts *ro,
+		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
+{
+	struct target_request req = {
+		.path = ro->target,
+		.size = ro->size,
+		.scratch_dir = ro->scratch_dir,
+		.write = runopts_writes(ro),
+		.force = ro->force,
+		.bs_list = bs_list,
+		.nbs = nbs,
+		.min_size = min_size,
+	};
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->command = command;
+	s->ro = ro;
+	s->target.fd = -1;
+	runopts_resolve(ro);
+	iso8601_now(s->start_time, sizeof(s->start_time));
+	rc = target_open(&s->target, &req);
+	if (rc)
+		return rc;
+	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
+	return 0;
+}
+
+void session_job_init(struct session *s, struct job *job, struct stream_spec *streams,
+		      unsigned nstreams)
+{
+	const struct run_opts *ro = s->ro;
+
+	*job = (struct job){
+		.target = &s->target,
+		.streams = streams,
+		.nstreams = nstreams,
+		.duration_ns = ro->duration_ns,
+		.ramp_ns = ro->ramp_ns,
+		.interval_ns = ro->interval_ns,
+		.seed = ro->seed,
+		.max_errors = ro->max_errors,
+		.progress = !ro->quiet && isatty(STDERR_FILENO),
+	};
+}
+
+int session_run(struct session *s, struct job *job, struct run_result *res)
+{
+	(void)s;
+	if (run_result_init(res, job->nstreams)) {
+		log_error("out of memory for the results");
+		return EXIT_RUNTIME;
+	}
+	return engine_run(job, res);
+}
+
+void session_describe_target(const struct session *s, char *buf, size_t len)
+{
+	const struct target *t = &s->target;
+	char sz[32];
+
+	format_size(t->size, sz, sizeof(sz));
+	if (t->scratch)
+		snprintf(buf, len, "scratch file %s (%s sparse, O_DIRECT, removed at exit; "
+			 "logical block %u)", t->path, sz, t->lbs);
+	else
+		snprintf(buf, len, "%s (%s, %s, logical block %u)", t->path,
+			 target_kind_name(t->kind), sz, t->lbs);
+}
+
+static json_t *blk_stat_json(const struct blk_stat *b)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "reads_completed", (json_int_t)b->rd_ios,
+			 "reads_merged", (json_int_t)b->rd_merges,
+			 "sectors_read", (json_int_t)b->rd_sectors,
+			 "writes_completed", (json_int_t)b->wr_ios,
+			 "writes_merged", (json_int_t)b->wr_merges,
+			 "sectors_written", (json_int_t)b->wr_sectors);
+}
+
+json_t *session_target_json(struct session *s)
+{
+	const struct target *t = &s->target;
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:b}",
+			      "path", t->path,
+			      "kind", target_kind_name(t->kind),
+			      "size_bytes", (json_int_t)t->size,
+			      "logical_block_size", (json_int_t)t->lbs,
+			      "scratch", t->scratch);
+	struct blk_stat after;
+
+	if (!j)
+		return NULL;
+	if (t->sysname[0])
+		json_object_set_new(j, "sysname", json_string(t->sysname));
+	if (t->dm_name[0])
+		json_object_set_new(j, "dm_name", json_string(t->dm_name));
+	if (s->have_stat && target_read_blk_stat(t, &after) == 0) {
+		struct blk_stat d = {
+			.rd_ios = after.rd_ios - s->stat_before.rd_ios,
+			.rd_merges = after.rd_merges - s->stat_before.rd_merges,
+			.rd_sectors = after.rd_sectors - s->stat_before.rd_sectors,
+			.wr_ios = after.wr_ios - s->stat_before.wr_ios,
+			.wr_merges = after.wr_merges - s->stat_before.wr_merges,
+			.wr_sectors = after.wr_sectors - s->stat_before.wr_sectors,
+		};
+
+		json_object_set_new(j, "kernel_counters_delta", blk_stat_json(&d));
+	}
+	return j;
+}
+
+json_t *session_document(struct session *s, json_t *params)
+{
+	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}",
+			 "schema_version", 1,
+			 "tool", "dmremap-bench",
+			 "version", PACKAGE_VERSION,
+			 "command", s->command,
+			 "params", params,
+			 "target", session_target_json(s),
+			 "environment", env_json(s->start_time));
+}
+
+int session_emit(struct session *s, json_t *doc, void (*print)(FILE *, void *), void *arg)
+{
+	const struct run_opts *ro = s->ro;
+	int rc = 0;
+
+	if (ro->output) {
+		char *data = NULL;
+		size_t len = 0;
+
+		if (ro->output_format == OUT_JSON) {
+			data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+			len = data ? strlen(data) : 0;
+		} else {
+			FILE *m = open_memstream(&data, &len);
+
+			if (m) {
+				print(m, arg);
+				fclose(m);
+			}
+		}
+		if (!data || atomic_write_file(ro->output, data, len)) {
+			log_error("--output: cannot write %s: %s", ro->output,
+				  data ? strerror(errno) : "out of memory");
+			rc = EXIT_RUNTIME;
+		}
+		free(data);
+		/* The summary still reaches the terminal, even when the file failed. */
+		if (!ro->quiet || rc)
+			print(stdout, arg);
+	} else if (ro->output_format == OUT_JSON) {
+		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0)
+			fputc('\n', stdout);
+	} else if (!ro->quiet) {
+		print(stdout, arg);
+	}
+	fflush(stdout);
+	return rc;
+}
+
+int session_exit_status(const struct run_result *res)
+{
+	if (res->signal)
+		return signals_exit_status(res->signal);
+	if (err_stats_total(&res->errors))
+		return EXIT_IO;
+	return EXIT_OK;
+}
+
+void session_close(struct session *s)
+{
+	target_close(&s->target);
+}
