@@ -10,6 +10,12 @@
 const struct command commands[] = {
 	{ "concurrency", cmd_concurrency,
 	  "keep up to 10000 O_DIRECT I/Os in flight and measure the target" },
+	{ "workload", cmd_workload,
+	  "simulate database, file_server, virtualization or mixed production I/O" },
+	{ "scale", cmd_scale,
+	  "measure how IOPS and latency change as the span grows to TB scale" },
+	{ "endurance", cmd_endurance,
+	  "run a steady workload for up to 24 hours and report drift" },
 	{ NULL, NULL, NULL },
 };
 

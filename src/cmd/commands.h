@@ -9,6 +9,9 @@ struct command {
 };
 
 int cmd_concurrency(int argc, char **argv);
+int cmd_workload(int argc, char **argv);
+int cmd_scale(int argc, char **argv);
+int cmd_endurance(int argc, char **argv);
 
 /* NULL-name terminated. */
 extern const struct command commands[];

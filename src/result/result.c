@@ -68,3 +68,51 @@ uint64_t err_stats_total(const struct err_stats *e)
 {
 	return e->io + e->short_io + e->verify;
 }
+
+int run_result_accumulate(struct run_result *total, const struct run_result *part)
+{
+	double before = total->duration_s;
+	size_t i;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		total->dir[d].ops += part->dir[d].ops;
+		total->dir[d].bytes += part->dir[d].bytes;
+		hist_merge(&total->dir[d].hist, &part->dir[d].hist);
+	}
+	err_stats_merge(&total->errors, &part->errors);
+	for (i = 0; i < part->nintervals; i++) {
+		struct interval_sample s = part->intervals[i];
+
+		if (total->nintervals == total->intervals_cap) {
+			size_t cap = total->intervals_cap ? total->intervals_cap * 2 : 64;
+			struct interval_sample *n = realloc(total->intervals, cap * sizeof(*n));
+
+			if (!n)
+				return -1;
+			total->intervals = n;
+			total->intervals_cap = cap;
+		}
+		s.t_s += before;
+		total->intervals[total->nintervals++] = s;
+	}
+	if (part->duration_s + before > 0)
+		total->conc.inflight_mean = (total->conc.inflight_mean * before +
+					     part->conc.inflight_mean * part->duration_s) /
+					    (before + part->duration_s);
+	if (part->conc.workers > total->conc.workers)
+		total->conc.workers = part->conc.workers;
+	if (part->conc.iodepth_per_worker > total->conc.iodepth_per_worker)
+		total->conc.iodepth_per_worker = part->conc.iodepth_per_worker;
+	if (part->conc.inflight_target > total->conc.inflight_target)
+		total->conc.inflight_target = part->conc.inflight_target;
+	if (part->conc.inflight_max > total->conc.inflight_max)
+		total->conc.inflight_max = part->conc.inflight_max;
+	total->duration_s += part->duration_s;
+	total->ramp_ops += part->ramp_ops;
+	if (part->signal)
+		total->signal = part->signal;
+	total->error_stop |= part->error_stop;
+	total->complete = part->complete;
+	return 0;
+}

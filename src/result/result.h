@@ -84,4 +84,12 @@ void err_stats_merge(struct err_stats *dst, const struct err_stats *src);
 uint64_t run_result_total_ops(const struct run_result *r);
 uint64_t err_stats_total(const struct err_stats *e);
 
+
+
+/*
+ * Add a later run (a phase, a step) to a running total: counts, histograms
+ * and errors add up, intervals follow on after the total's duration, and
+ * concurrency keeps the largest. The total needs no streams (nstreams 0).
+ */
+int run_result_accumulate(struct run_result *total, const struct run_result *part);
 #endif

@@ -155,3 +155,35 @@ json_t *run_result_json(const struct run_result *r)
 	json_object_set_new(j, "streams", streams);
 	return j;
 }
+
+json_t *stream_spec_json(const struct stream_spec *st)
+{
+	static const char *const access_names[] = {
+		[ACCESS_RANDOM] = "random", [ACCESS_SEQUENTIAL] = "sequential",
+		[ACCESS_ZIPF] = "zipf", [ACCESS_SEQ_RUNS] = "sequential_runs",
+	};
+	json_t *bs = json_array(), *j;
+	unsigned i;
+
+	for (i = 0; i < st->nbs; i++)
+		json_array_append_new(bs, json_pack("{s:I, s:I}", "bs", (json_int_t)st->bs[i].bs,
+						    "weight", (json_int_t)st->bs[i].weight));
+	j = json_pack("{s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:I, s:I}",
+		      "name", st->name,
+		      "workers", (json_int_t)st->workers,
+		      "iodepth_per_worker", (json_int_t)(st->total_depth ? 0 : st->iodepth),
+		      "read_pct", (json_int_t)st->read_pct,
+		      "bs", bs,
+		      "access", access_names[st->access],
+		      "span_offset", (json_int_t)st->span_off,
+		      "span_bytes", (json_int_t)st->span_len,
+		      "rate_iops", (json_int_t)st->rate_iops);
+	if (j && st->access == ACCESS_ZIPF)
+		json_object_set_new(j, "zipf_theta", json_real(st->zipf_theta));
+	if (j && st->access == ACCESS_SEQ_RUNS)
+		json_object_set_new(j, "run", json_pack("{s:I, s:I}", "blocks",
+			(json_int_t)st->run_blocks, "pct", (json_int_t)st->run_pct));
+	if (j && st->total_depth)
+		json_object_set_new(j, "total_depth", json_integer((json_int_t)st->total_depth));
+	return j;
+}

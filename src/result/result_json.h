@@ -21,4 +21,7 @@ json_t *run_result_json(const struct run_result *r);
 /* A compact sparse histogram: {bits, buckets: [[index, count], ...]}. */
 json_t *hist_json(const struct hist *h);
 
+
+/* A stream's effective parameters, for "params". */
+json_t *stream_spec_json(const struct stream_spec *st);
 #endif
