@@ -16,6 +16,10 @@ const struct command commands[] = {
 	  "measure how IOPS and latency change as the span grows to TB scale" },
 	{ "endurance", cmd_endurance,
 	  "run a steady workload for up to 24 hours and report drift" },
+	{ "compare", cmd_compare,
+	  "compare two results (or fio JSON) and report regressions" },
+	{ "baseline", cmd_baseline,
+	  "list, show, delete or import stored baselines" },
 	{ NULL, NULL, NULL },
 };
 

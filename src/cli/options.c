@@ -1,6 +1,8 @@
 #include "cli/options.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/units.h"
@@ -82,6 +84,20 @@ static int store_value(const struct opt *o, const char *arg)
 		}
 		*(int *)o->value = rc;
 		return 0;
+	case OPT_DOUBLE: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(arg, &end);
+		if (errno || end == arg || *end || d != d || d < o->dmin || d > o->dmax) {
+			snprintf(allowed, sizeof(allowed), "a number from %g to %g", o->dmin, o->dmax);
+			opts_bad_value(opt, arg, allowed);
+			return -1;
+		}
+		*(double *)o->value = d;
+		return 0;
+	}
 	case OPT_UINT:
 	case OPT_U64:
 	case OPT_SIZE:

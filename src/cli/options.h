@@ -19,6 +19,7 @@ enum opt_type {
 	OPT_SIZE,      /* uint64_t bytes, "4k" */
 	OPT_DURATION,  /* uint64_t nanoseconds, "90s" */
 	OPT_CHOICE,    /* int index into choices[] */
+	OPT_DOUBLE,    /* double, bounded by dmin/dmax (inclusive) */
 };
 
 struct opt {
@@ -29,6 +30,7 @@ struct opt {
 	const char *argh;            /* argument name in --help, "SIZE" */
 	const char *help;
 	uint64_t min, max;           /* inclusive bounds; max == 0 means none */
+	double dmin, dmax;           /* OPT_DOUBLE bounds */
 	const char *const *choices;  /* OPT_CHOICE: NULL-terminated */
 	/*
 	 * OPT_CHOICE: other spellings accepted for each choice, same index

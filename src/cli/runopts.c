@@ -1,6 +1,8 @@
 #include "cli/runopts.h"
 
 #include <sys/random.h>
+
+#include "result/baseline_store.h"
 #include <time.h>
 
 #include "util/timeutil.h"
@@ -22,6 +24,9 @@ void runopts_defaults(struct run_opts *ro)
 		.rw = RW_RANDRW,
 		.rwmix_read = 70,
 		.output_format = OUT_NORMAL,
+		.threshold_tput = 10,
+		.threshold_lat = 15,
+		.alpha = 0.05,
 	};
 }
 
@@ -62,6 +67,16 @@ void runopts_resolve(struct run_opts *ro)
 		/* Keep it short enough to retype. */
 		ro->seed = s % 1000000000ULL;
 	}
+}
+
+int runopts_validate(const struct run_opts *ro)
+{
+	if (ro->save_baseline && baseline_name_check(ro->save_baseline)) {
+		opts_bad_value("--save-baseline", ro->save_baseline,
+			       "1-64 letters, digits, '.', '_' or '-', no '/', no leading dot");
+		return -1;
+	}
+	return 0;
 }
 
 json_t *runopts_params_json(const struct run_opts *ro)

@@ -40,8 +40,15 @@ struct run_opts {
 	const char *output;
 	int output_format;
 	bool quiet;
+	/* baselines */
+	const char *baseline;
+	const char *save_baseline;
+	const char *baseline_dir;
+	double threshold, threshold_tput, threshold_lat, alpha;
+	bool allow_mismatch;
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
+	bool threshold_set, threshold_tput_set, threshold_lat_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -112,6 +119,32 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &(ro)->quiet, \
 	  .help = "no progress line and no summary on stdout" }
 
+#define RUNOPTS_BASELINE(ro)                                                        \
+	{ .type = OPT_GROUP, .help = "Baselines" },                                 \
+	{ .type = OPT_STRING, .name = "baseline", .value = &(ro)->baseline,         \
+	  .argh = "NAME|FILE", .help = "compare the run against a stored baseline or result file" }, \
+	{ .type = OPT_STRING, .name = "save-baseline", .value = &(ro)->save_baseline, \
+	  .argh = "NAME", .help = "store the result as baseline NAME" },            \
+	{ .type = OPT_STRING, .name = "baseline-dir", .value = &(ro)->baseline_dir, \
+	  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" }, \
+	RUNOPTS_VERDICT(ro)
+
+/* How a comparison decides: shared by run commands and compare. */
+#define RUNOPTS_VERDICT(ro)                                                         \
+	{ .type = OPT_DOUBLE, .name = "threshold", .value = &(ro)->threshold,       \
+	  .argh = "PCT", .dmin = 0, .dmax = 1000, .set = &(ro)->threshold_set,      \
+	  .help = "regression threshold for throughput and latency, percent" },     \
+	{ .type = OPT_DOUBLE, .name = "threshold-throughput", .value = &(ro)->threshold_tput, \
+	  .argh = "PCT", .dmin = 0, .dmax = 100, .set = &(ro)->threshold_tput_set,  \
+	  .help = "throughput drop that counts (default 10)" },                     \
+	{ .type = OPT_DOUBLE, .name = "threshold-latency", .value = &(ro)->threshold_lat, \
+	  .argh = "PCT", .dmin = 0, .dmax = 1000, .set = &(ro)->threshold_lat_set,  \
+	  .help = "latency rise that counts (default 15)" },                        \
+	{ .type = OPT_DOUBLE, .name = "alpha", .value = &(ro)->alpha, .argh = "P",  \
+	  .dmin = 1e-9, .dmax = 0.5, .help = "significance level of the test (default 0.05)" }, \
+	{ .type = OPT_BOOL, .name = "allow-mismatch", .value = &(ro)->allow_mismatch, \
+	  .help = "compare even when workload parameters differ" }
+
 /* Read share and access pattern of an --rw mode. */
 void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc);
 /* Whether the run may write. */
@@ -119,6 +152,8 @@ bool runopts_writes(const struct run_opts *ro);
 
 /* Fill in what depends on other options (seed). Call after parsing. */
 void runopts_resolve(struct run_opts *ro);
+/* Checks no option table can express; one line and -1 when bad. */
+int runopts_validate(const struct run_opts *ro);
 
 /* Every effective option, for the result's "params". */
 json_t *runopts_params_json(const struct run_opts *ro);

@@ -12,6 +12,8 @@ int cmd_concurrency(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
 int cmd_scale(int argc, char **argv);
 int cmd_endurance(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 
 /* NULL-name terminated. */
 extern const struct command commands[];

@@ -65,6 +65,7 @@ int cmd_concurrency(int argc, char **argv)
 			RUNOPTS_CONTROL(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
+			RUNOPTS_BASELINE(&ro),
 			OPT_END_MARK,
 		};
 
@@ -114,7 +115,6 @@ int cmd_concurrency(int argc, char **argv)
 		struct run_result res;
 		struct job job;
 		json_t *params, *doc;
-		int erc;
 
 		runopts_pattern(&ro, &st.read_pct, &st.access);
 		rc = session_open(&s, "concurrency", &ro, &bs, 1, ro.bs);
@@ -137,10 +137,8 @@ int cmd_concurrency(int argc, char **argv)
 		json_object_set_new(doc, "results", run_result_json(&res));
 		json_object_set_new(doc, "interrupted", json_boolean(res.signal != 0));
 		rep = (struct concurrency_report){ .s = &s, .res = &res, .ops = ops };
-		rc = session_exit_status(&res);
-		erc = session_emit(&s, doc, print_summary, &rep);
-		if (!rc)
-			rc = erc;
+		rc = session_emit(&s, doc, session_exit_status(&res), print_summary,
+				  &rep);
 		if (rc == EXIT_IO)
 			log_error("the run saw %llu I/O errors (exit status 3)",
 				  (unsigned long long)err_stats_total(&res.errors));

@@ -231,7 +231,7 @@ int cmd_endurance(int argc, char **argv)
 	struct run_result res;
 	struct job job;
 	char *pos[1];
-	int npos = 0, rc, erc;
+	int npos = 0, rc;
 	uint32_t bs;
 	json_t *doc;
 
@@ -258,6 +258,7 @@ int cmd_endurance(int argc, char **argv)
 			RUNOPTS_CONTROL(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
+			RUNOPTS_BASELINE(&ro),
 			OPT_END_MARK,
 		};
 
@@ -305,10 +306,8 @@ int cmd_endurance(int argc, char **argv)
 	sample_counters(&e);
 	doc = endurance_doc(&e, &res, true);
 	rep = (struct endurance_report){ .e = &e, .r = &res };
-	rc = session_exit_status(&res);
-	erc = session_emit(&s, doc, print_summary, &rep);
-	if (!rc)
-		rc = erc;
+	rc = session_emit(&s, doc, session_exit_status(&res), print_summary,
+			  &rep);
 	json_decref(doc);
 	json_decref(e.params);
 	free(e.counters);

@@ -154,7 +154,7 @@ int cmd_scale(int argc, char **argv)
 	struct run_opts ro;
 	struct session s;
 	char *pos[1];
-	int npos = 0, rc, erc;
+	int npos = 0, rc;
 	uint32_t bs;
 	unsigned i;
 	json_t *doc, *params;
@@ -176,6 +176,7 @@ int cmd_scale(int argc, char **argv)
 			RUNOPTS_CONTROL(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
+			RUNOPTS_BASELINE(&ro),
 			OPT_END_MARK,
 		};
 
@@ -239,10 +240,8 @@ int cmd_scale(int argc, char **argv)
 	doc = session_document(&s, params);
 	json_object_set_new(doc, "results", scale_results(&sr));
 	json_object_set_new(doc, "interrupted", json_boolean(sr.total.signal != 0));
-	rc = session_exit_status(&sr.total);
-	erc = session_emit(&s, doc, print_summary, &sr);
-	if (!rc)
-		rc = erc;
+	rc = session_emit(&s, doc, session_exit_status(&sr.total), print_summary,
+			  &sr);
 	json_decref(doc);
 	multirun_free(sr.parts, sr.steps, &sr.total);
 	session_close(&s);

@@ -189,7 +189,7 @@ int cmd_workload(int argc, char **argv)
 	struct run_opts ro;
 	struct session s;
 	char *pos[1];
-	int npos = 0, rc, erc, type;
+	int npos = 0, rc, type;
 	uint32_t bs[STREAM_MAX_BS * 4];
 	unsigned nbs;
 	json_t *doc;
@@ -210,6 +210,7 @@ int cmd_workload(int argc, char **argv)
 			RUNOPTS_CONTROL(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
+			RUNOPTS_BASELINE(&ro),
 			OPT_END_MARK,
 		};
 
@@ -257,10 +258,8 @@ int cmd_workload(int argc, char **argv)
 	doc = session_document(&s, workload_params(&w, &ro));
 	json_object_set_new(doc, "results", workload_results(&w));
 	json_object_set_new(doc, "interrupted", json_boolean(w.total.signal != 0));
-	rc = session_exit_status(&w.total);
-	erc = session_emit(&s, doc, print_summary, &w);
-	if (!rc)
-		rc = erc;
+	rc = session_emit(&s, doc, session_exit_status(&w.total), print_summary,
+			  &w);
 	json_decref(doc);
 	free_parts(&w);
 	session_close(&s);

@@ -365,7 +365,7 @@ struct monitor {
 	struct engine *e;
 	struct run_result *res;
 	struct snapshot *snaps;
-	struct hist ival;
+	struct hist ival, ival_dir[2];
 	uint64_t last_ival_ns;
 	double inflight_sum;
 	uint64_t inflight_samples;
@@ -382,7 +382,9 @@ static int monitor_init(struct monitor *m, struct engine *e, struct run_result *
 	m->e = e;
 	m->res = res;
 	m->snaps = calloc(e->nworkers, sizeof(*m->snaps));
-	if (!m->snaps || hist_init(&m->ival, HIST_BITS_PRECISE))
+	if (!m->snaps || hist_init(&m->ival, HIST_BITS_PRECISE) ||
+	    hist_init(&m->ival_dir[0], HIST_BITS_PRECISE) ||
+	    hist_init(&m->ival_dir[1], HIST_BITS_PRECISE))
 		return -1;
 	for (i = 0; i < e->nworkers; i++)
 		for (d = 0; d < 2; d++) {
@@ -404,6 +406,8 @@ static void monitor_free(struct monitor *m)
 		}
 	free(m->snaps);
 	hist_free(&m->ival);
+	hist_free(&m->ival_dir[0]);
+	hist_free(&m->ival_dir[1]);
 }
 
 static int append_interval(struct run_result *r, const struct interval_sample *s)
@@ -429,7 +433,8 @@ static void monitor_interval(struct monitor *m, uint64_t t)
 	unsigned i, d;
 	uint32_t b;
 
-	hist_reset(&m->ival);
+	hist_reset(&m->ival_dir[0]);
+	hist_reset(&m->ival_dir[1]);
 	for (i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 		struct snapshot *sn = &m->snaps[i];
@@ -452,8 +457,14 @@ static void monitor_interval(struct monitor *m, uint64_t t)
 				uint64_t c = counter_read(&w->dir[d].hist.buckets[b]);
 
 				if (c != sn->buckets[d][b]) {
-					m->ival.buckets[b] += c - sn->buckets[d][b];
-					m->ival.count += c - sn->buckets[d][b];
+					struct hist *h = &m->ival_dir[d];
+					uint64_t lo, width, n = c - sn->buckets[d][b];
+
+					/* Interval sums from bucket midpoints: exact enough for a mean. */
+					hist_bucket_range(h, b, &lo, &width);
+					h->buckets[b] += n;
+					h->count += n;
+					h->sum += n * (lo + (width - 1) / 2);
 					sn->buckets[d][b] = c;
 				}
 			}
@@ -462,6 +473,18 @@ static void monitor_interval(struct monitor *m, uint64_t t)
 		sn->errors = errs;
 	}
 	/* min/max are unknown for an interval: bound by the bucket range. */
+	hist_reset(&m->ival);
+	for (d = 0; d < 2; d++) {
+		struct hist *h = &m->ival_dir[d];
+
+		h->min = 0;
+		h->max = UINT64_MAX;
+		s.lat[d].mean_ns = hist_mean(h);
+		s.lat[d].p50_ns = hist_percentile(h, 50.0);
+		s.lat[d].p99_ns = hist_percentile(h, 99.0);
+		s.lat[d].p999_ns = hist_percentile(h, 99.9);
+		hist_merge(&m->ival, h);
+	}
 	m->ival.min = 0;
 	m->ival.max = UINT64_MAX;
 	s.p99_ns = hist_percentile(&m->ival, 99.0);

@@ -52,6 +52,10 @@ struct interval_sample {
 	uint64_t read_bytes, write_bytes;
 	uint64_t errors;
 	uint64_t p99_ns;           /* all directions; 0 when no I/O completed */
+	struct {
+		double mean_ns;
+		uint64_t p50_ns, p99_ns, p999_ns;
+	} lat[2];                  /* per direction, for comparisons */
 };
 
 struct concurrency_stats {

@@ -94,6 +94,13 @@ static json_t *total_json(const struct dir_result dir[2], double duration_s)
 	return j;
 }
 
+static json_t *interval_lat_json(const struct interval_sample *s, int d)
+{
+	return json_pack("{s:f, s:I, s:I, s:I}", "mean", s->lat[d].mean_ns,
+			 "p50", (json_int_t)s->lat[d].p50_ns, "p99", (json_int_t)s->lat[d].p99_ns,
+			 "p99.9", (json_int_t)s->lat[d].p999_ns);
+}
+
 static json_t *intervals_json(const struct run_result *r)
 {
 	json_t *a = json_array();
@@ -103,14 +110,19 @@ static json_t *intervals_json(const struct run_result *r)
 		const struct interval_sample *s = &r->intervals[i];
 		double len = s->len_s > 0 ? s->len_s : 1;
 
-		json_array_append_new(a, json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:I}",
+		json_array_append_new(a, json_pack(
+			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
 			"t_s", s->t_s,
 			"len_s", s->len_s,
 			"read_iops", (double)s->read_ops / len,
 			"write_iops", (double)s->write_ops / len,
+			"read_bw_bytes_per_s", (double)s->read_bytes / len,
+			"write_bw_bytes_per_s", (double)s->write_bytes / len,
 			"bw_bytes_per_s", (double)(s->read_bytes + s->write_bytes) / len,
 			"p99_ns", (json_int_t)s->p99_ns,
-			"errors", (json_int_t)s->errors));
+			"errors", (json_int_t)s->errors,
+			"read_lat_ns", interval_lat_json(s, DIR_READ),
+			"write_lat_ns", interval_lat_json(s, DIR_WRITE)));
 	}
 	return a;
 }

@@ -1,10 +1,14 @@
 #include "run/session.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/units.h"
+#include "compare/compare.h"
+#include "result/baseline_store.h"
 #include "engine/engine.h"
 #include "result/atomic_file.h"
 #include "util/env.h"
@@ -31,6 +35,20 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	s->command = command;
 	s->ro = ro;
 	s->target.fd = -1;
+	log_set_quiet(ro->quiet);
+	if (runopts_validate(ro))
+		return EXIT_USAGE;
+	if (ro->baseline) {
+		char dir[PATH_MAX], err[1024];
+
+		baseline_dir(ro->baseline_dir, dir, sizeof(dir));
+		s->baseline = baseline_load(dir, ro->baseline, s->baseline_where,
+					    sizeof(s->baseline_where), err, sizeof(err));
+		if (!s->baseline) {
+			log_error("--baseline: %s", err);
+			return EXIT_USAGE;
+		}
+	}
 	runopts_resolve(ro);
 	iso8601_now(s->start_time, sizeof(s->start_time));
 	rc = target_open(&s->target, &req);
@@ -137,43 +155,129 @@ json_t *session_document(struct session *s, json_t *params)
 			 "environment", env_json(s->start_time));
 }
 
-int session_emit(struct session *s, json_t *doc, void (*print)(FILE *, void *), void *arg)
+struct emit_print {
+	struct session *s;
+	void (*print)(FILE *, void *);
+	void *arg;
+};
+
+/* The command's summary, then the comparison table when there is one. */
+static void print_all(FILE *f, void *arg)
+{
+	const struct emit_print *ep = arg;
+
+	ep->print(f, ep->arg);
+	if (ep->s->cmp)
+		comparison_print(f, ep->s->cmp);
+}
+
+/* Compare against the loaded baseline; returns 0, 1 or 2 as comparison_exit_status. */
+static int compare_baseline(struct session *s, json_t *doc)
 {
 	const struct run_opts *ro = s->ro;
+	struct compare_cfg cfg;
+	char err[1024];
+
+	compare_cfg_defaults(&cfg);
+	if (ro->threshold_set)
+		cfg.threshold_throughput_pct = cfg.threshold_latency_pct = ro->threshold;
+	if (ro->threshold_tput_set)
+		cfg.threshold_throughput_pct = ro->threshold_tput;
+	if (ro->threshold_lat_set)
+		cfg.threshold_latency_pct = ro->threshold_lat;
+	cfg.alpha = ro->alpha;
+	cfg.allow_mismatch = ro->allow_mismatch;
+	s->cmp = calloc(1, sizeof(*s->cmp));
+	if (!s->cmp || compare_docs(s->baseline, doc, s->baseline_where, &cfg, s->cmp,
+				    err, sizeof(err))) {
+		log_error("--baseline: %s", s->cmp ? err : "out of memory");
+		free(s->cmp);
+		s->cmp = NULL;
+		return EXIT_USAGE;
+	}
+	json_object_set_new(doc, "comparison", comparison_json(s->cmp));
+	if (s->cmp->refused)
+		log_error("--baseline: the workload parameters differ from %s (%zu differences "
+			  "listed; --allow-mismatch compares anyway)", s->baseline_where,
+			  json_array_size(s->cmp->mismatches));
+	return comparison_exit_status(s->cmp);
+}
+
+static int write_output(struct session *s, json_t *doc, const struct emit_print *ep)
+{
+	const struct run_opts *ro = s->ro;
+	char *data = NULL;
+	size_t len = 0;
 	int rc = 0;
 
+	if (ro->output_format == OUT_JSON) {
+		data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		len = data ? strlen(data) : 0;
+	} else {
+		FILE *m = open_memstream(&data, &len);
+
+		if (m) {
+			print_all(m, (void *)ep);
+			fclose(m);
+		}
+	}
+	if (!data || atomic_write_file(ro->output, data, len)) {
+		log_error("--output: cannot write %s: %s", ro->output,
+			  data ? strerror(errno) : "out of memory");
+		rc = EXIT_RUNTIME;
+	}
+	free(data);
+	return rc;
+}
+
+static int save_baseline(struct session *s, json_t *doc, int run_status)
+{
+	const struct run_opts *ro = s->ro;
+	char dir[PATH_MAX];
+
+	if (run_status) {
+		log_error("--save-baseline: not saving '%s': the run %s", ro->save_baseline,
+			  run_status == EXIT_IO ? "had I/O errors" : "was interrupted");
+		return EXIT_RUNTIME;
+	}
+	baseline_dir(ro->baseline_dir, dir, sizeof(dir));
+	if (baseline_save(dir, ro->save_baseline, doc)) {
+		log_error("--save-baseline: cannot store '%s' in %s: %s", ro->save_baseline, dir,
+			  strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	log_info("saved baseline '%s' in %s", ro->save_baseline, dir);
+	return 0;
+}
+
+int session_emit(struct session *s, json_t *doc, int run_status,
+		 void (*print)(FILE *, void *), void *arg)
+{
+	const struct run_opts *ro = s->ro;
+	struct emit_print ep = { .s = s, .print = print, .arg = arg };
+	int cmp_rc = 0, out_rc = 0, save_rc = 0;
+
+	if (s->baseline && run_status < 128)
+		cmp_rc = compare_baseline(s, doc);
 	if (ro->output) {
-		char *data = NULL;
-		size_t len = 0;
-
-		if (ro->output_format == OUT_JSON) {
-			data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-			len = data ? strlen(data) : 0;
-		} else {
-			FILE *m = open_memstream(&data, &len);
-
-			if (m) {
-				print(m, arg);
-				fclose(m);
-			}
-		}
-		if (!data || atomic_write_file(ro->output, data, len)) {
-			log_error("--output: cannot write %s: %s", ro->output,
-				  data ? strerror(errno) : "out of memory");
-			rc = EXIT_RUNTIME;
-		}
-		free(data);
+		out_rc = write_output(s, doc, &ep);
 		/* The summary still reaches the terminal, even when the file failed. */
-		if (!ro->quiet || rc)
-			print(stdout, arg);
+		if (!ro->quiet || out_rc)
+			print_all(stdout, &ep);
 	} else if (ro->output_format == OUT_JSON) {
 		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0)
 			fputc('\n', stdout);
 	} else if (!ro->quiet) {
-		print(stdout, arg);
+		print_all(stdout, &ep);
 	}
 	fflush(stdout);
-	return rc;
+	if (ro->save_baseline)
+		save_rc = save_baseline(s, doc, run_status);
+	if (run_status)
+		return run_status;
+	if (out_rc || save_rc)
+		return EXIT_RUNTIME;
+	return cmp_rc;
 }
 
 int session_exit_status(const struct run_result *res)
@@ -188,4 +292,10 @@ int session_exit_status(const struct run_result *res)
 void session_close(struct session *s)
 {
 	target_close(&s->target);
+	if (s->cmp)
+		comparison_free(s->cmp);
+	free(s->cmp);
+	s->cmp = NULL;
+	json_decref(s->baseline);
+	s->baseline = NULL;
 }

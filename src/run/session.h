@@ -14,6 +14,8 @@
 #include "result/result.h"
 #include "target/target.h"
 
+struct comparison;
+
 struct session {
 	const char *command;
 	struct run_opts *ro;
@@ -21,6 +23,9 @@ struct session {
 	struct blk_stat stat_before;
 	bool have_stat;
 	char start_time[32];
+	json_t *baseline;            /* --baseline, loaded before the run */
+	char baseline_where[4096];
+	struct comparison *cmp;      /* after session_emit, when compared */
 };
 
 /*
@@ -41,11 +46,15 @@ json_t *session_target_json(struct session *s);
 /* A one-line description of the target for the summary. */
 void session_describe_target(const struct session *s, char *buf, size_t len);
 /*
- * Write doc (and the text summary through print) where --output and
- * --output-format say. Returns 0, or EXIT_RUNTIME if the file could not be
- * written (the summary is still printed).
+ * Finish a run whose own status is run_status (session_exit_status):
+ * compare doc against --baseline (adding "comparison" to it), write doc
+ * and the text summary (print) where --output and --output-format say,
+ * and store it under --save-baseline. Returns the final exit status: a
+ * signal, then I/O errors (3), then an output failure (4), a refused
+ * comparison (2), a regression (1), else 0.
  */
-int session_emit(struct session *s, json_t *doc, void (*print)(FILE *, void *), void *arg);
+int session_emit(struct session *s, json_t *doc, int run_status,
+		 void (*print)(FILE *, void *), void *arg);
 /* 0, 3 for errors, 128+signal; the worst of several results. */
 int session_exit_status(const struct run_result *res);
 void session_close(struct session *s);

@@ -1,0 +1,136 @@
+/* baseline: list, show, delete and import stored baselines. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/options.h"
+#include "cmd/commands.h"
+#include "compare/metrics.h"
+#include "result/baseline_store.h"
+#include "util/log.h"
+
+static void list_one(const char *name, const char *path, void *arg)
+{
+	char where[PATH_MAX], err[512];
+	json_t *doc = baseline_load("/", path, where, sizeof(where), err, sizeof(err));
+	json_t *env = json_object_get(doc, "environment");
+
+	(void)arg;
+	printf("%-24s %-12s %-22s %s\n", name,
+	       json_string_value(json_object_get(doc, "command")) ?:
+	       (json_object_get(doc, "fio version") ? "fio" : "?"),
+	       json_string_value(json_object_get(env, "start_time")) ?: "-",
+	       json_string_value(json_object_get(env, "kernel")) ?: "-");
+	json_decref(doc);
+}
+
+static int check_name(const char *name)
+{
+	if (baseline_name_check(name)) {
+		opts_bad_value("NAME", name, "1-64 letters, digits, '.', '_' or '-', "
+			       "no '/', no leading dot");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	static const struct opt_usage usage = {
+		.command = "baseline",
+		.synopsis = "list | show NAME | delete NAME | import FILE NAME [--baseline-dir DIR]",
+		.summary = "Manage the stored baselines that --baseline and --save-baseline use.",
+	};
+	static const char *const actions[] = { "list", "show", "delete", "import", NULL };
+	const char *dirarg = NULL;
+	char dir[PATH_MAX], path[PATH_MAX], err[1024], where[PATH_MAX];
+	char *pos[3];
+	int npos = 0, rc, action;
+	json_t *doc;
+
+	{
+		const struct opt table[] = {
+			{ .type = OPT_STRING, .name = "baseline-dir", .value = &dirarg, .argh = "DIR",
+			  .help = "the store (default $DMREMAP_BENCH_BASELINE_DIR, "
+				  "/var/lib/dmremap-bench/baselines as root)" },
+			OPT_END_MARK,
+		};
+
+		rc = opts_parse(argc, argv, table, &usage, pos, 3, &npos);
+		if (rc == OPTS_HELP)
+			return EXIT_OK;
+		if (rc)
+			return EXIT_USAGE;
+	}
+	if (npos < 1) {
+		log_error("missing action (allowed: list, show NAME, delete NAME, import FILE NAME)");
+		return EXIT_USAGE;
+	}
+	action = opts_choice_index(actions, NULL, pos[0]);
+	if (action < 0) {
+		opts_bad_value("action", pos[0], "list, show, delete, import");
+		return EXIT_USAGE;
+	}
+	if (npos != (int[]){ 1, 2, 2, 3 }[action]) {
+		log_error("%s: wrong number of arguments (usage: %s)", pos[0],
+			  (const char *[]){ "list", "show NAME", "delete NAME",
+					    "import FILE NAME" }[action]);
+		return EXIT_USAGE;
+	}
+	baseline_dir(dirarg, dir, sizeof(dir));
+	switch (action) {
+	case 0:
+		if (baseline_list(dir, list_one, NULL) < 0) {
+			log_error("cannot read %s: %s", dir, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		return EXIT_OK;
+	case 1:
+		if (check_name(pos[1]))
+			return EXIT_USAGE;
+		doc = baseline_load(dir, pos[1], where, sizeof(where), err, sizeof(err));
+		if (!doc) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		putchar('\n');
+		json_decref(doc);
+		return EXIT_OK;
+	case 2:
+		if (check_name(pos[1]))
+			return EXIT_USAGE;
+		baseline_path(dir, pos[1], path, sizeof(path));
+		if (baseline_delete(dir, pos[1])) {
+			log_error("cannot delete '%s' (%s): %s", pos[1], path, strerror(errno));
+			return errno == ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
+		}
+		return EXIT_OK;
+	default: {
+		struct metric_set ms;
+
+		if (check_name(pos[2]))
+			return EXIT_USAGE;
+		doc = baseline_load("/nonexistent", pos[1], where, sizeof(where), err, sizeof(err));
+		if (!doc) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+		/* Only what compare can read gets stored. */
+		if (metrics_from_doc(doc, &ms, err, sizeof(err))) {
+			log_error("%s %s", pos[1], err);
+			json_decref(doc);
+			return EXIT_USAGE;
+		}
+		metrics_free(&ms);
+		if (baseline_save(dir, pos[2], doc)) {
+			log_error("cannot store '%s' in %s: %s", pos[2], dir, strerror(errno));
+			json_decref(doc);
+			return EXIT_RUNTIME;
+		}
+		json_decref(doc);
+		return EXIT_OK;
+	}
+	}
+}

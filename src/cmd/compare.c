@@ -1,0 +1,131 @@
+/*
+ * compare: two result files offline (dmremap-bench results or fio JSON),
+ * B against A, with the same rules as --baseline.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/options.h"
+#include "cli/runopts.h"
+#include "cmd/commands.h"
+#include "compare/compare.h"
+#include "result/atomic_file.h"
+#include "result/baseline_store.h"
+#include "util/log.h"
+
+static json_t *load(const char *path)
+{
+	char where[4096], err[1024];
+	json_t *doc;
+
+	/* Files only: a bare name must not silently resolve to a stored baseline. */
+	doc = baseline_load("/nonexistent", path, where, sizeof(where), err, sizeof(err));
+	if (!doc)
+		log_error("%s", strstr(err, "baseline name") ?
+			  "a file argument does not exist (expected a result file)" : err);
+	return doc;
+}
+
+/* The candidate's own I/O or verification errors make the comparison moot. */
+static bool candidate_had_errors(json_t *doc)
+{
+	json_t *e = json_object_get(json_object_get(doc, "results"), "errors");
+
+	return json_integer_value(json_object_get(e, "io")) +
+	       json_integer_value(json_object_get(e, "short")) +
+	       json_integer_value(json_object_get(e, "verify")) > 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct opt_usage usage = {
+		.command = "compare",
+		.synopsis = "A.json B.json [options]",
+		.summary = "Compare result B (the candidate) against A: dmremap-bench results or\n"
+			   "fio --output-format=json files. Exit 0 no regression, 1 regression,\n"
+			   "2 refused or bad input, 3 B had I/O errors.",
+	};
+	struct run_opts ro;
+	struct compare_cfg cfg;
+	struct comparison c;
+	char *pos[2], err[1024];
+	int npos = 0, rc;
+	json_t *a = NULL, *b = NULL;
+
+	runopts_defaults(&ro);
+	{
+		const struct opt table[] = {
+			{ .type = OPT_GROUP, .help = "Verdict" },
+			RUNOPTS_VERDICT(&ro),
+			{ .type = OPT_GROUP, .help = "Output" },
+			{ .type = OPT_STRING, .name = "output", .short_name = 'o',
+			  .value = &ro.output, .argh = "FILE",
+			  .help = "write the comparison to FILE (atomically)" },
+			{ .type = OPT_CHOICE, .name = "output-format", .value = &ro.output_format,
+			  .argh = "FMT", .choices = out_format_names, .help = "normal or json" },
+			OPT_END_MARK,
+		};
+
+		rc = opts_parse(argc, argv, table, &usage, pos, 2, &npos);
+		if (rc == OPTS_HELP)
+			return EXIT_OK;
+		if (rc)
+			return EXIT_USAGE;
+	}
+	if (npos != 2) {
+		log_error("expected two result files A.json B.json (got %d)", npos);
+		return EXIT_USAGE;
+	}
+	a = load(pos[0]);
+	b = a ? load(pos[1]) : NULL;
+	if (!a || !b) {
+		json_decref(a);
+		return EXIT_USAGE;
+	}
+	compare_cfg_defaults(&cfg);
+	if (ro.threshold_set)
+		cfg.threshold_throughput_pct = cfg.threshold_latency_pct = ro.threshold;
+	if (ro.threshold_tput_set)
+		cfg.threshold_throughput_pct = ro.threshold_tput;
+	if (ro.threshold_lat_set)
+		cfg.threshold_latency_pct = ro.threshold_lat;
+	cfg.alpha = ro.alpha;
+	cfg.allow_mismatch = ro.allow_mismatch;
+	if (compare_docs(a, b, pos[0], &cfg, &c, err, sizeof(err))) {
+		log_error("%s", err);
+		json_decref(a);
+		json_decref(b);
+		return EXIT_USAGE;
+	}
+	if (ro.output_format == OUT_JSON || ro.output) {
+		json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
+					"schema_version", 1, "tool", "dmremap-bench",
+					"version", PACKAGE_VERSION, "command", "compare",
+					"a", pos[0], "b", pos[1], "comparison", comparison_json(&c));
+		char *data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+
+		if (ro.output) {
+			if (!data || atomic_write_file(ro.output, data, strlen(data))) {
+				log_error("--output: cannot write %s: %s", ro.output, strerror(errno));
+				rc = EXIT_RUNTIME;
+			}
+		} else if (data) {
+			printf("%s\n", data);
+		}
+		free(data);
+		json_decref(doc);
+	}
+	if (ro.output_format == OUT_NORMAL)
+		comparison_print(stdout, &c);
+	if (!rc)
+		rc = candidate_had_errors(b) ? EXIT_IO : comparison_exit_status(&c);
+	if (c.refused)
+		log_error("refused: the workload parameters of %s and %s differ "
+			  "(--allow-mismatch compares anyway)", pos[0], pos[1]);
+	comparison_free(&c);
+	json_decref(a);
+	json_decref(b);
+	return rc;
+}

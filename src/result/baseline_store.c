@@ -1,0 +1,179 @@
+#include "result/baseline_store.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "result/atomic_file.h"
+
+void baseline_dir(const char *dir, char *out, size_t len)
+{
+	const char *env = getenv("DMREMAP_BENCH_BASELINE_DIR");
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (dir && *dir)
+		snprintf(out, len, "%s", dir);
+	else if (env && *env)
+		snprintf(out, len, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(out, len, "/var/lib/dmremap-bench/baselines");
+	else if (xdg && *xdg)
+		snprintf(out, len, "%s/dmremap-bench/baselines", xdg);
+	else
+		snprintf(out, len, "%s/.local/share/dmremap-bench/baselines", home ? home : ".");
+}
+
+int baseline_name_check(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > BASELINE_NAME_MAX || name[0] == '.')
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
+			return -1;
+	return 0;
+}
+
+void baseline_path(const char *dir, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s.json", dir, name);
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int baseline_save(const char *dir, const char *name, json_t *doc)
+{
+	char path[PATH_MAX];
+	char *data;
+	int rc;
+
+	if (make_dirs(dir))
+		return -1;
+	baseline_path(dir, name, path, sizeof(path));
+	data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	if (!data) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = atomic_write_file(path, data, strlen(data));
+	free(data);
+	return rc;
+}
+
+json_t *baseline_load(const char *dir, const char *name_or_file, char *where, size_t wlen,
+		      char *err, size_t elen)
+{
+	json_error_t jerr;
+	struct stat st;
+	json_t *doc;
+
+	if (strchr(name_or_file, '/') || stat(name_or_file, &st) == 0) {
+		snprintf(where, wlen, "%s", name_or_file);
+	} else {
+		if (baseline_name_check(name_or_file)) {
+			snprintf(err, elen, "'%s' is neither a file nor a valid baseline name "
+				 "(letters, digits, '.', '_', '-'; no leading dot)", name_or_file);
+			return NULL;
+		}
+		baseline_path(dir, name_or_file, where, wlen);
+		if (stat(where, &st)) {
+			snprintf(err, elen, "no baseline named '%s' in %s", name_or_file, dir);
+			return NULL;
+		}
+	}
+	if (stat(where, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, elen, "%s is a directory, not a result file", where);
+		return NULL;
+	}
+	doc = json_load_file(where, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		snprintf(err, elen, "%s: not valid JSON (line %d: %s)", where, jerr.line, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(doc)) {
+		snprintf(err, elen, "%s: expected a JSON object (a dmremap-bench or fio result)",
+			 where);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int baseline_list(const char *dir, void (*fn)(const char *name, const char *path, void *arg),
+		  void *arg)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char *name;
+
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+			if (!nn)
+				break;
+			names = nn;
+		}
+		name = strndup(de->d_name, len - 5);
+		if (!name)
+			break;
+		names[n++] = name;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		char path[PATH_MAX];
+
+		baseline_path(dir, names[i], path, sizeof(path));
+		fn(names[i], path, arg);
+		free(names[i]);
+	}
+	free(names);
+	return (int)n;
+}
+
+int baseline_delete(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	baseline_path(dir, name, path, sizeof(path));
+	return unlink(path);
+}

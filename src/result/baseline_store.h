@@ -1,0 +1,35 @@
+/* Named baselines: one JSON result file per name in a directory. */
+#ifndef DMRB_BASELINE_STORE_H
+#define DMRB_BASELINE_STORE_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BASELINE_NAME_MAX 64
+
+/*
+ * The directory: dir if given, else $DMREMAP_BENCH_BASELINE_DIR, else
+ * /var/lib/dmremap-bench/baselines for root and
+ * $XDG_DATA_HOME/dmremap-bench/baselines (~/.local/share/...) otherwise.
+ */
+void baseline_dir(const char *dir, char *out, size_t len);
+/* Letters, digits, '.', '_', '-'; no '/', no leading dot, 1-64 chars. 0 if valid. */
+int baseline_name_check(const char *name);
+void baseline_path(const char *dir, const char *name, char *out, size_t len);
+/* Store doc under name (creating the directory), atomically. 0 or -1 (errno). */
+int baseline_save(const char *dir, const char *name, json_t *doc);
+/*
+ * Resolve NAME|FILE: an existing file path (contains '/' or ends in .json
+ * and exists) is read as is, else the name in the store. Loads the JSON;
+ * NULL with a message in err.
+ */
+json_t *baseline_load(const char *dir, const char *name_or_file, char *where, size_t wlen,
+		      char *err, size_t elen);
+/* Calls fn for each stored name, sorted. Returns the count or -1. */
+int baseline_list(const char *dir, void (*fn)(const char *name, const char *path, void *arg),
+		  void *arg);
+int baseline_delete(const char *dir, const char *name);
+
+#endif
