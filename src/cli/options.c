@@ -155,13 +155,14 @@ static const struct opt *find_short(const struct opt *t, char c)
 	return NULL;
 }
 
-static void see_help(const struct opt_usage *u)
+/* One line: the bad option and where the allowed ones are listed. */
+static void unknown_option(const char *shown, const struct opt_usage *u)
 {
 	if (u->command)
-		fprintf(stderr, "Try 'dmremap-bench %s --help' for more information.\n",
-			u->command);
+		log_error("unknown option '%s' (see 'dmremap-bench %s --help' for the allowed ones)",
+			  shown, u->command);
 	else
-		fprintf(stderr, "Try 'dmremap-bench --help' for more information.\n");
+		log_error("unknown option '%s' (see 'dmremap-bench --help')", shown);
 }
 
 int opts_parse(int argc, char **argv, const struct opt *table,
@@ -209,8 +210,7 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 			snprintf(shown, sizeof(shown), "-%c", a[1]);
 		}
 		if (!o) {
-			log_error("unknown option '%s'", shown);
-			see_help(usage);
+			unknown_option(shown, usage);
 			return OPTS_ERROR;
 		}
 		if (o->type == OPT_BOOL) {

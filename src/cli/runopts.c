@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include "result/baseline_store.h"
+#include "util/log.h"
 #include <time.h>
 
 #include "util/timeutil.h"
@@ -71,6 +72,18 @@ void runopts_resolve(struct run_opts *ro)
 
 int runopts_validate(const struct run_opts *ro)
 {
+	if (ro->verify && ro->verify_only) {
+		log_error("--verify-only: cannot be combined with --verify (allowed: one of them)");
+		return -1;
+	}
+	if (ro->verify_only && !ro->target) {
+		log_error("--verify-only: needs --target (a scratch file is gone after its run)");
+		return -1;
+	}
+	if (ro->verify_only && !ro->seed_set && !ro->verify_state) {
+		log_error("--verify-only: needs the --seed of the --verify run (or --verify-state FILE)");
+		return -1;
+	}
 	if (ro->save_baseline && baseline_name_check(ro->save_baseline)) {
 		opts_bad_value("--save-baseline", ro->save_baseline,
 			       "1-64 letters, digits, '.', '_' or '-', no '/', no leading dot");

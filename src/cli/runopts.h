@@ -40,6 +40,9 @@ struct run_opts {
 	const char *output;
 	int output_format;
 	bool quiet;
+	/* verification */
+	bool verify, verify_only;
+	const char *verify_state;
 	/* baselines */
 	const char *baseline;
 	const char *save_baseline;
@@ -48,7 +51,7 @@ struct run_opts {
 	bool allow_mismatch;
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
-	bool threshold_set, threshold_tput_set, threshold_lat_set;
+	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -102,7 +105,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .max = (1ULL << 63) - 1, .set = &(ro)->seed_set,                                                   \
 	  .help = "seed of offsets and data (default: random, recorded)" },         \
 	{ .type = OPT_U64, .name = "max-errors", .value = &(ro)->max_errors,        \
-	  .argh = "N", .max = 1000000000000ULL,                                     \
+	  .argh = "N", .max = 1000000000000ULL, .set = &(ro)->max_errors_set,       \
 	  .help = "errors tolerated before stopping (default 0)" },    \
 	{ .type = OPT_U64, .name = "rate-iops", .value = &(ro)->rate_iops,          \
 	  .argh = "N", .min = 1, .max = 100000000ULL,                               \
@@ -118,6 +121,15 @@ void runopts_defaults(struct run_opts *ro);
 	  .help = "normal or json (json goes to stdout without --output)" },        \
 	{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &(ro)->quiet, \
 	  .help = "no progress line and no summary on stdout" }
+
+#define RUNOPTS_VERIFY(ro)                                                          \
+	{ .type = OPT_GROUP, .help = "Verification" },                              \
+	{ .type = OPT_BOOL, .name = "verify", .value = &(ro)->verify,               \
+	  .help = "write verify blocks and check every read of a written block" },  \
+	{ .type = OPT_BOOL, .name = "verify-only", .value = &(ro)->verify_only,     \
+	  .help = "re-read and check what an earlier --verify run wrote (same --target, --seed)" }, \
+	{ .type = OPT_STRING, .name = "verify-state", .value = &(ro)->verify_state, \
+	  .argh = "FILE", .help = "where the generation map is saved/loaded" }
 
 #define RUNOPTS_BASELINE(ro)                                                        \
 	{ .type = OPT_GROUP, .help = "Baselines" },                                 \

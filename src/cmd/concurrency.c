@@ -63,6 +63,7 @@ int cmd_concurrency(int argc, char **argv)
 			RUNOPTS_TIME(&ro),
 			RUNOPTS_PATTERN(&ro),
 			RUNOPTS_CONTROL(&ro),
+			RUNOPTS_VERIFY(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
 			RUNOPTS_BASELINE(&ro),
@@ -119,6 +120,11 @@ int cmd_concurrency(int argc, char **argv)
 		runopts_pattern(&ro, &st.read_pct, &st.access);
 		rc = session_open(&s, "concurrency", &ro, &bs, 1, ro.bs);
 		if (rc) {
+			session_close(&s);
+			return rc;
+		}
+		if (ro.verify_only) {
+			rc = session_verify_only(&s);
 			session_close(&s);
 			return rc;
 		}

@@ -256,6 +256,7 @@ int cmd_endurance(int argc, char **argv)
 			RUNOPTS_PATTERN(&ro),
 			RUNOPTS_POOL(&ro),
 			RUNOPTS_CONTROL(&ro),
+			RUNOPTS_VERIFY(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
 			RUNOPTS_BASELINE(&ro),
@@ -281,6 +282,11 @@ int cmd_endurance(int argc, char **argv)
 	bs = (uint32_t)ro.bs;
 	rc = session_open(&s, "endurance", &ro, &bs, 1, ro.bs);
 	if (rc) {
+		session_close(&s);
+		return rc;
+	}
+	if (ro.verify_only) {
+		rc = session_verify_only(&s);
 		session_close(&s);
 		return rc;
 	}

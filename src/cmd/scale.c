@@ -174,6 +174,7 @@ int cmd_scale(int argc, char **argv)
 			RUNOPTS_PATTERN(&ro),
 			RUNOPTS_POOL(&ro),
 			RUNOPTS_CONTROL(&ro),
+			RUNOPTS_VERIFY(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
 			RUNOPTS_BASELINE(&ro),
@@ -201,6 +202,11 @@ int cmd_scale(int argc, char **argv)
 	bs = (uint32_t)ro.bs;
 	rc = session_open(&s, "scale", &ro, &bs, 1, sr.dataset);
 	if (rc) {
+		session_close(&s);
+		return rc;
+	}
+	if (ro.verify_only) {
+		rc = session_verify_only(&s);
 		session_close(&s);
 		return rc;
 	}

@@ -208,6 +208,7 @@ int cmd_workload(int argc, char **argv)
 			RUNOPTS_TIME(&ro),
 			RUNOPTS_POOL(&ro),
 			RUNOPTS_CONTROL(&ro),
+			RUNOPTS_VERIFY(&ro),
 			RUNOPTS_TARGET(&ro),
 			RUNOPTS_OUTPUT(&ro),
 			RUNOPTS_BASELINE(&ro),
@@ -239,6 +240,11 @@ int cmd_workload(int argc, char **argv)
 	nbs = profile_block_sizes(w.type, bs, sizeof(bs) / sizeof(bs[0]));
 	rc = session_open(&s, "workload", &ro, bs, nbs, 16ULL << 20);
 	if (rc) {
+		session_close(&s);
+		return rc;
+	}
+	if (ro.verify_only) {
+		rc = session_verify_only(&s);
 		session_close(&s);
 		return rc;
 	}

@@ -17,6 +17,7 @@
 
 #include "engine/gen.h"
 #include "engine/ioengine.h"
+#include "engine/verify_io.h"
 #include "target/target.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -36,6 +37,10 @@ struct worker {
 	uint64_t ramp_ops;
 	uint64_t last_done_ns;
 	uint64_t issued;               /* for the rate limit */
+	uint64_t pass_left;            /* one_pass: bytes still to issue */
+	bool one_pass, exhausted;
+	struct vio vio;                /* --verify */
+	bool verifying;
 	uint64_t rate_iops;            /* this worker's share; 0 = none */
 	struct io_unit *units;
 	void *bufs;
@@ -88,14 +93,26 @@ static void eng_request_stop(struct engine *e)
 
 /* ---- worker side ---------------------------------------------------- */
 
-static void fill_unit(struct worker *w, struct io_unit *u)
+/* Pick the unit's next I/O; false when a one-pass worker has covered its region. */
+static bool fill_unit(struct worker *w, struct io_unit *u)
 {
 	struct io_pick p;
 
-	gen_next(&w->gen, &p);
-	u->off = p.off;
-	u->len = p.len;
-	u->write = p.write;
+	if (w->one_pass && !w->pass_left) {
+		w->exhausted = true;
+		return false;
+	}
+	do {
+		gen_next(&w->gen, &p);
+		u->off = p.off;
+		u->len = p.len;
+		u->write = p.write;
+	} while (w->verifying && !vio_claim(&w->vio, u));
+	if (w->one_pass)
+		w->pass_left = w->pass_left > p.len ? w->pass_left - p.len : 0;
+	if (w->verifying && u->write)
+		vio_prepare_write(&w->vio, u);
+	return true;
 }
 
 static void record_error(struct worker *w, const struct io_unit *u, long res, uint64_t t)
@@ -127,8 +144,23 @@ static void record_error(struct worker *w, const struct io_unit *u, long res, ui
 static void complete(struct worker *w, const struct io_done *d, uint64_t t)
 {
 	struct io_unit *u = d->u;
+	bool ok = d->res == (long)u->len;
 
-	if (d->res != (long)u->len) {
+	if (w->verifying) {
+		uint64_t bad = w->vio.st.bad;
+
+		/* Timestamps are taken: checking costs no I/O its latency. */
+		vio_complete(&w->vio, u, ok);
+		if (w->vio.st.bad != bad) {
+			counter_add(&w->errs.verify, w->vio.st.bad - bad);
+			if (__atomic_add_fetch(&w->eng->error_count, w->vio.st.bad - bad,
+					       __ATOMIC_RELAXED) > w->eng->max_errors) {
+				__atomic_store_n(&w->eng->error_stop, 1, __ATOMIC_RELAXED);
+				eng_request_stop(w->eng);
+			}
+		}
+	}
+	if (!ok) {
 		record_error(w, u, d->res, t);
 		return;
 	}
@@ -213,10 +245,9 @@ static void *worker_main(void *arg)
 	pthread_mutex_unlock(&e->gate_lock);
 	stopping = eng_stopping(e);
 
-	for (i = 0; i < w->depth; i++) {
-		fill_unit(w, &w->units[i]);
-		w->batch[nbatch++] = &w->units[i];
-	}
+	for (i = 0; i < w->depth; i++)
+		if (fill_unit(w, &w->units[i]))
+			w->batch[nbatch++] = &w->units[i];
 	for (;;) {
 		uint64_t t, timeout = REAP_TIMEOUT_NS;
 		int n, k;
@@ -224,7 +255,7 @@ static void *worker_main(void *arg)
 		if (nbatch && !stopping)
 			inflight += submit_batch(w, &nbatch);
 		__atomic_store_n(&w->inflight, inflight, __ATOMIC_RELAXED);
-		if (stopping && inflight == 0)
+		if ((stopping || (w->exhausted && !nbatch)) && inflight == 0)
 			break;
 		if (inflight == 0) {
 			/* Only the rate limit keeps us idle: sleep to the next token. */
@@ -256,10 +287,8 @@ static void *worker_main(void *arg)
 			stopping = true;
 		for (k = 0; k < n; k++) {
 			complete(w, &w->events[k], t);
-			if (!stopping) {
-				fill_unit(w, w->events[k].u);
+			if (!stopping && fill_unit(w, w->events[k].u))
 				w->batch[nbatch++] = w->events[k].u;
-			}
 		}
 	}
 	__atomic_store_n(&w->inflight, 0, __ATOMIC_RELAXED);
@@ -308,10 +337,12 @@ static int aio_limit_hint(unsigned depth)
 	return EXIT_RUNTIME;
 }
 
-static int worker_setup(struct engine *e, struct worker *w, const struct stream_spec *st,
-			unsigned stream, unsigned index, uint64_t region_off,
+static int worker_setup(struct engine *e, struct worker *w, const struct stream_spec *spec,
+			unsigned stream, unsigned index, unsigned global, uint64_t region_off,
 			uint64_t region_len)
 {
+	struct stream_spec sliced = *spec;
+	const struct stream_spec *st = &sliced;
 	const struct target *t = e->job->target;
 	size_t align = t->lbs > 4096 ? t->lbs : 4096;
 	uint32_t maxbs = 0;
@@ -331,7 +362,25 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		if (!w->rate_iops)
 			w->rate_iops = 1;
 	}
+	if (e->job->verify_map) {
+		/* Disjoint slices: no two workers ever touch one block. */
+		sliced.slice_per_worker = true;
+		w->verifying = true;
+		w->vio = (struct vio){ .map = e->job->verify_map, .seed = e->job->seed,
+				       .writer = global };
+	}
 	gen_init(&w->gen, st, region_off, region_len, index, st->workers, e->job->seed, stream);
+	if (w->verifying && w->depth > w->gen.len / e->job->verify_map->block_size / 2) {
+		log_error("--verify: worker %u of stream '%s' keeps %u I/Os in flight over only "
+			  "%llu blocks (allowed: at most half its blocks; lower --ops/--iodepth "
+			  "or use a larger target)", index, st->name, w->depth,
+			  (unsigned long long)(w->gen.len / e->job->verify_map->block_size));
+		return EXIT_USAGE;
+	}
+	if (st->one_pass) {
+		w->one_pass = true;
+		w->pass_left = w->gen.len;
+	}
 	if (hist_init(&w->dir[0].hist, HIST_BITS_PRECISE) ||
 	    hist_init(&w->dir[1].hist, HIST_BITS_PRECISE))
 		goto nomem;
@@ -630,6 +679,7 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 			hist_merge(&res->dir[d].hist, &w->dir[d].hist);
 		}
 		err_stats_merge(&sr->errors, &w->errs);
+		verify_stats_merge(&res->verify, &w->vio.st);
 		err_stats_merge(&res->errors, &w->errs);
 		res->ramp_ops += w->ramp_ops;
 		if (w->last_done_ns > last)
@@ -640,6 +690,10 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 			 e->job->streams[i].name);
 	res->duration_s = (double)(last - e->ramp_end_ns) / 1e9;
 	res->error_stop = e->error_stop;
+	if (e->job->verify_map) {
+		res->verify_enabled = true;
+		res->verify_block_size = e->job->verify_map->block_size;
+	}
 	res->complete = true;
 }
 
@@ -720,7 +774,7 @@ int engine_run(const struct job *job, struct run_result *res)
 
 		stream_region(st, job->target, &off, &len);
 		for (i = 0; i < st->workers; i++, k++) {
-			rc = worker_setup(&e, &e.workers[k], st, s, i, off, len);
+			rc = worker_setup(&e, &e.workers[k], st, s, i, k, off, len);
 			if (rc) {
 				e.nworkers = k + 1;
 				goto out_free;

@@ -39,11 +39,13 @@ struct stream_spec {
 	bool slice_per_worker;         /* each worker confined to its own slice */
 	uint64_t span_off, span_len;   /* bytes; span_len 0 = the whole target */
 	uint64_t rate_iops;            /* cap for the whole stream; 0 = none */
+	bool one_pass;                 /* each worker covers its region once, then stops */
 };
 
 struct target;
 struct run_result;
 struct ioeng_ops;
+struct genmap;
 
 struct job {
 	const struct target *target;
@@ -57,6 +59,7 @@ struct job {
 	const struct ioeng_ops *ioeng; /* NULL: libaio */
 	bool progress;                 /* live line on stderr */
 	const char *label;             /* shown in the progress line */
+	struct genmap *verify_map;     /* --verify: write verify blocks, check reads */
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;

@@ -113,6 +113,9 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	if (part->signal)
 		total->signal = part->signal;
 	total->error_stop |= part->error_stop;
+	total->verify_enabled |= part->verify_enabled;
+	total->verify_block_size = part->verify_block_size;
+	verify_stats_merge(&total->verify, &part->verify);
 	total->complete = part->complete;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "engine/job.h"
+#include "engine/verify_io.h"
 #include "stats/hist.h"
 
 #define ERRNO_SLOTS 134        /* errno values counted individually */
@@ -80,6 +81,9 @@ struct run_result {
 	int signal;                    /* the stop signal, 0 if none */
 	bool error_stop;               /* stopped because errors exceeded the limit */
 	bool complete;                 /* false while a run is still in progress */
+	bool verify_enabled;
+	uint32_t verify_block_size;
+	struct verify_stats verify;
 };
 
 int run_result_init(struct run_result *r, unsigned nstreams);

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "verify/crc32c.h"
+
 static json_t *lat_json(const struct hist *h)
 {
 	return json_pack("{s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -139,6 +141,37 @@ static json_t *stream_json(const struct stream_result *s, double duration_s)
 			 "errors", err_stats_json(&s->errors));
 }
 
+static json_t *verify_list_json(const struct verify_stats *v)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < v->nlist; i++)
+		json_array_append_new(a, json_pack("{s:I, s:i, s:i, s:I, s:s}",
+			"offset", (json_int_t)v->list[i].off,
+			"expected_generation", v->list[i].expected,
+			"found_generation", v->list[i].found,
+			"found_offset", (json_int_t)v->list[i].found_off,
+			"field", vblock_field_name(v->list[i].field)));
+	return a;
+}
+
+static json_t *verify_json(const struct run_result *r)
+{
+	const struct verify_stats *v = &r->verify;
+	char cs[48];
+
+	snprintf(cs, sizeof(cs), "crc32c (%s)", crc32c_impl());
+	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:f}",
+			 "block_size", (json_int_t)r->verify_block_size,
+			 "checksum", cs,
+			 "blocks_written", (json_int_t)v->blocks_written,
+			 "blocks_checked", (json_int_t)v->blocks_checked,
+			 "blocks_unverified", (json_int_t)v->blocks_unverified,
+			 "bad_blocks", (json_int_t)v->bad,
+			 "cpu_s", (double)v->cpu_ns / 1e9);
+}
+
 json_t *run_result_json(const struct run_result *r)
 {
 	json_t *j, *streams;
@@ -161,6 +194,11 @@ json_t *run_result_json(const struct run_result *r)
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "stopped_by_errors", json_boolean(r->error_stop));
+	if (r->verify_enabled) {
+		json_object_set_new(j, "verify", verify_json(r));
+		json_object_set_new(json_object_get(j, "errors"), "verify_blocks",
+				    verify_list_json(&r->verify));
+	}
 	streams = json_array();
 	for (i = 0; i < r->nstreams; i++)
 		json_array_append_new(streams, stream_json(&r->streams[i], r->duration_s));

@@ -85,6 +85,29 @@ void run_result_print(FILE *f, const struct run_result *r)
 		"mean %.0f, max %llu\n", r->conc.workers, r->conc.iodepth_per_worker,
 		(unsigned long long)r->conc.inflight_target, r->conc.inflight_mean,
 		(unsigned long long)r->conc.inflight_max);
+	if (r->verify_enabled) {
+		unsigned i;
+
+		fprintf(f, "  verify: %llu blocks of %u written, %llu checked, %llu bad, %llu read "
+			"unverified (never written); %.3fs CPU checksumming\n",
+			(unsigned long long)r->verify.blocks_written, r->verify_block_size,
+			(unsigned long long)r->verify.blocks_checked,
+			(unsigned long long)r->verify.bad,
+			(unsigned long long)r->verify.blocks_unverified,
+			(double)r->verify.cpu_ns / 1e9);
+		for (i = 0; i < r->verify.nlist && i < 5; i++) {
+			const struct verify_bad *b = &r->verify.list[i];
+
+			fprintf(f, "    bad block at offset %llu: %s differs", (unsigned long long)b->off,
+				vblock_field_name(b->field));
+			if (b->field == VB_GENERATION)
+				fprintf(f, " (expected generation %u, found %u)", b->expected, b->found);
+			else if (b->field == VB_OFFSET)
+				fprintf(f, " (holds the block of offset %llu)",
+					(unsigned long long)b->found_off);
+			fprintf(f, "\n");
+		}
+	}
 	fprintf(f, "  measured %.2fs, %zu intervals%s\n", r->duration_s, r->nintervals,
 		r->error_stop ? "; stopped: errors exceeded --max-errors" : "");
 }

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/units.h"
@@ -11,10 +12,102 @@
 #include "result/baseline_store.h"
 #include "engine/engine.h"
 #include "result/atomic_file.h"
+#include "result/result_json.h"
+#include "result/result_text.h"
 #include "util/env.h"
+#include "verify/crc32c.h"
+#include "verify/genmap.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
+
+/* The largest power of two dividing every block size, at least the logical block. */
+static uint32_t verify_block_size(const uint32_t *bs_list, unsigned nbs, uint32_t lbs)
+{
+	uint32_t v = 1u << 20;
+	unsigned i;
+
+	for (i = 0; i < nbs; i++)
+		while (v > 1 && bs_list[i] % v)
+			v >>= 1;
+	return v < lbs ? lbs : v;
+}
+
+static int verify_setup(struct session *s, const uint32_t *bs_list, unsigned nbs)
+{
+	const struct run_opts *ro = s->ro;
+	uint32_t vbs = verify_block_size(bs_list, nbs, s->target.lbs);
+	char err[1024];
+
+	if (vbs < 512 || vbs < s->target.lbs) {
+		log_error("--verify: block sizes down to %u bytes leave no room for the 64-byte "
+			  "verify header (allowed: block sizes of 512 bytes or more)", vbs);
+		return EXIT_USAGE;
+	}
+	crc32c_init();
+	if (ro->verify_state)
+		snprintf(s->vstate, sizeof(s->vstate), "%s", ro->verify_state);
+	else
+		genmap_default_path(s->vstate, sizeof(s->vstate), s->target.path, s->target.size,
+				    ro->seed);
+	s->vmap = calloc(1, sizeof(*s->vmap));
+	if (!s->vmap) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	if (ro->verify_only) {
+		if (genmap_load(s->vmap, s->vstate, s->target.size, ro->seed, err, sizeof(err))) {
+			log_error("--verify-only: %s", err);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (genmap_init(s->vmap, s->target.size, vbs, ro->seed)) {
+		log_error("--verify: out of memory for the generation map (%llu blocks of %u)",
+			  (unsigned long long)(s->target.size / vbs), vbs);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int verify_mkdir_parent(const char *path)
+{
+	char dir[4096];
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(dir, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* After a --verify run: make the data durable, then record what it holds. */
+static void verify_save(struct session *s, json_t *doc)
+{
+	if (!s->vmap || s->ro->verify_only || s->target.scratch)
+		return;
+	if (fdatasync(s->target.fd)) {
+		log_error("--verify: cannot flush %s (%s); the verify state is not saved",
+			  s->target.path, strerror(errno));
+		return;
+	}
+	if (verify_mkdir_parent(s->vstate) || genmap_save(s->vmap, s->vstate, s->target.path)) {
+		log_error("--verify: cannot save the verify state %s: %s", s->vstate,
+			  strerror(errno));
+		return;
+	}
+	json_object_set_new(doc, "verify_state", json_string(s->vstate));
+}
 
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
@@ -55,6 +148,8 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	if (rc)
 		return rc;
 	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
+	if (ro->verify || ro->verify_only)
+		return verify_setup(s, bs_list, nbs);
 	return 0;
 }
 
@@ -73,7 +168,69 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.seed = ro->seed,
 		.max_errors = ro->max_errors,
 		.progress = !ro->quiet && isatty(STDERR_FILENO),
+		.verify_map = s->vmap,
 	};
+}
+
+struct verify_only_report {
+	struct session *s;
+	const struct run_result *res;
+};
+
+static void print_verify_only(FILE *f, void *arg)
+{
+	const struct verify_only_report *r = arg;
+	char tgt[PATH_MAX + 128];
+
+	session_describe_target(r->s, tgt, sizeof(tgt));
+	fprintf(f, "%s --verify-only: state %s, seed %llu%s\n", r->s->command, r->s->vstate,
+		(unsigned long long)r->s->ro->seed, r->res->signal ? " [interrupted]" : "");
+	fprintf(f, "  target: %s\n", tgt);
+	run_result_print(f, r->res);
+}
+
+int session_verify_only(struct session *s)
+{
+	const struct run_opts *ro = s->ro;
+	unsigned workers = ro->workers_set && ro->workers ? ro->workers : env_online_cpus();
+	struct verify_only_report rep;
+	struct run_result res;
+	struct job job;
+	json_t *params, *doc;
+	int rc;
+
+	/* One sequential pass of reads over the whole target, a slice per worker. */
+	s->vstream = (struct stream_spec){
+		.name = "verify", .workers = workers, .iodepth = 32, .read_pct = 100,
+		.nbs = 1, .bs = { { s->vmap->block_size, 1 } }, .access = ACCESS_SEQUENTIAL,
+		.one_pass = true,
+	};
+	while (s->vstream.workers > 1 &&
+	       s->target.size / s->vmap->block_size / s->vstream.workers < 64)
+		s->vstream.workers--;
+	session_job_init(s, &job, &s->vstream, 1);
+	job.duration_ns = 7 * 86400 * NSEC_PER_SEC;  /* the pass ends the run */
+	job.ramp_ns = 0;
+	job.label = "verify-only ";
+	/* A read-back wants every bad block, unless told otherwise. */
+	if (!ro->max_errors_set)
+		job.max_errors = UINT64_MAX;
+	rc = session_run(s, &job, &res);
+	if (rc) {
+		run_result_free(&res);
+		return rc;
+	}
+	params = runopts_params_json(ro);
+	json_object_set_new(params, "verify_only", json_true());
+	json_object_set_new(params, "verify_state", json_string(s->vstate));
+	doc = session_document(s, params);
+	json_object_set_new(doc, "results", run_result_json(&res));
+	json_object_set_new(doc, "interrupted", json_boolean(res.signal != 0));
+	rep = (struct verify_only_report){ .s = s, .res = &res };
+	rc = session_emit(s, doc, session_exit_status(&res), print_verify_only, &rep);
+	json_decref(doc);
+	run_result_free(&res);
+	return rc;
 }
 
 int session_run(struct session *s, struct job *job, struct run_result *res)
@@ -257,6 +414,7 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 	struct emit_print ep = { .s = s, .print = print, .arg = arg };
 	int cmp_rc = 0, out_rc = 0, save_rc = 0;
 
+	verify_save(s, doc);
 	if (s->baseline && run_status < 128)
 		cmp_rc = compare_baseline(s, doc);
 	if (ro->output) {
@@ -298,4 +456,8 @@ void session_close(struct session *s)
 	s->cmp = NULL;
 	json_decref(s->baseline);
 	s->baseline = NULL;
+	if (s->vmap)
+		genmap_free(s->vmap);
+	free(s->vmap);
+	s->vmap = NULL;
 }

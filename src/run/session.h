@@ -26,6 +26,9 @@ struct session {
 	json_t *baseline;            /* --baseline, loaded before the run */
 	char baseline_where[4096];
 	struct comparison *cmp;      /* after session_emit, when compared */
+	struct genmap *vmap;         /* --verify / --verify-only */
+	char vstate[4096];           /* where the generation map lives */
+	struct stream_spec vstream;  /* --verify-only: the read pass */
 };
 
 /*
@@ -55,6 +58,12 @@ void session_describe_target(const struct session *s, char *buf, size_t len);
  */
 int session_emit(struct session *s, json_t *doc, int run_status,
 		 void (*print)(FILE *, void *), void *arg);
+/*
+ * --verify-only: read back every block of the target and check those an
+ * earlier --verify run wrote, then emit the result like any run. Commands
+ * call this instead of their own workload when ro->verify_only is set.
+ */
+int session_verify_only(struct session *s);
 /* 0, 3 for errors, 128+signal; the worst of several results. */
 int session_exit_status(const struct run_result *res);
 void session_close(struct session *s);

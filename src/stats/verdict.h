@@ -43,7 +43,7 @@ enum verdict {
 #define VERDICT_THROUGHPUT_PCT 10.0	/* default threshold, HIGHER_IS_BETTER */
 #define VERDICT_LATENCY_PCT 15.0	/* default threshold, LOWER_IS_BETTER */
 #define VERDICT_ALPHA 0.05
-#define VERDICT_MIN_SAMPLES 5	/* per side; below 4 the test can never reach p < 0.05 */
+#define VERDICT_MIN_SAMPLES 5	/* per side; 3 vs 3 cannot reach p < 0.1 */
 #define VERDICT_CI_LEVEL 0.95
 
 struct verdict_cfg {

@@ -1,0 +1,144 @@
+#include "verify/genmap.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "result/atomic_file.h"
+
+#define GENMAP_MAGIC "dmremap-bench genmap 1\n"
+
+int genmap_init(struct genmap *m, uint64_t target_size, uint32_t block_size, uint64_t seed)
+{
+	memset(m, 0, sizeof(*m));
+	m->block_size = block_size;
+	m->nblocks = target_size / block_size;
+	m->seed = seed;
+	m->target_size = target_size;
+	m->g = calloc(m->nblocks ? m->nblocks : 1, 1);
+	return m->g ? 0 : -1;
+}
+
+void genmap_free(struct genmap *m)
+{
+	free(m->g);
+	m->g = NULL;
+}
+
+uint64_t genmap_written(const struct genmap *m)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < m->nblocks; i++)
+		n += (m->g[i] & GEN_MASK) != 0;
+	return n;
+}
+
+int genmap_save(const struct genmap *m, const char *path, const char *target)
+{
+	json_t *h = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "target", target,
+			      "target_size", (json_int_t)m->target_size,
+			      "block_size", (json_int_t)m->block_size,
+			      "seed", (json_int_t)m->seed,
+			      "nblocks", (json_int_t)m->nblocks,
+			      "written", (json_int_t)genmap_written(m));
+	char *line = json_dumps(h, JSON_COMPACT);
+	size_t hl = strlen(GENMAP_MAGIC), ll = line ? strlen(line) : 0;
+	char *buf = malloc(hl + ll + 1 + m->nblocks);
+	uint64_t i;
+	int rc = -1;
+
+	if (line && buf) {
+		memcpy(buf, GENMAP_MAGIC, hl);
+		memcpy(buf + hl, line, ll);
+		buf[hl + ll] = '\n';
+		/* In-flight bits are never saved: the run has drained. */
+		for (i = 0; i < m->nblocks; i++)
+			buf[hl + ll + 1 + i] = (char)(m->g[i] & GEN_MASK);
+		rc = atomic_write_file(path, buf, hl + ll + 1 + m->nblocks);
+	} else {
+		errno = ENOMEM;
+	}
+	free(buf);
+	free(line);
+	json_decref(h);
+	return rc;
+}
+
+int genmap_load(struct genmap *m, const char *path, uint64_t target_size, uint64_t seed,
+		char *err, size_t elen)
+{
+	FILE *f = fopen(path, "r");
+	char magic[64], line[4096];
+	json_error_t je;
+	json_t *h = NULL;
+	uint64_t bs, nb, sd, ts;
+
+	memset(m, 0, sizeof(*m));
+	if (!f) {
+		snprintf(err, elen, "no verify state at %s (%s): run with --verify first, with "
+			 "the same --target and --seed, or give --verify-state", path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(magic, sizeof(magic), f) || strcmp(magic, GENMAP_MAGIC) ||
+	    !fgets(line, sizeof(line), f) || !(h = json_loads(line, 0, &je))) {
+		snprintf(err, elen, "%s is not a dmremap-bench verify state file", path);
+		goto fail;
+	}
+	bs = (uint64_t)json_integer_value(json_object_get(h, "block_size"));
+	nb = (uint64_t)json_integer_value(json_object_get(h, "nblocks"));
+	sd = (uint64_t)json_integer_value(json_object_get(h, "seed"));
+	ts = (uint64_t)json_integer_value(json_object_get(h, "target_size"));
+	if (sd != seed || ts != target_size || !bs || nb != ts / bs) {
+		snprintf(err, elen, "%s was written for seed %llu and a target of %llu bytes "
+			 "(this run: seed %llu, %llu bytes)", path, (unsigned long long)sd,
+			 (unsigned long long)ts, (unsigned long long)seed,
+			 (unsigned long long)target_size);
+		goto fail;
+	}
+	if (genmap_init(m, ts, (uint32_t)bs, sd)) {
+		snprintf(err, elen, "out of memory for %llu blocks", (unsigned long long)nb);
+		goto fail;
+	}
+	if (fread(m->g, 1, nb, f) != nb) {
+		snprintf(err, elen, "%s is truncated", path);
+		genmap_free(m);
+		goto fail;
+	}
+	json_decref(h);
+	fclose(f);
+	return 0;
+fail:
+	json_decref(h);
+	fclose(f);
+	return -1;
+}
+
+void genmap_default_path(char *out, size_t len, const char *target, uint64_t target_size,
+			 uint64_t seed)
+{
+	const char *env = getenv("DMREMAP_BENCH_STATE_DIR"), *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char dir[2048], key[1024];
+	size_t i;
+
+	if (env && *env)
+		snprintf(dir, sizeof(dir), "%s", env);
+	else if (geteuid() == 0)
+		snprintf(dir, sizeof(dir), "/var/lib/dmremap-bench/verify");
+	else if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/dmremap-bench/verify", xdg);
+	else
+		snprintf(dir, sizeof(dir), "%s/.local/state/dmremap-bench/verify", home ? home : ".");
+	/* The target path as a file name: /dev/loop0 -> dev_loop0. */
+	snprintf(key, sizeof(key), "%s", target[0] == '/' ? target + 1 : target);
+	for (i = 0; key[i]; i++)
+		if (key[i] == '/')
+			key[i] = '_';
+	snprintf(out, len, "%s/%s-%llu-seed%llu.genmap", dir, key,
+		 (unsigned long long)target_size, (unsigned long long)seed);
+}

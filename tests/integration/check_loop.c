@@ -1,0 +1,350 @@
+/*
+ * End-to-end runs of dmremap-bench on loop devices (root only): the tool's
+ * operation counts against the kernel's block counters, the refusal to
+ * write over a filesystem, what the result says about a block device, and
+ * block sizes checked against the device's logical block size.
+ *
+ * Each test makes its own backing file in /dev/shm and its own loop device
+ * (direct I/O on). Check forks each test and a failed assertion ends the
+ * child at once, so a test body only records its first failure (EXPECT)
+ * and returns; the test then detaches and removes everything before it
+ * reports. A test killed by its timeout is swept up after the run.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loopdev.h"
+#include "runbin.h"
+
+#define TAG "loop"
+#define BACKING_SIZE (256ULL << 20)
+#define HEAD_BYTES (2U << 20)
+
+struct fixture {
+	char *backing;
+	struct loopdev ld;
+	const char *arg;               /* a per-test parameter */
+	char nomerges[16];             /* to restore; "" if untouched */
+	struct runbin_result r;        /* of the last run */
+	json_t *doc;                   /* its stdout as JSON, or NULL */
+	bool failed;
+	char msg[2048];
+};
+
+static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(fx->msg, sizeof(fx->msg), "line %d: '%s' failed: ", line, cond);
+	va_start(ap, fmt);
+	vsnprintf(fx->msg + n, sizeof(fx->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	fx->failed = true;
+}
+
+/* Record the first failure and leave the test body. */
+#define EXPECT(fx, cond, ...)                                                      \
+	do {                                                                       \
+		if (!(cond)) {                                                     \
+			fail_at(fx, __LINE__, #cond, __VA_ARGS__);                 \
+			return;                                                    \
+		}                                                                  \
+	} while (0)
+
+/* Run the binary; its result (and JSON, if stdout is some) land in fx. */
+static void run(struct fixture *fx, const char *const *args)
+{
+	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 60000 };
+
+	json_decref(fx->doc);
+	runbin_result_free(&fx->r);
+	if (runbin_run(args, &o, &fx->r))
+		fx->r.status = -1;
+	fx->doc = runbin_json(fx->r.out);
+}
+
+static long long jint(struct fixture *fx, const char *path)
+{
+	json_t *j = runbin_jget(fx->doc, path);
+
+	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
+}
+
+static const char *jstr(struct fixture *fx, const char *path)
+{
+	const char *s = json_string_value(runbin_jget(fx->doc, path));
+
+	return s ? s : "(missing)";
+}
+
+struct blkstat {
+	unsigned long long rd_ios, rd_merges, rd_sectors, wr_ios, wr_merges, wr_sectors;
+};
+
+static int read_blkstat(const struct loopdev *ld, struct blkstat *s)
+{
+	char line[512];
+
+	if (loopdev_sysfs_read(ld, "stat", line, sizeof(line)))
+		return -1;
+	return sscanf(line, "%llu %llu %llu %*u %llu %llu %llu", &s->rd_ios, &s->rd_merges,
+		      &s->rd_sectors, &s->wr_ios, &s->wr_merges, &s->wr_sectors) == 6 ? 0 : -1;
+}
+
+/* The backing file and loop device around body; everything undone after. */
+static void with_loop(void (*body)(struct fixture *), const char *arg)
+{
+	struct fixture fx = { .arg = arg };
+	int rc, drc, frc;
+
+	fx.backing = loopdev_backing_create(TAG, BACKING_SIZE);
+	ck_assert_msg(fx.backing != NULL, "cannot create a backing file in /dev/shm");
+	rc = loopdev_attach(&fx.ld, fx.backing, true);
+	if (rc) {
+		loopdev_backing_remove(fx.backing);
+		ck_abort_msg("cannot attach a loop device with direct I/O: %s", strerror(-rc));
+	}
+	body(&fx);
+	if (fx.nomerges[0])
+		loopdev_sysfs_write(&fx.ld, "queue/nomerges", fx.nomerges);
+	json_decref(fx.doc);
+	runbin_result_free(&fx.r);
+	drc = loopdev_detach(&fx.ld);
+	frc = loopdev_backing_remove(fx.backing);
+	ck_assert_msg(!fx.failed, "%s", fx.msg);
+	ck_assert_msg(drc == 0, "cannot detach %s: %s", fx.ld.path, strerror(-drc));
+	ck_assert_msg(frc == 0, "cannot remove the backing file: %s", strerror(-frc));
+}
+
+/* ---- the kernel's counters against the tool's ---------------------------- */
+
+static void counters_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld.path, "--force", "--ops",
+			       fx->arg, "--duration", "2", "--output-format", "json", NULL };
+	struct blkstat a, b;
+	long long rd, wr, kr, kw;  /* tool's and kernel's counts */
+
+	EXPECT(fx, loopdev_sysfs_read(&fx->ld, "queue/nomerges",
+				      fx->nomerges, sizeof(fx->nomerges)) == 0,
+	       "cannot read nomerges");
+	/* No merging: one completed request per I/O of the tool. */
+	EXPECT(fx, loopdev_sysfs_write(&fx->ld, "queue/nomerges", "2") == 0,
+	       "cannot set nomerges");
+	EXPECT(fx, read_blkstat(&fx->ld, &a) == 0, "cannot read %s stat", fx->ld.sysname);
+	run(fx, args);
+	EXPECT(fx, read_blkstat(&fx->ld, &b) == 0, "cannot read %s stat", fx->ld.sysname);
+	EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
+	EXPECT(fx, jint(fx, "results.ramp_ops") == 0, "ramp_ops %lld",
+	       jint(fx, "results.ramp_ops"));
+	EXPECT(fx, jint(fx, "results.errors.io") == 0 && jint(fx, "results.errors.short") == 0,
+	       "the run had errors");
+	rd = jint(fx, "results.read.ops");
+	wr = jint(fx, "results.write.ops");
+	EXPECT(fx, rd > 0 && wr > 0, "read %lld, write %lld ops", rd, wr);
+	EXPECT(fx, jint(fx, "results.total.ops") == rd + wr, "total.ops %lld",
+	       jint(fx, "results.total.ops"));
+	kr = (long long)(b.rd_ios - a.rd_ios);
+	kw = (long long)(b.wr_ios - a.wr_ios);
+	EXPECT(fx, kr + kw == rd + wr,
+	       "the kernel completed %lld reads + %lld writes, the tool counted %lld ops",
+	       kr, kw, rd + wr);
+	EXPECT(fx, kr == rd && kw == wr,
+	       "kernel %lld reads %lld writes, tool %lld reads %lld writes", kr, kw, rd, wr);
+	EXPECT(fx, b.rd_merges == a.rd_merges && b.wr_merges == a.wr_merges,
+	       "requests were merged despite nomerges=2");
+	kr = (long long)(b.rd_sectors - a.rd_sectors) * 512;
+	kw = (long long)(b.wr_sectors - a.wr_sectors) * 512;
+	EXPECT(fx, kr == jint(fx, "results.read.bytes") && kw == jint(fx, "results.write.bytes"),
+	       "kernel bytes %lld/%lld, tool bytes %lld/%lld", kr, kw,
+	       jint(fx, "results.read.bytes"), jint(fx, "results.write.bytes"));
+	/* The tool's own view of the same counters. */
+	EXPECT(fx, json_is_object(runbin_jget(fx->doc, "target.kernel_counters_delta")),
+	       "no target.kernel_counters_delta");
+	EXPECT(fx, jint(fx, "target.kernel_counters_delta.reads_completed") == rd &&
+	       jint(fx, "target.kernel_counters_delta.writes_completed") == wr,
+	       "kernel_counters_delta says %lld reads %lld writes, results %lld %lld",
+	       jint(fx, "target.kernel_counters_delta.reads_completed"),
+	       jint(fx, "target.kernel_counters_delta.writes_completed"), rd, wr);
+}
+
+static const char *const counter_ops[] = { "32", "1000" };
+
+START_TEST(kernel_counters)
+{
+	with_loop(counters_body, counter_ops[_i]);
+}
+END_TEST
+
+/* ---- no writes over a filesystem without --force ---------------------------- */
+
+static int read_head(struct fixture *fx, unsigned char *buf)
+{
+	return loopdev_read_direct(&fx->ld, 0, buf, HEAD_BYTES);
+}
+
+static void safety_body(struct fixture *fx)
+{
+	const char *write_run[] = { "concurrency", "--target", fx->ld.path, "--ops", "16",
+				    "--duration", "1", NULL };
+	const char *read_run[] = { "concurrency", "--target", fx->ld.path, "--rw", "randread",
+				   "--ops", "16", "--duration", "1", NULL };
+	const char *forced[] = { "concurrency", "--target", fx->ld.path, "--force", "--ops",
+				 "16", "--duration", "1", "--output-format", "json", NULL };
+	static unsigned char before[HEAD_BYTES], after[HEAD_BYTES];
+	char cmd[128];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -q -F %s >/dev/null 2>&1", fx->ld.path);
+	rc = system(cmd);
+	EXPECT(fx, rc == 0, "'%s' returned %d", cmd, rc);
+	EXPECT(fx, read_head(fx, before) == 0, "cannot read %s", fx->ld.path);
+	/* The ext4 superblock magic 0xEF53 at 1024 + 56: mkfs did its job. */
+	EXPECT(fx, before[1080] == 0x53 && before[1081] == 0xef, "no ext4 superblock");
+
+	run(fx, write_run);
+	EXPECT(fx, fx->r.status == RB_EXIT_USAGE, "write run: exit %d: %s", fx->r.status,
+	       fx->r.err);
+	EXPECT(fx, runbin_count_lines(fx->r.err) == 1, "stderr: %s", fx->r.err);
+	EXPECT(fx, strstr(fx->r.err, "ext4") != NULL, "stderr does not say ext4: %s", fx->r.err);
+	EXPECT(fx, read_head(fx, after) == 0, "cannot read %s", fx->ld.path);
+	EXPECT(fx, memcmp(before, after, HEAD_BYTES) == 0, "the refused run changed the device");
+
+	run(fx, read_run);
+	EXPECT(fx, fx->r.status == RB_EXIT_OK, "read run: exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, read_head(fx, after) == 0, "cannot read %s", fx->ld.path);
+	EXPECT(fx, memcmp(before, after, HEAD_BYTES) == 0, "the read-only run changed the device");
+
+	run(fx, forced);
+	EXPECT(fx, fx->r.status == RB_EXIT_OK, "--force run: exit %d: %s", fx->r.status,
+	       fx->r.err);
+	EXPECT(fx, jint(fx, "results.write.ops") > 0, "--force run wrote nothing");
+}
+
+START_TEST(refuses_filesystem)
+{
+	with_loop(safety_body, NULL);
+}
+END_TEST
+
+/* ---- what the result says about a block device ------------------------------ */
+
+static void identity_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld.path, "--rw", "randread",
+			       "--ops", "8", "--duration", "1", "--output-format", "json", NULL };
+	char lbs[16];
+
+	EXPECT(fx, loopdev_sysfs_read(&fx->ld, "queue/logical_block_size", lbs, sizeof(lbs)) == 0,
+	       "cannot read the logical block size");
+	run(fx, args);
+	EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
+	EXPECT(fx, strcmp(jstr(fx, "target.kind"), "block") == 0, "kind %s",
+	       jstr(fx, "target.kind"));
+	EXPECT(fx, strcmp(jstr(fx, "target.sysname"), fx->ld.sysname) == 0, "sysname %s, want %s",
+	       jstr(fx, "target.sysname"), fx->ld.sysname);
+	EXPECT(fx, strcmp(jstr(fx, "target.path"), fx->ld.path) == 0, "path %s",
+	       jstr(fx, "target.path"));
+	EXPECT(fx, jint(fx, "target.logical_block_size") == atoll(lbs),
+	       "logical_block_size %lld, the device says %s",
+	       jint(fx, "target.logical_block_size"), lbs);
+	EXPECT(fx, jint(fx, "target.size_bytes") == (long long)BACKING_SIZE, "size_bytes %lld",
+	       jint(fx, "target.size_bytes"));
+	EXPECT(fx, json_is_false(runbin_jget(fx->doc, "target.scratch")), "scratch is not false");
+	EXPECT(fx, jint(fx, "results.write.ops") == 0 && jint(fx, "results.read.ops") > 0,
+	       "randread: %lld reads, %lld writes", jint(fx, "results.read.ops"),
+	       jint(fx, "results.write.ops"));
+}
+
+START_TEST(block_identity)
+{
+	with_loop(identity_body, NULL);
+}
+END_TEST
+
+/* ---- block sizes below the logical block size ------------------------------- */
+
+static void blocksize_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld.path, "--force", "--bs", "1024",
+			       "--ops", "8", "--duration", "1", NULL };
+	static unsigned char before[HEAD_BYTES], after[HEAD_BYTES];
+	struct stat st;
+	char lbs[16];
+	int rc;
+
+	rc = loopdev_set_block_size(&fx->ld, 4096);
+	EXPECT(fx, rc == 0, "LOOP_SET_BLOCK_SIZE 4096: %s", strerror(-rc));
+	EXPECT(fx, loopdev_sysfs_read(&fx->ld, "queue/logical_block_size", lbs, sizeof(lbs)) == 0 &&
+	       strcmp(lbs, "4096") == 0, "logical block size %s after LOOP_SET_BLOCK_SIZE", lbs);
+	EXPECT(fx, read_head(fx, before) == 0, "cannot read %s", fx->ld.path);
+	run(fx, args);
+	EXPECT(fx, fx->r.status == RB_EXIT_USAGE, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, runbin_count_lines(fx->r.err) == 1, "stderr: %s", fx->r.err);
+	EXPECT(fx, strstr(fx->r.err, "--bs") != NULL, "stderr does not name --bs: %s", fx->r.err);
+	EXPECT(fx, read_head(fx, after) == 0, "cannot read %s", fx->ld.path);
+	EXPECT(fx, memcmp(before, after, HEAD_BYTES) == 0, "the refused run changed the device");
+	/* The backing file is sparse: any write anywhere would allocate blocks. */
+	EXPECT(fx, stat(fx->backing, &st) == 0 && st.st_blocks == 0,
+	       "the backing file has %lld blocks allocated", (long long)st.st_blocks);
+}
+
+START_TEST(bs_below_logical_block)
+{
+	with_loop(blocksize_body, NULL);
+}
+END_TEST
+
+static Suite *loop_suite(void)
+{
+	Suite *s = suite_create("loop");
+	TCase *tc;
+
+	tc = tcase_create("counters");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, kernel_counters, 0,
+			    (int)(sizeof(counter_ops) / sizeof(counter_ops[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("target");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, refuses_filesystem);
+	tcase_add_test(tc, block_identity);
+	tcase_add_test(tc, bs_below_logical_block);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "check_loop: needs root (loop devices); skipped\n");
+		return 77;
+	}
+	if (access("/dev/loop-control", F_OK)) {
+		fprintf(stderr, "check_loop: no /dev/loop-control; skipped\n");
+		return 77;
+	}
+	sr = srunner_create(loop_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	/* Whatever a test killed by its timeout left behind. */
+	loopdev_sweep(TAG);
+	runbin_sweep(TAG);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
