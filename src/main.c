@@ -7,21 +7,6 @@
 #include "util/log.h"
 #include "util/signals.h"
 
-const struct command commands[] = {
-	{ "concurrency", cmd_concurrency,
-	  "keep up to 10000 O_DIRECT I/Os in flight and measure the target" },
-	{ "workload", cmd_workload,
-	  "simulate database, file_server, virtualization or mixed production I/O" },
-	{ "scale", cmd_scale,
-	  "measure how IOPS and latency change as the span grows to TB scale" },
-	{ "endurance", cmd_endurance,
-	  "run a steady workload for up to 24 hours and report drift" },
-	{ "compare", cmd_compare,
-	  "compare two results (or fio JSON) and report regressions" },
-	{ "baseline", cmd_baseline,
-	  "list, show, delete or import stored baselines" },
-	{ NULL, NULL, NULL },
-};
 
 static void usage(FILE *f)
 {
@@ -34,16 +19,6 @@ static void usage(FILE *f)
 		fprintf(f, "  %-14s %s\n", c->name, c->summary);
 	fprintf(f, "\nRun 'dmremap-bench <command> --help' for a command's options;\n"
 		   "see dmremap-bench(1) and dmremap-bench-<command>(1).\n");
-}
-
-static const struct command *find_command(const char *name)
-{
-	const struct command *c;
-
-	for (c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
 }
 
 static int unknown_command(const char *name)
@@ -82,7 +57,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		}
-		c = find_command(argv[2]);
+		c = command_find(argv[2]);
 		if (!c)
 			return unknown_command(argv[2]);
 		{
@@ -97,7 +72,7 @@ int main(int argc, char **argv)
 			  name);
 		return EXIT_USAGE;
 	}
-	c = find_command(name);
+	c = command_find(name);
 	if (!c)
 		return unknown_command(name);
 	log_set_command(c->name);

@@ -94,7 +94,7 @@ int runopts_validate(const struct run_opts *ro)
 
 json_t *runopts_params_json(const struct run_opts *ro)
 {
-	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:s}",
+	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}",
 			 "target", ro->target,
 			 "size_bytes", (json_int_t)ro->size,
 			 "scratch_dir", ro->scratch_dir,
@@ -108,5 +108,6 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "seed", (json_int_t)ro->seed,
 			 "max_errors", (json_int_t)ro->max_errors,
 			 "rate_iops", (json_int_t)ro->rate_iops,
+			 "timeout_s", (double)ro->timeout_ns / 1e9,
 			 "output_format", out_format_names[ro->output_format]);
 }

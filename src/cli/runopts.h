@@ -36,6 +36,7 @@ struct run_opts {
 	uint64_t seed;
 	uint64_t max_errors;
 	uint64_t rate_iops;
+	uint64_t timeout_ns;
 	/* output */
 	const char *output;
 	int output_format;
@@ -107,6 +108,9 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_U64, .name = "max-errors", .value = &(ro)->max_errors,        \
 	  .argh = "N", .max = 1000000000000ULL, .set = &(ro)->max_errors_set,       \
 	  .help = "errors tolerated before stopping (default 0)" },    \
+	{ .type = OPT_DURATION, .name = "timeout", .value = &(ro)->timeout_ns,      \
+	  .argh = "T", .min = 1000000000ULL, .max = 8 * 86400 * 1000000000ULL,      \
+	  .help = "hard stop: give up on in-flight I/O after T from the start" },   \
 	{ .type = OPT_U64, .name = "rate-iops", .value = &(ro)->rate_iops,          \
 	  .argh = "N", .min = 1, .max = 100000000ULL,                               \
 	  .help = "cap the total IOPS (token bucket per worker)" }

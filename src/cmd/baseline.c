@@ -35,7 +35,14 @@ static int check_name(const char *name)
 	return 0;
 }
 
-int cmd_baseline(int argc, char **argv)
+struct baseline_args {
+	const char *dirarg;
+	char *pos[3];
+	int action;
+};
+
+/* Options and their checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct baseline_args *args)
 {
 	static const struct opt_usage usage = {
 		.command = "baseline",
@@ -43,15 +50,14 @@ int cmd_baseline(int argc, char **argv)
 		.summary = "Manage the stored baselines that --baseline and --save-baseline use.",
 	};
 	static const char *const actions[] = { "list", "show", "delete", "import", NULL };
-	const char *dirarg = NULL;
-	char dir[PATH_MAX], path[PATH_MAX], err[1024], where[PATH_MAX];
-	char *pos[3];
+	char **pos = args->pos;
 	int npos = 0, rc, action;
-	json_t *doc;
+
+	args->dirarg = NULL;
 
 	{
 		const struct opt table[] = {
-			{ .type = OPT_STRING, .name = "baseline-dir", .value = &dirarg, .argh = "DIR",
+			{ .type = OPT_STRING, .name = "baseline-dir", .value = &args->dirarg, .argh = "DIR",
 			  .help = "the store (default $DMREMAP_BENCH_BASELINE_DIR, "
 				  "/var/lib/dmremap-bench/baselines as root)" },
 			OPT_END_MARK,
@@ -78,8 +84,33 @@ int cmd_baseline(int argc, char **argv)
 					    "import FILE NAME" }[action]);
 		return EXIT_USAGE;
 	}
+	if (action >= 1 && check_name(pos[action == 3 ? 2 : 1]))
+		return EXIT_USAGE;
+	args->action = action;
+	return PARSE_CONTINUE;
+}
+
+int parse_baseline(int argc, char **argv)
+{
+	struct baseline_args args;
+	int rc = parse(argc, argv, &args);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	struct baseline_args args;
+	int rc = parse(argc, argv, &args);
+	char dir[PATH_MAX], path[PATH_MAX], err[1024], where[PATH_MAX];
+	char **pos = args.pos;
+	const char *dirarg = args.dirarg;
+	json_t *doc;
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
 	baseline_dir(dirarg, dir, sizeof(dir));
-	switch (action) {
+	switch (args.action) {
 	case 0:
 		if (baseline_list(dir, list_one, NULL) < 0) {
 			log_error("cannot read %s: %s", dir, strerror(errno));
@@ -87,8 +118,6 @@ int cmd_baseline(int argc, char **argv)
 		}
 		return EXIT_OK;
 	case 1:
-		if (check_name(pos[1]))
-			return EXIT_USAGE;
 		doc = baseline_load(dir, pos[1], where, sizeof(where), err, sizeof(err));
 		if (!doc) {
 			log_error("%s", err);
@@ -99,8 +128,6 @@ int cmd_baseline(int argc, char **argv)
 		json_decref(doc);
 		return EXIT_OK;
 	case 2:
-		if (check_name(pos[1]))
-			return EXIT_USAGE;
 		baseline_path(dir, pos[1], path, sizeof(path));
 		if (baseline_delete(dir, pos[1])) {
 			log_error("cannot delete '%s' (%s): %s", pos[1], path, strerror(errno));
@@ -110,8 +137,6 @@ int cmd_baseline(int argc, char **argv)
 	default: {
 		struct metric_set ms;
 
-		if (check_name(pos[2]))
-			return EXIT_USAGE;
 		doc = baseline_load("/nonexistent", pos[1], where, sizeof(where), err, sizeof(err));
 		if (!doc) {
 			log_error("%s", err);

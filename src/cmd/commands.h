@@ -2,20 +2,35 @@
 #ifndef DMRB_COMMANDS_H
 #define DMRB_COMMANDS_H
 
+/* What a command's parser returns when the command should go on and run. */
+#define PARSE_CONTINUE (-1)
+
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	/* Options and their checks only, no I/O: the exit status run would give for bad input. */
+	int (*parse_only)(int argc, char **argv);
 	const char *summary;
 };
 
-int cmd_concurrency(int argc, char **argv);
-int cmd_workload(int argc, char **argv);
-int cmd_scale(int argc, char **argv);
-int cmd_endurance(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
-int cmd_baseline(int argc, char **argv);
-
-/* NULL-name terminated. */
+/* The command table (cmd/commands.c), NULL-name terminated. */
 extern const struct command commands[];
+const struct command *command_find(const char *name);
+/* Parse a command line for the named command without running it (fuzzing, tests). */
+int command_parse_only(const char *name, int argc, char **argv);
+
+int cmd_concurrency(int argc, char **argv);
+int parse_concurrency(int argc, char **argv);
+int cmd_workload(int argc, char **argv);
+int parse_workload(int argc, char **argv);
+int cmd_scale(int argc, char **argv);
+int parse_scale(int argc, char **argv);
+int cmd_endurance(int argc, char **argv);
+int parse_endurance(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int parse_compare(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int parse_baseline(int argc, char **argv);
+
 
 #endif

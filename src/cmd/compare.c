@@ -38,7 +38,13 @@ static bool candidate_had_errors(json_t *doc)
 	       json_integer_value(json_object_get(e, "verify")) > 0;
 }
 
-int cmd_compare(int argc, char **argv)
+struct compare_args {
+	struct run_opts ro;
+	char *pos[2];
+};
+
+/* Options and their checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct compare_args *args)
 {
 	static const struct opt_usage usage = {
 		.command = "compare",
@@ -47,28 +53,24 @@ int cmd_compare(int argc, char **argv)
 			   "fio --output-format=json files. Exit 0 no regression, 1 regression,\n"
 			   "2 refused or bad input, 3 B had I/O errors.",
 	};
-	struct run_opts ro;
-	struct compare_cfg cfg;
-	struct comparison c;
-	char *pos[2], err[1024];
+	struct run_opts *ro = &args->ro;
 	int npos = 0, rc;
-	json_t *a = NULL, *b = NULL;
 
-	runopts_defaults(&ro);
+	runopts_defaults(ro);
 	{
 		const struct opt table[] = {
 			{ .type = OPT_GROUP, .help = "Verdict" },
-			RUNOPTS_VERDICT(&ro),
+			RUNOPTS_VERDICT(ro),
 			{ .type = OPT_GROUP, .help = "Output" },
 			{ .type = OPT_STRING, .name = "output", .short_name = 'o',
-			  .value = &ro.output, .argh = "FILE",
+			  .value = &ro->output, .argh = "FILE",
 			  .help = "write the comparison to FILE (atomically)" },
-			{ .type = OPT_CHOICE, .name = "output-format", .value = &ro.output_format,
+			{ .type = OPT_CHOICE, .name = "output-format", .value = &ro->output_format,
 			  .argh = "FMT", .choices = out_format_names, .help = "normal or json" },
 			OPT_END_MARK,
 		};
 
-		rc = opts_parse(argc, argv, table, &usage, pos, 2, &npos);
+		rc = opts_parse(argc, argv, table, &usage, args->pos, 2, &npos);
 		if (rc == OPTS_HELP)
 			return EXIT_OK;
 		if (rc)
@@ -78,6 +80,31 @@ int cmd_compare(int argc, char **argv)
 		log_error("expected two result files A.json B.json (got %d)", npos);
 		return EXIT_USAGE;
 	}
+	return PARSE_CONTINUE;
+}
+
+int parse_compare(int argc, char **argv)
+{
+	struct compare_args args;
+	int rc = parse(argc, argv, &args);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_args args;
+	int rc = parse(argc, argv, &args);
+	struct run_opts ro;
+	struct compare_cfg cfg;
+	struct comparison c;
+	char **pos = args.pos, err[1024];
+	json_t *a = NULL, *b = NULL;
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
+	ro = args.ro;
+	rc = 0;
 	a = load(pos[0]);
 	b = a ? load(pos[1]) : NULL;
 	if (!a || !b) {

@@ -37,7 +37,14 @@ static void print_summary(FILE *f, void *arg)
 	run_result_print(f, r->res);
 }
 
-int cmd_concurrency(int argc, char **argv)
+struct concurrency_args {
+	struct run_opts ro;
+	unsigned ops;
+	bool ops_set;
+};
+
+/* Options and their cross-checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct concurrency_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "concurrency",
@@ -45,28 +52,28 @@ int cmd_concurrency(int argc, char **argv)
 		.summary = "Keep N O_DIRECT I/O operations in flight across a pool of libaio\n"
 			   "workers and measure IOPS, bandwidth and latency percentiles.",
 	};
-	struct run_opts ro;
-	unsigned ops = 1000;
-	bool ops_set = false;
+	struct run_opts *ro = &a->ro;
 	char *pos[1];
 	int npos = 0, rc;
 
-	runopts_defaults(&ro);
+	runopts_defaults(ro);
+	a->ops = 1000;
+	a->ops_set = false;
 	{
 		const struct opt table[] = {
 			{ .type = OPT_GROUP, .help = "Concurrency" },
-			{ .type = OPT_UINT, .name = "ops", .value = &ops, .argh = "N",
-			  .min = 1, .max = CONCURRENCY_MAX_OPS, .set = &ops_set,
+			{ .type = OPT_UINT, .name = "ops", .value = &a->ops, .argh = "N",
+			  .min = 1, .max = CONCURRENCY_MAX_OPS, .set = &a->ops_set,
 			  .help = "I/O operations in flight across all workers (default 1000)" },
-			RUNOPTS_POOL(&ro),
+			RUNOPTS_POOL(ro),
 			{ .type = OPT_GROUP, .help = "Workload" },
-			RUNOPTS_TIME(&ro),
-			RUNOPTS_PATTERN(&ro),
-			RUNOPTS_CONTROL(&ro),
-			RUNOPTS_VERIFY(&ro),
-			RUNOPTS_TARGET(&ro),
-			RUNOPTS_OUTPUT(&ro),
-			RUNOPTS_BASELINE(&ro),
+			RUNOPTS_TIME(ro),
+			RUNOPTS_PATTERN(ro),
+			RUNOPTS_CONTROL(ro),
+			RUNOPTS_VERIFY(ro),
+			RUNOPTS_TARGET(ro),
+			RUNOPTS_OUTPUT(ro),
+			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
 		};
 
@@ -76,31 +83,54 @@ int cmd_concurrency(int argc, char **argv)
 		if (rc)
 			return EXIT_USAGE;
 	}
-	if (!ro.workers)
-		ro.workers = gen_auto_workers(ro.iodepth_set ? (uint64_t)-1 : ops, env_online_cpus());
-	if (ro.iodepth_set) {
-		uint64_t want = (uint64_t)ro.workers * ro.iodepth;
+	if (!ro->workers)
+		ro->workers = gen_auto_workers(ro->iodepth_set ? (uint64_t)-1 : a->ops, env_online_cpus());
+	if (ro->iodepth_set) {
+		uint64_t want = (uint64_t)ro->workers * ro->iodepth;
 
-		if (ops_set && want != ops) {
+		if (a->ops_set && want != a->ops) {
 			log_error("--iodepth: %u x %u workers = %llu contradicts --ops %u "
-				  "(give one of them)", ro.iodepth, ro.workers,
-				  (unsigned long long)want, ops);
+				  "(give one of them)", ro->iodepth, ro->workers,
+				  (unsigned long long)want, a->ops);
 			return EXIT_USAGE;
 		}
 		if (want > CONCURRENCY_MAX_OPS) {
 			log_error("--iodepth: %u x %u workers = %llu in flight (allowed: at most %d)",
-				  ro.iodepth, ro.workers, (unsigned long long)want,
+				  ro->iodepth, ro->workers, (unsigned long long)want,
 				  CONCURRENCY_MAX_OPS);
 			return EXIT_USAGE;
 		}
-		ops = (unsigned)want;
+		a->ops = (unsigned)want;
 	}
-	if (ro.workers > ops) {
+	if (ro->workers > a->ops) {
 		log_error("--workers: %u is more than --ops %u (allowed: 1 to %u; each worker "
-			  "keeps at least one I/O in flight)", ro.workers, ops, ops);
+			  "keeps at least one I/O in flight)", ro->workers, a->ops, a->ops);
 		return EXIT_USAGE;
 	}
+	if (runopts_validate(ro))
+		return EXIT_USAGE;
+	return PARSE_CONTINUE;
+}
 
+int parse_concurrency(int argc, char **argv)
+{
+	struct concurrency_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_concurrency(int argc, char **argv)
+{
+	struct concurrency_args a;
+	int rc = parse(argc, argv, &a);
+	struct run_opts ro;
+	unsigned ops;
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
+	ro = a.ro;
+	ops = a.ops;
 	{
 		struct stream_spec st = {
 			.name = "main",
@@ -145,9 +175,6 @@ int cmd_concurrency(int argc, char **argv)
 		rep = (struct concurrency_report){ .s = &s, .res = &res, .ops = ops };
 		rc = session_emit(&s, doc, session_exit_status(&res), print_summary,
 				  &rep);
-		if (rc == EXIT_IO)
-			log_error("the run saw %llu I/O errors (exit status 3)",
-				  (unsigned long long)err_stats_total(&res.errors));
 		json_decref(doc);
 		run_result_free(&res);
 		session_close(&s);

@@ -216,7 +216,13 @@ static void print_summary(FILE *f, void *arg)
 		fprintf(f, "  drift: too few intervals to fit (%zu)\n", rep->r->nintervals);
 }
 
-int cmd_endurance(int argc, char **argv)
+struct endurance_args {
+	int intensity;
+	struct run_opts ro;
+};
+
+/* Options and their checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct endurance_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "endurance",
@@ -224,42 +230,36 @@ int cmd_endurance(int argc, char **argv)
 		.summary = "A long, steady mixed random workload sampled every interval;\n"
 			   "reports the drift of IOPS and p99 latency over time.",
 	};
-	struct endurance_run e = { .intensity = 1 };
-	struct endurance_report rep;
-	struct run_opts ro;
-	struct session s;
-	struct run_result res;
-	struct job job;
+	struct run_opts *ro = &a->ro;
 	char *pos[1];
 	int npos = 0, rc;
-	uint32_t bs;
-	json_t *doc;
 
-	runopts_defaults(&ro);
-	ro.duration_ns = 3600 * NSEC_PER_SEC;
-	ro.interval_ns = 10 * NSEC_PER_SEC;
+	a->intensity = 1;
+	runopts_defaults(ro);
+	ro->duration_ns = 3600 * NSEC_PER_SEC;
+	ro->interval_ns = 10 * NSEC_PER_SEC;
 	{
 		const struct opt table[] = {
 			{ .type = OPT_GROUP, .help = "Endurance" },
-			{ .type = OPT_CHOICE, .name = "intensity", .value = &e.intensity,
+			{ .type = OPT_CHOICE, .name = "intensity", .value = &a->intensity,
 			  .argh = "LEVEL", .choices = intensity_names, .aliases = intensity_codes,
 			  .help = "light, moderate, heavy, extreme or 1-4 (default moderate)" },
-			{ .type = OPT_DURATION, .name = "duration", .value = &ro.duration_ns,
+			{ .type = OPT_DURATION, .name = "duration", .value = &ro->duration_ns,
 			  .argh = "T", .min = 60 * NSEC_PER_SEC, .max = 24 * 3600 * NSEC_PER_SEC,
 			  .help = "how long, 1m to 24h (default 1h)" },
-			{ .type = OPT_DURATION, .name = "ramp", .value = &ro.ramp_ns, .argh = "T",
+			{ .type = OPT_DURATION, .name = "ramp", .value = &ro->ramp_ns, .argh = "T",
 			  .max = 3600 * NSEC_PER_SEC,
 			  .help = "run this long first, excluded from the results (default 0)" },
-			{ .type = OPT_DURATION, .name = "interval", .value = &ro.interval_ns,
+			{ .type = OPT_DURATION, .name = "interval", .value = &ro->interval_ns,
 			  .argh = "T", .min = NSEC_PER_SEC / 10, .max = 3600 * NSEC_PER_SEC,
 			  .help = "sampling period of the time series (default 10s)" },
-			RUNOPTS_PATTERN(&ro),
-			RUNOPTS_POOL(&ro),
-			RUNOPTS_CONTROL(&ro),
-			RUNOPTS_VERIFY(&ro),
-			RUNOPTS_TARGET(&ro),
-			RUNOPTS_OUTPUT(&ro),
-			RUNOPTS_BASELINE(&ro),
+			RUNOPTS_PATTERN(ro),
+			RUNOPTS_POOL(ro),
+			RUNOPTS_CONTROL(ro),
+			RUNOPTS_VERIFY(ro),
+			RUNOPTS_TARGET(ro),
+			RUNOPTS_OUTPUT(ro),
+			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
 		};
 
@@ -269,6 +269,36 @@ int cmd_endurance(int argc, char **argv)
 		if (rc)
 			return EXIT_USAGE;
 	}
+	if (runopts_validate(ro))
+		return EXIT_USAGE;
+	return PARSE_CONTINUE;
+}
+
+int parse_endurance(int argc, char **argv)
+{
+	struct endurance_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_endurance(int argc, char **argv)
+{
+	struct endurance_args a;
+	int rc = parse(argc, argv, &a);
+	struct endurance_run e = { .intensity = a.intensity };
+	struct endurance_report rep;
+	struct run_opts ro;
+	struct session s;
+	struct run_result res;
+	struct job job;
+
+	uint32_t bs;
+	json_t *doc;
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
+	ro = a.ro;
 	e.st = (struct stream_spec){
 		.name = "steady",
 		.workers = ro.workers_set && ro.workers ? ro.workers :

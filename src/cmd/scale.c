@@ -141,7 +141,14 @@ static json_t *scale_results(const struct scale_run *sr)
 	return r;
 }
 
-int cmd_scale(int argc, char **argv)
+struct scale_args {
+	uint64_t dataset;
+	unsigned steps;
+	struct run_opts ro;
+};
+
+/* Options and their checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct scale_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "scale",
@@ -149,35 +156,33 @@ int cmd_scale(int argc, char **argv)
 		.summary = "Run the same random workload over spans growing 8-fold per step up\n"
 			   "to the dataset size, and report how IOPS and latency change.",
 	};
-	struct scale_run sr = { .dataset = 0, .steps = 4 };
+	struct run_opts *ro = &a->ro;
 	bool dataset_set = false;
-	struct run_opts ro;
-	struct session s;
 	char *pos[1];
 	int npos = 0, rc;
-	uint32_t bs;
-	unsigned i;
-	json_t *doc, *params;
 
-	runopts_defaults(&ro);
-	ro.duration_ns = 120 * NSEC_PER_SEC;
+	a->dataset = 0;
+	a->steps = 4;
+
+	runopts_defaults(ro);
+	ro->duration_ns = 120 * NSEC_PER_SEC;
 	{
 		const struct opt table[] = {
 			{ .type = OPT_GROUP, .help = "Scale" },
-			{ .type = OPT_SIZE, .name = "dataset", .value = &sr.dataset, .argh = "SIZE",
+			{ .type = OPT_SIZE, .name = "dataset", .value = &a->dataset, .argh = "SIZE",
 			  .min = SCALE_MIN_DATASET, .max = SCALE_MAX_DATASET, .set = &dataset_set,
 			  .help = "the full span, 10G to 10T (required)" },
-			{ .type = OPT_UINT, .name = "steps", .value = &sr.steps, .argh = "N",
+			{ .type = OPT_UINT, .name = "steps", .value = &a->steps, .argh = "N",
 			  .min = 2, .max = SCALE_MAX_STEPS,
 			  .help = "spans from dataset/8^(N-1) up to the dataset (default 4)" },
-			RUNOPTS_TIME(&ro),
-			RUNOPTS_PATTERN(&ro),
-			RUNOPTS_POOL(&ro),
-			RUNOPTS_CONTROL(&ro),
-			RUNOPTS_VERIFY(&ro),
-			RUNOPTS_TARGET(&ro),
-			RUNOPTS_OUTPUT(&ro),
-			RUNOPTS_BASELINE(&ro),
+			RUNOPTS_TIME(ro),
+			RUNOPTS_PATTERN(ro),
+			RUNOPTS_POOL(ro),
+			RUNOPTS_CONTROL(ro),
+			RUNOPTS_VERIFY(ro),
+			RUNOPTS_TARGET(ro),
+			RUNOPTS_OUTPUT(ro),
+			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
 		};
 
@@ -191,14 +196,44 @@ int cmd_scale(int argc, char **argv)
 		log_error("--dataset: missing (allowed: a size from 10G to 10T)");
 		return EXIT_USAGE;
 	}
-	if (ro.duration_ns / sr.steps < NSEC_PER_SEC) {
-		log_error("--duration: too short for %u steps (allowed: at least 1s a step)", sr.steps);
+	if (ro->duration_ns / a->steps < NSEC_PER_SEC) {
+		log_error("--duration: too short for %u steps (allowed: at least 1s a step)", a->steps);
 		return EXIT_USAGE;
 	}
-	if (!ro.target)
-		ro.size = sr.dataset;  /* the scratch file is the dataset, sparse */
-	if (!ro.workers)
-		ro.workers = gen_auto_workers(ro.iodepth, env_online_cpus());
+	if (!ro->target)
+		ro->size = a->dataset;  /* the scratch file is the dataset, sparse */
+	if (!ro->workers)
+		ro->workers = gen_auto_workers(ro->iodepth, env_online_cpus());
+	if (runopts_validate(ro))
+		return EXIT_USAGE;
+	return PARSE_CONTINUE;
+}
+
+int parse_scale(int argc, char **argv)
+{
+	struct scale_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_scale(int argc, char **argv)
+{
+	struct scale_args a;
+	int rc = parse(argc, argv, &a);
+	struct scale_run sr;
+	struct run_opts ro;
+	struct session s;
+	uint32_t bs;
+	unsigned i;
+	json_t *doc, *params;
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
+	memset(&sr, 0, sizeof(sr));
+	sr.dataset = a.dataset;
+	sr.steps = a.steps;
+	ro = a.ro;
 	bs = (uint32_t)ro.bs;
 	rc = session_open(&s, "scale", &ro, &bs, 1, sr.dataset);
 	if (rc) {

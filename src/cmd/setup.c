@@ -198,25 +198,19 @@ static int check_geometry(const char *type, const struct member *main_m,
 	return 0;
 }
 
-/* The target's parameters; NULL (after a message) when the type needs --params. */
+/* The target's parameters: --params, or those of the types dmremap-bench knows. */
 static const char *table_params(const char *type, const char *given, const struct member *main_m,
 				const struct member *spare_m, char *buf, size_t len)
 {
 	if (given)
 		return given;
-	if (strcmp(type, REMAP_TYPE) == 0) {
+	if (strcmp(type, REMAP_TYPE) == 0)
 		snprintf(buf, len, "%s %s", main_m->path, spare_m->path);
-		return buf;
-	}
-	if (strcmp(type, "linear") == 0) {
+	else if (strcmp(type, "linear") == 0)
 		snprintf(buf, len, "%s 0", main_m->path);
-		return buf;
-	}
-	if (strcmp(type, "error") == 0 || strcmp(type, "zero") == 0)
-		return "";
-	log_error("--target-type: give the table parameters of %s with --params "
-		  "(dmremap-bench knows those of dm-remap-v4, linear, error and zero)", type);
-	return NULL;
+	else
+		buf[0] = '\0';  /* error, zero */
+	return buf;
 }
 
 /* The kernel side: is device-mapper there, is the target loaded, is the name free. */
@@ -276,7 +270,22 @@ static int create_device(struct dmw *d, const char *name, const char *type, cons
 	return 0;
 }
 
-int cmd_setup(int argc, char **argv)
+struct setup_args {
+	const char *main_dev, *spare_dev, *name_opt, *params, *type;
+	uint64_t timeout_ns;
+	bool force;
+	char name[DMW_NAME_MAX + 8];  /* with the prefix */
+};
+
+/* Target types whose table dmremap-bench writes without --params. */
+static bool known_params(const char *type)
+{
+	return !strcmp(type, REMAP_TYPE) || !strcmp(type, "linear") ||
+	       !strcmp(type, "error") || !strcmp(type, "zero");
+}
+
+/* Options and their checks, no I/O: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct setup_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "setup",
@@ -284,35 +293,28 @@ int cmd_setup(int argc, char **argv)
 		.summary = "Create a device-mapper device (dm-remap-v4 by default) over a main and a\n"
 			   "spare device, in one create+load+resume step, and print its path.",
 	};
-	const char *main_dev = NULL, *spare_dev = NULL, *name_opt = NULL, *params_opt = NULL;
-	const char *type = REMAP_TYPE;
-	uint64_t timeout_ns = DMW_DEFAULT_TIMEOUT_MS * NSEC_PER_MSEC;
-	bool force = false;
-	struct member mm = { .opt = "--main", .loop_fd = -1 };
-	struct member sm = { .opt = "--spare", .loop_fd = -1 };
-	char name[DMW_NAME_MAX + 8], pbuf[2 * PATH_MAX + 8], why[1024];
-	const char *params;
-	struct dmw d;
-	bool remap, have_spare;
 	int npos = 0, rc;
 
+	memset(a, 0, sizeof(*a));
+	a->type = REMAP_TYPE;
+	a->timeout_ns = DMW_DEFAULT_TIMEOUT_MS * NSEC_PER_MSEC;
 	{
 		const struct opt table[] = {
 			{ .type = OPT_GROUP, .help = "Devices" },
-			{ .type = OPT_STRING, .name = "main", .value = &main_dev, .argh = "DEV",
+			{ .type = OPT_STRING, .name = "main", .value = &a->main_dev, .argh = "DEV",
 			  .help = "the device to map: a block device, or a file (gets a loop device)" },
-			{ .type = OPT_STRING, .name = "spare", .value = &spare_dev, .argh = "DEV",
+			{ .type = OPT_STRING, .name = "spare", .value = &a->spare_dev, .argh = "DEV",
 			  .help = "the spare device dm-remap writes metadata and remaps to" },
-			{ .type = OPT_STRING, .name = "name", .value = &name_opt, .argh = "NAME",
+			{ .type = OPT_STRING, .name = "name", .value = &a->name_opt, .argh = "NAME",
 			  .help = "device name; '" DMW_NAME_PREFIX "' is added (default dmrb-<main>)" },
-			{ .type = OPT_STRING, .name = "target-type", .value = &type, .argh = "TYPE",
+			{ .type = OPT_STRING, .name = "target-type", .value = &a->type, .argh = "TYPE",
 			  .help = "dm target: dm-remap-v4 (default), linear, error, zero, or any "
 				  "with --params" },
-			{ .type = OPT_STRING, .name = "params", .value = &params_opt,
+			{ .type = OPT_STRING, .name = "params", .value = &a->params,
 			  .argh = "STRING", .help = "the target's table parameters, verbatim" },
-			{ .type = OPT_BOOL, .name = "force", .value = &force,
+			{ .type = OPT_BOOL, .name = "force", .value = &a->force,
 			  .help = "use a spare that carries a filesystem or partition signature" },
-			{ .type = OPT_DURATION, .name = "timeout", .value = &timeout_ns, .argh = "T",
+			{ .type = OPT_DURATION, .name = "timeout", .value = &a->timeout_ns, .argh = "T",
 			  .min = NSEC_PER_SEC, .max = 3600 * NSEC_PER_SEC,
 			  .help = "give up on a device-mapper call after T (default 10s)" },
 			OPT_END_MARK,
@@ -324,63 +326,90 @@ int cmd_setup(int argc, char **argv)
 		if (rc)
 			return EXIT_USAGE;
 	}
-	remap = strcmp(type, REMAP_TYPE) == 0;
-	if (!main_dev) {
+	if (!a->main_dev) {
 		log_error("--main: missing (the device to map)");
 		return EXIT_USAGE;
 	}
-	if (!spare_dev && remap) {
+	if (!a->spare_dev && !strcmp(a->type, REMAP_TYPE)) {
 		log_error("--spare: missing (dm-remap-v4 needs a spare device)");
 		return EXIT_USAGE;
 	}
-	have_spare = spare_dev != NULL;
-	if (!name_opt) {
-		const char *base = strrchr(main_dev, '/');
-
-		name_opt = base ? base + 1 : main_dev;
-	}
-	if (dmw_make_name(name_opt, name, sizeof(name))) {
-		log_error("--name: %s", name);
+	if (!a->params && !known_params(a->type)) {
+		log_error("--target-type: give the table parameters of %s with --params "
+			  "(dmremap-bench knows those of dm-remap-v4, linear, error and zero)",
+			  a->type);
 		return EXIT_USAGE;
 	}
+	if (!a->name_opt) {
+		const char *base = strrchr(a->main_dev, '/');
+
+		a->name_opt = base ? base + 1 : a->main_dev;
+	}
+	if (dmw_make_name(a->name_opt, a->name, sizeof(a->name))) {
+		log_error("--name: %s", a->name);
+		return EXIT_USAGE;
+	}
+	return PARSE_CONTINUE;
+}
+
+int parse_setup(int argc, char **argv)
+{
+	struct setup_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+/* Members resolved: the checks that need both, then the device. */
+static int setup_device(struct dmw *d, const struct setup_args *a, struct member *mm,
+			struct member *sm)
+{
+	bool have_spare = a->spare_dev != NULL;
+	char pbuf[2 * PATH_MAX + 8], why[1024];
+	int rc;
+
+	if (have_spare && mm->rdev == sm->rdev) {
+		log_error("--spare: %s is the main device too", sm->path);
+		return EXIT_USAGE;
+	}
+	if (have_spare && !a->force && safety_has_signature(sm->path, why, sizeof(why))) {
+		log_error("--spare: %s carries %s%s (pass --force to use it anyway)", sm->path,
+			  why, strcmp(a->type, REMAP_TYPE) ? "" :
+			  "; dm-remap writes its metadata over it");
+		return EXIT_USAGE;
+	}
+	rc = check_geometry(a->type, mm, have_spare ? sm : NULL);
+	if (rc)
+		return rc;
+	return create_device(d, a->name, a->type,
+			     table_params(a->type, a->params, mm, sm, pbuf, sizeof(pbuf)), mm);
+}
+
+int cmd_setup(int argc, char **argv)
+{
+	struct member mm = { .opt = "--main", .loop_fd = -1 };
+	struct member sm = { .opt = "--spare", .loop_fd = -1 };
+	struct setup_args a;
+	struct dmw d;
+	int rc = parse(argc, argv, &a);
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
 	if (geteuid() != 0) {
 		log_error("setup needs root (it creates device-mapper devices)");
 		return EXIT_USAGE;
 	}
-
 	dmw_init(&d);
-	d.timeout_ms = d.remove_timeout_ms = (unsigned)(timeout_ns / NSEC_PER_MSEC);
-	rc = check_kernel(&d, type, name);
-	if (rc)
-		goto out;
-	mm.given = main_dev;
-	sm.given = spare_dev;
-	rc = resolve_member(&mm, name, "main");
-	if (!rc && have_spare)
-		rc = resolve_member(&sm, name, "spare");
-	if (rc)
-		goto out;
-	if (have_spare && mm.rdev == sm.rdev) {
-		log_error("--spare: %s is the main device too", sm.path);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (have_spare && !force && safety_has_signature(sm.path, why, sizeof(why))) {
-		log_error("--spare: %s carries %s%s (pass --force to use it anyway)", sm.path, why,
-			  remap ? "; dm-remap writes its metadata over it" : "");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	rc = check_geometry(type, &mm, have_spare ? &sm : NULL);
-	if (rc)
-		goto out;
-	params = table_params(type, params_opt, &mm, &sm, pbuf, sizeof(pbuf));
-	if (!params) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	rc = create_device(&d, name, type, params, &mm);
-out:
+	d.timeout_ms = d.remove_timeout_ms = (unsigned)(a.timeout_ns / NSEC_PER_MSEC);
+	rc = check_kernel(&d, a.type, a.name);
+	mm.given = a.main_dev;
+	sm.given = a.spare_dev;
+	if (!rc)
+		rc = resolve_member(&mm, a.name, "main");
+	if (!rc && a.spare_dev)
+		rc = resolve_member(&sm, a.name, "spare");
+	if (!rc)
+		rc = setup_device(&d, &a, &mm, &sm);
 	release_member(&mm, rc == 0);
 	release_member(&sm, rc == 0);
 	dmw_close(&d);

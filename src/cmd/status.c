@@ -40,9 +40,9 @@ static void print_segments(const char *what, const struct dmw_table *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		printf("  %-7s %llu %llu %s %s\n", i ? "" : what,
+		printf("  %-7s %llu %llu %s%s%s\n", i ? "" : what,
 		       (unsigned long long)t->seg[i].start, (unsigned long long)t->seg[i].len,
-		       t->seg[i].type, t->seg[i].params);
+		       t->seg[i].type, t->seg[i].params[0] ? " " : "", t->seg[i].params);
 	if (!t->n)
 		printf("  %-7s (no table loaded)\n", what);
 }

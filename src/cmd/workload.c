@@ -176,7 +176,13 @@ static unsigned profile_block_sizes(enum workload_type type, uint32_t *out, unsi
 	return n;
 }
 
-int cmd_workload(int argc, char **argv)
+struct workload_args {
+	struct workload_run w;
+	struct run_opts ro;
+};
+
+/* Options and their checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct workload_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "workload",
@@ -185,33 +191,31 @@ int cmd_workload(int argc, char **argv)
 			   "virtualization or mixed (or 0-3); LEVEL is light, moderate, heavy\n"
 			   "or extreme (or 1-4). Profiles are listed in dmremap-bench-workload(1).",
 	};
-	struct workload_run w = { .intensity = 1, .phases = 3 };
-	struct run_opts ro;
-	struct session s;
+	struct workload_run *w = &a->w;
+	struct run_opts *ro = &a->ro;
 	char *pos[1];
 	int npos = 0, rc, type;
-	uint32_t bs[STREAM_MAX_BS * 4];
-	unsigned nbs;
-	json_t *doc;
 
-	runopts_defaults(&ro);
-	ro.duration_ns = 300 * NSEC_PER_SEC;
+	*w = (struct workload_run){ .intensity = 1, .phases = 3 };
+
+	runopts_defaults(ro);
+	ro->duration_ns = 300 * NSEC_PER_SEC;
 	{
 		const struct opt table[] = {
 			{ .type = OPT_GROUP, .help = "Workload" },
-			{ .type = OPT_CHOICE, .name = "intensity", .value = &w.intensity,
+			{ .type = OPT_CHOICE, .name = "intensity", .value = &w->intensity,
 			  .argh = "LEVEL", .choices = intensity_names, .aliases = intensity_codes,
 			  .help = "light, moderate, heavy, extreme or 1-4 (default moderate)" },
-			{ .type = OPT_UINT, .name = "phases", .value = &w.phases, .argh = "N",
+			{ .type = OPT_UINT, .name = "phases", .value = &w->phases, .argh = "N",
 			  .min = 3, .max = MAX_PHASES,
 			  .help = "mixed: phases in rotation, of equal length (default 3)" },
-			RUNOPTS_TIME(&ro),
-			RUNOPTS_POOL(&ro),
-			RUNOPTS_CONTROL(&ro),
-			RUNOPTS_VERIFY(&ro),
-			RUNOPTS_TARGET(&ro),
-			RUNOPTS_OUTPUT(&ro),
-			RUNOPTS_BASELINE(&ro),
+			RUNOPTS_TIME(ro),
+			RUNOPTS_POOL(ro),
+			RUNOPTS_CONTROL(ro),
+			RUNOPTS_VERIFY(ro),
+			RUNOPTS_TARGET(ro),
+			RUNOPTS_OUTPUT(ro),
+			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
 		};
 
@@ -231,12 +235,40 @@ int cmd_workload(int argc, char **argv)
 		opts_bad_value("TYPE", pos[0], "database, file_server, virtualization, mixed, or 0-3");
 		return EXIT_USAGE;
 	}
-	w.type = (enum workload_type)type;
-	if (w.type == WL_MIXED && ro.duration_ns / w.phases < NSEC_PER_SEC) {
+	w->type = (enum workload_type)type;
+	if (w->type == WL_MIXED && ro->duration_ns / w->phases < NSEC_PER_SEC) {
 		log_error("--duration: %llus is too short for %u phases (allowed: at least 1s a phase)",
-			  (unsigned long long)(ro.duration_ns / NSEC_PER_SEC), w.phases);
+			  (unsigned long long)(ro->duration_ns / NSEC_PER_SEC), w->phases);
 		return EXIT_USAGE;
 	}
+	if (runopts_validate(ro))
+		return EXIT_USAGE;
+	return PARSE_CONTINUE;
+}
+
+int parse_workload(int argc, char **argv)
+{
+	struct workload_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_workload(int argc, char **argv)
+{
+	struct workload_args a;
+	int rc = parse(argc, argv, &a);
+	struct workload_run w;
+	struct run_opts ro;
+	struct session s;
+	uint32_t bs[STREAM_MAX_BS * 4];
+	unsigned nbs;
+	json_t *doc;
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
+	w = a.w;
+	ro = a.ro;
 	nbs = profile_block_sizes(w.type, bs, sizeof(bs) / sizeof(bs[0]));
 	rc = session_open(&s, "workload", &ro, bs, nbs, 16ULL << 20);
 	if (rc) {

@@ -39,6 +39,7 @@ struct worker {
 	uint64_t issued;               /* for the rate limit */
 	uint64_t pass_left;            /* one_pass: bytes still to issue */
 	bool one_pass, exhausted;
+	unsigned abandoned;            /* in flight when the hard stop came */
 	struct vio vio;                /* --verify */
 	bool verifying;
 	uint64_t rate_iops;            /* this worker's share; 0 = none */
@@ -78,6 +79,7 @@ struct engine {
 	bool gate_open;
 	int stop __attribute__((aligned(64)));
 	int error_stop;
+	int abandon;                   /* hard stop: leave in-flight I/O behind */
 	uint64_t error_count __attribute__((aligned(64)));
 };
 
@@ -257,6 +259,11 @@ static void *worker_main(void *arg)
 		__atomic_store_n(&w->inflight, inflight, __ATOMIC_RELAXED);
 		if ((stopping || (w->exhausted && !nbatch)) && inflight == 0)
 			break;
+		if (__atomic_load_n(&e->abandon, __ATOMIC_RELAXED)) {
+			/* The kernel may still own these buffers: the engine leaks them. */
+			w->abandoned = inflight;
+			break;
+		}
 		if (inflight == 0) {
 			/* Only the rate limit keeps us idle: sleep to the next token. */
 			if (w->rate_iops)
@@ -309,6 +316,15 @@ static void fill_random(void *buf, size_t len, uint64_t seed)
 
 static void worker_free(struct worker *w)
 {
+	if (w->abandoned) {
+		/*
+		 * io_destroy() would wait for I/O that may never complete, and
+		 * the kernel may still write into the buffers: keep both.
+		 */
+		hist_free(&w->dir[0].hist);
+		hist_free(&w->dir[1].hist);
+		return;
+	}
 	if (w->ioctx)
 		w->eng->ops->teardown(w->ioctx);
 	hist_free(&w->dir[0].hist);
@@ -616,6 +632,8 @@ static void monitor_loop(struct monitor *m)
 	uint64_t next_ival = e->ramp_end_ns + job->interval_ns;
 	uint64_t next_progress = e->start_ns + PROGRESS_PERIOD_NS;
 
+	uint64_t abandon_at = UINT64_MAX;
+
 	m->last_ival_ns = e->ramp_end_ns;
 	while (!all_done(e)) {
 		uint64_t t;
@@ -624,6 +642,25 @@ static void monitor_loop(struct monitor *m)
 		sleep_until_ns(min3(next_sample, next_ival,
 				    job->progress ? next_progress : UINT64_MAX));
 		t = now_ns();
+		/*
+		 * The hard stop: a device that never completes I/O must not
+		 * hang the tool. At --timeout the run stops and in-flight I/O
+		 * gets a second to finish; after any other stop it gets the
+		 * drain grace. Then the workers leave it in flight.
+		 */
+		if (job->timeout_ns && !m->res->timed_out && t >= e->start_ns + job->timeout_ns) {
+			m->res->timed_out = true;
+			eng_request_stop(e);
+			if (abandon_at > t + NSEC_PER_SEC)
+				abandon_at = t + NSEC_PER_SEC;
+		}
+		if (abandon_at == UINT64_MAX && job->drain_grace_ns &&
+		    (eng_stopping(e) || t >= e->end_ns))
+			abandon_at = t + job->drain_grace_ns;
+		if (t >= abandon_at && !__atomic_load_n(&e->abandon, __ATOMIC_RELAXED)) {
+			eng_request_stop(e);
+			__atomic_store_n(&e->abandon, 1, __ATOMIC_RELAXED);
+		}
 		sig = signals_pending();
 		if (sig && !m->res->signal) {
 			m->res->signal = sig;
@@ -682,6 +719,7 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 		verify_stats_merge(&res->verify, &w->vio.st);
 		err_stats_merge(&res->errors, &w->errs);
 		res->ramp_ops += w->ramp_ops;
+		res->abandoned_ios += w->abandoned;
 		if (w->last_done_ns > last)
 			last = w->last_done_ns;
 	}

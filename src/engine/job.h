@@ -60,6 +60,8 @@ struct job {
 	bool progress;                 /* live line on stderr */
 	const char *label;             /* shown in the progress line */
 	struct genmap *verify_map;     /* --verify: write verify blocks, check reads */
+	uint64_t timeout_ns;           /* hard stop from the start; 0 = none */
+	uint64_t drain_grace_ns;       /* after a stop, wait this long for in-flight I/O */
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;

@@ -113,6 +113,8 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	if (part->signal)
 		total->signal = part->signal;
 	total->error_stop |= part->error_stop;
+	total->timed_out |= part->timed_out;
+	total->abandoned_ios += part->abandoned_ios;
 	total->verify_enabled |= part->verify_enabled;
 	total->verify_block_size = part->verify_block_size;
 	verify_stats_merge(&total->verify, &part->verify);

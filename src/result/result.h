@@ -80,6 +80,8 @@ struct run_result {
 	uint64_t intervals_merged;     /* intervals a slow monitor made a worker merge */
 	int signal;                    /* the stop signal, 0 if none */
 	bool error_stop;               /* stopped because errors exceeded the limit */
+	bool timed_out;                /* the hard stop (--timeout or drain grace) fired */
+	uint64_t abandoned_ios;        /* in flight when the run gave up on them */
 	bool complete;                 /* false while a run is still in progress */
 	bool verify_enabled;
 	uint32_t verify_block_size;

@@ -146,13 +146,19 @@ static json_t *verify_list_json(const struct verify_stats *v)
 	json_t *a = json_array();
 	unsigned i;
 
-	for (i = 0; i < v->nlist; i++)
-		json_array_append_new(a, json_pack("{s:I, s:i, s:i, s:I, s:s}",
-			"offset", (json_int_t)v->list[i].off,
-			"expected_generation", v->list[i].expected,
-			"found_generation", v->list[i].found,
-			"found_offset", (json_int_t)v->list[i].found_off,
-			"field", vblock_field_name(v->list[i].field)));
+	for (i = 0; i < v->nlist; i++) {
+		const struct verify_bad *b = &v->list[i];
+		/* Past a bad magic the header is garbage: report no found values. */
+		bool header = b->field != VB_MAGIC;
+
+		json_array_append_new(a, json_pack("{s:I, s:i, s:o, s:o, s:s}",
+			"offset", (json_int_t)b->off,
+			"expected_generation", b->expected,
+			"found_generation", header ? json_integer(b->found) : json_null(),
+			"found_offset", header && b->found_off <= INT64_MAX ?
+				json_integer((json_int_t)b->found_off) : json_null(),
+			"field", vblock_field_name(b->field)));
+	}
 	return a;
 }
 
@@ -194,6 +200,8 @@ json_t *run_result_json(const struct run_result *r)
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "stopped_by_errors", json_boolean(r->error_stop));
+	json_object_set_new(j, "timed_out", json_boolean(r->timed_out));
+	json_object_set_new(j, "abandoned_ios", json_integer((json_int_t)r->abandoned_ios));
 	if (r->verify_enabled) {
 		json_object_set_new(j, "verify", verify_json(r));
 		json_object_set_new(json_object_get(j, "errors"), "verify_blocks",

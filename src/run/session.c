@@ -109,6 +109,9 @@ static void verify_save(struct session *s, json_t *doc)
 	json_object_set_new(doc, "verify_state", json_string(s->vstate));
 }
 
+/* How long in-flight I/O may take to drain after a run stops. */
+#define DRAIN_GRACE_NS (30 * NSEC_PER_SEC)
+
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
 {
@@ -169,6 +172,8 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.max_errors = ro->max_errors,
 		.progress = !ro->quiet && isatty(STDERR_FILENO),
 		.verify_map = s->vmap,
+		.timeout_ns = ro->timeout_ns,
+		.drain_grace_ns = DRAIN_GRACE_NS,
 	};
 }
 
@@ -440,10 +445,21 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 
 int session_exit_status(const struct run_result *res)
 {
+	if (res->abandoned_ios)
+		log_error("%llu I/Os never completed and were abandoned (the device may be hung; "
+			  "see --timeout)", (unsigned long long)res->abandoned_ios);
 	if (res->signal)
 		return signals_exit_status(res->signal);
-	if (err_stats_total(&res->errors))
+	if (err_stats_total(&res->errors)) {
+		log_error("the run saw %llu errors (exit status 3)",
+			  (unsigned long long)err_stats_total(&res->errors));
 		return EXIT_IO;
+	}
+	if (res->timed_out || res->abandoned_ios) {
+		log_error("the run hit its hard stop (--timeout or the %llus drain grace)",
+			  (unsigned long long)(DRAIN_GRACE_NS / NSEC_PER_SEC));
+		return EXIT_IO;
+	}
 	return EXIT_OK;
 }
 

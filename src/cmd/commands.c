@@ -1,0 +1,37 @@
+/* The command table: one line per command, one source file per command. */
+#include <string.h>
+
+#include "cmd/commands.h"
+
+const struct command commands[] = {
+	{ "concurrency", cmd_concurrency, parse_concurrency,
+	  "keep up to 10000 O_DIRECT I/Os in flight and measure the target" },
+	{ "workload", cmd_workload, parse_workload,
+	  "simulate database, file_server, virtualization or mixed production I/O" },
+	{ "scale", cmd_scale, parse_scale,
+	  "measure how IOPS and latency change as the span grows to TB scale" },
+	{ "endurance", cmd_endurance, parse_endurance,
+	  "run a steady workload for up to 24 hours and report drift" },
+	{ "compare", cmd_compare, parse_compare,
+	  "compare two results (or fio JSON) and report regressions" },
+	{ "baseline", cmd_baseline, parse_baseline,
+	  "list, show, delete or import stored baselines" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct command *command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int command_parse_only(const char *name, int argc, char **argv)
+{
+	const struct command *c = command_find(name);
+
+	return c ? c->parse_only(argc, argv) : 2;
+}
