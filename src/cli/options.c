@@ -117,6 +117,9 @@ static int store_value(const struct opt *o, const char *arg)
 		else
 			rc = parse_u64(arg, &v);
 		range_text(o, allowed, sizeof(allowed));
+		if (o->type == OPT_UINT && !o->max)
+			snprintf(allowed, sizeof(allowed), "%llu to %u", (unsigned long long)o->min,
+				 UINT32_MAX);
 		if (rc) {
 			const char *kind = o->type == OPT_SIZE ? "a size like 4k, 64K, 1M" :
 				o->type == OPT_DURATION ? "a duration like 90, 90s, 5m, 2h" :
