@@ -16,6 +16,12 @@ const struct command commands[] = {
 	  "compare two results (or fio JSON) and report regressions" },
 	{ "baseline", cmd_baseline, parse_baseline,
 	  "list, show, delete or import stored baselines" },
+	{ "setup", cmd_setup, parse_setup,
+	  "create a dm-remap-v4 (or linear, ...) device over a main and a spare device" },
+	{ "teardown", cmd_teardown, parse_teardown,
+	  "remove the device-mapper and loop devices dmremap-bench created" },
+	{ "status", cmd_status, parse_status,
+	  "show a device's table and status, dm-remap-v4 fields by name" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -31,6 +31,12 @@ int cmd_compare(int argc, char **argv);
 int parse_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int parse_baseline(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int parse_setup(int argc, char **argv);
+int cmd_teardown(int argc, char **argv);
+int parse_teardown(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int parse_status(int argc, char **argv);
 
 
 #endif

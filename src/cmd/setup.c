@@ -114,6 +114,11 @@ static int resolve_member(struct member *m, const char *dmname, const char *role
 	} else if (S_ISBLK(st.st_mode)) {
 		if (!realpath(m->given, m->path))
 			snprintf(m->path, sizeof(m->path), "%s", m->given);
+		if (strpbrk(m->path, " \t\n")) {
+			log_error("%s: the path %s holds a blank, which a device-mapper table "
+				  "cannot carry (give another path to the device)", m->opt, m->path);
+			return EXIT_USAGE;
+		}
 	} else {
 		log_error("%s: %s is not a block device or a regular file", m->opt, m->given);
 		return EXIT_USAGE;

@@ -254,7 +254,15 @@ static int report(struct dmw *d, const char *given, bool text, json_t *doc)
 	return rc;
 }
 
-int cmd_status(int argc, char **argv)
+struct status_args {
+	int format;
+	uint64_t timeout_ns;
+	char *pos[1];
+	int npos;
+};
+
+/* Options, no I/O: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct status_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "status",
@@ -262,43 +270,62 @@ int cmd_status(int argc, char **argv)
 		.summary = "Show the table and status of a device-mapper device, or of every device\n"
 			   "dmremap-bench created; dm-remap-v4 status fields by name.",
 	};
-	uint64_t timeout_ns = DMW_DEFAULT_TIMEOUT_MS * NSEC_PER_MSEC;
-	int format = OUT_NORMAL, npos = 0, rc;
-	char *pos[1] = { NULL };
-	struct dmw d;
-	json_t *doc;
+	int rc;
 
+	memset(a, 0, sizeof(*a));
+	a->format = OUT_NORMAL;
+	a->timeout_ns = DMW_DEFAULT_TIMEOUT_MS * NSEC_PER_MSEC;
 	{
 		const struct opt table[] = {
-			{ .type = OPT_CHOICE, .name = "output-format", .value = &format,
+			{ .type = OPT_CHOICE, .name = "output-format", .value = &a->format,
 			  .argh = "FMT", .choices = out_format_names,
 			  .help = "normal or json" },
-			{ .type = OPT_DURATION, .name = "timeout", .value = &timeout_ns, .argh = "T",
-			  .min = NSEC_PER_SEC, .max = 3600 * NSEC_PER_SEC,
+			{ .type = OPT_DURATION, .name = "timeout", .value = &a->timeout_ns,
+			  .argh = "T", .min = NSEC_PER_SEC, .max = 3600 * NSEC_PER_SEC,
 			  .help = "give up on a device-mapper call after T (default 10s)" },
 			OPT_END_MARK,
 		};
 
-		rc = opts_parse(argc, argv, table, &usage, pos, 1, &npos);
+		rc = opts_parse(argc, argv, table, &usage, a->pos, 1, &a->npos);
 		if (rc == OPTS_HELP)
 			return EXIT_OK;
 		if (rc)
 			return EXIT_USAGE;
 	}
+	return PARSE_CONTINUE;
+}
+
+int parse_status(int argc, char **argv)
+{
+	struct status_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct status_args a;
+	struct dmw d;
+	json_t *doc;
+	int rc = parse(argc, argv, &a);
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
 	if (geteuid() != 0) {
 		log_error("status needs root (device-mapper queries do)");
 		return EXIT_USAGE;
 	}
 	dmw_init(&d);
-	d.timeout_ms = d.remove_timeout_ms = (unsigned)(timeout_ns / NSEC_PER_MSEC);
+	d.timeout_ms = d.remove_timeout_ms = (unsigned)(a.timeout_ns / NSEC_PER_MSEC);
 	if (dmw_available(&d)) {
 		log_error("%s", d.err);
 		dmw_close(&d);
 		return EXIT_USAGE;
 	}
 	doc = json_object();
-	rc = report(&d, npos ? pos[0] : NULL, format == OUT_NORMAL, doc);
-	if (format == OUT_JSON && rc != EXIT_USAGE) {
+	rc = report(&d, a.npos ? a.pos[0] : NULL, a.format == OUT_NORMAL, doc);
+	if (a.format == OUT_JSON && rc != EXIT_USAGE) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		printf("\n");
 	}

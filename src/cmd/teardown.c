@@ -16,6 +16,7 @@
 #include "target/loop.h"
 #include "target/safety.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/timeutil.h"
 
 #define MAX_DEVS 256
@@ -78,6 +79,8 @@ static void remove_all(struct teardown *t)
 			struct victim *v = &t->v[i];
 			struct dmw_info info;
 
+			if (signals_pending())
+				return;
 			if (v->done || v->failed)
 				continue;
 			if (dmw_info(&t->d, v->name, &info)) {
@@ -96,7 +99,7 @@ static void remove_all(struct teardown *t)
 			progress |= v->done;
 		}
 	}
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n && !signals_pending(); i++)
 		if (!t->v[i].done && !t->v[i].failed)
 			remove_one(t, &t->v[i], t->d.busy_retries);
 }
@@ -215,7 +218,15 @@ static int pick_all(struct teardown *t)
 	return 0;
 }
 
-int cmd_teardown(int argc, char **argv)
+struct teardown_args {
+	bool all;
+	uint64_t timeout_ns;
+	char *pos[1];
+	int npos;
+};
+
+/* Options and their checks, no I/O: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct teardown_args *a)
 {
 	static const struct opt_usage usage = {
 		.command = "teardown",
@@ -224,33 +235,50 @@ int cmd_teardown(int argc, char **argv)
 			   DMW_UUID_PREFIX ") and detach the loop devices it attached. Safe to run\n"
 			   "twice; a removal stuck in the kernel is reported, never waited for.",
 	};
-	uint64_t timeout_ns = DMW_DEFAULT_TIMEOUT_MS * NSEC_PER_MSEC;
-	bool all = false, have_dm;
-	struct teardown *t;
-	char *pos[1];
-	int npos = 0, rc;
+	int rc;
 
+	memset(a, 0, sizeof(*a));
+	a->timeout_ns = DMW_DEFAULT_TIMEOUT_MS * NSEC_PER_MSEC;
 	{
 		const struct opt table[] = {
-			{ .type = OPT_BOOL, .name = "all", .value = &all,
+			{ .type = OPT_BOOL, .name = "all", .value = &a->all,
 			  .help = "every device and loop device dmremap-bench made" },
-			{ .type = OPT_DURATION, .name = "timeout", .value = &timeout_ns, .argh = "T",
-			  .min = NSEC_PER_SEC, .max = 3600 * NSEC_PER_SEC,
+			{ .type = OPT_DURATION, .name = "timeout", .value = &a->timeout_ns,
+			  .argh = "T", .min = NSEC_PER_SEC, .max = 3600 * NSEC_PER_SEC,
 			  .help = "give up on one removal after T (default 10s)" },
 			OPT_END_MARK,
 		};
 
-		rc = opts_parse(argc, argv, table, &usage, pos, 1, &npos);
+		rc = opts_parse(argc, argv, table, &usage, a->pos, 1, &a->npos);
 		if (rc == OPTS_HELP)
 			return EXIT_OK;
 		if (rc)
 			return EXIT_USAGE;
 	}
-	if (all == (npos == 1)) {
-		log_error(all ? "give a device NAME or --all, not both" :
+	if (a->all == (a->npos == 1)) {
+		log_error(a->all ? "give a device NAME or --all, not both" :
 			  "give a device NAME or --all");
 		return EXIT_USAGE;
 	}
+	return PARSE_CONTINUE;
+}
+
+int parse_teardown(int argc, char **argv)
+{
+	struct teardown_args a;
+	int rc = parse(argc, argv, &a);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_teardown(int argc, char **argv)
+{
+	struct teardown_args a;
+	struct teardown *t;
+	int rc = parse(argc, argv, &a);
+
+	if (rc != PARSE_CONTINUE)
+		return rc;
 	if (geteuid() != 0) {
 		log_error("teardown needs root (it removes device-mapper and loop devices)");
 		return EXIT_USAGE;
@@ -261,24 +289,30 @@ int cmd_teardown(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	dmw_init(&t->d);
-	t->d.timeout_ms = t->d.remove_timeout_ms = (unsigned)(timeout_ns / NSEC_PER_MSEC);
-	have_dm = dmw_available(&t->d) == DMW_OK;
-	if (!have_dm) {
-		if (!all) {
+	t->d.timeout_ms = t->d.remove_timeout_ms = (unsigned)(a.timeout_ns / NSEC_PER_MSEC);
+	rc = 0;
+	if (dmw_available(&t->d) != DMW_OK) {
+		if (!a.all) {
 			log_error("%s", t->d.err);
 			rc = EXIT_USAGE;
 			goto out;
 		}
 		log_info("no device-mapper in this kernel: no devices to remove");
 	} else {
-		rc = all ? pick_all(t) : pick_named(t, pos[0]);
+		rc = a.all ? pick_all(t) : pick_named(t, a.pos[0]);
 		if (rc)
 			goto out;
 		remove_all(t);
+		if (signals_pending()) {
+			log_error("interrupted: devices may be left (run teardown again)");
+			rc = signals_exit_status(signals_pending());
+			goto out;
+		}
 	}
-	detach_loops(t, all);
-	if (!t->removed && !t->detached && !t->rc && (all || t->n))
-		log_info("nothing to do: no dmremap-bench %s", all ? "devices" : "device by that name");
+	detach_loops(t, a.all);
+	if (!t->removed && !t->detached && !t->rc && (a.all || t->n))
+		log_info("nothing to do: no dmremap-bench %s",
+			 a.all ? "devices" : "device by that name");
 	rc = t->rc;
 out:
 	dmw_close(&t->d);

@@ -98,6 +98,7 @@ static void read_back(int lfd, struct loop_dev *out)
 {
 	struct loop_info64 info;
 
+	memset(&info, 0, sizeof(info));  /* valgrind does not know this ioctl */
 	if (ioctl(lfd, LOOP_GET_STATUS64, &info) == 0) {
 		out->direct_io = (info.lo_flags & LO_FLAGS_DIRECT_IO) != 0;
 		out->autoclear = (info.lo_flags & LO_FLAGS_AUTOCLEAR) != 0;
@@ -218,6 +219,7 @@ bool loop_is_ours(const char *dev_path)
 
 	if (fd < 0)
 		return false;
+	memset(&info, 0, sizeof(info));  /* valgrind does not know this ioctl */
 	if (ioctl(fd, LOOP_GET_STATUS64, &info) == 0)
 		ours = strncmp((const char *)info.lo_file_name, LOOP_NAME_PREFIX,
 			       strlen(LOOP_NAME_PREFIX)) == 0;
