@@ -113,7 +113,8 @@ static unsigned ring_reap(struct libaio_ctx *c, unsigned max, struct io_done *ou
 		out[n].u = ev->data;
 		out[n].res = (long)ev->res;
 		n++;
-		head = (head + 1) % r->nr;
+		if (++head == r->nr)
+			head = 0;
 	}
 	if (n)
 		__atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
@@ -136,19 +137,21 @@ static int libaio_reap(void *ctx, unsigned min, unsigned max, struct io_done *ou
 	got = ring_reap(c, max, out);
 	if (got >= min || got == max)
 		return (int)got;
-	if (got) {
-		/* Some were there: return them rather than wait for more. */
-		return (int)got;
-	}
+	/* Fewer than min were ready: hand back what we took plus what the wait brings. */
+	out += got;
+	max -= got;
+	min -= got;
 	do {
 		rc = io_getevents(c->ctx, (long)min, (long)max, c->events, &ts);
 	} while (rc == -EINTR);
+	if (rc < 0)
+		return got ? (int)got : rc;
 	for (i = 0; i < rc; i++) {
 		out[i].u = c->events[i].data;
 		/* res is unsigned long in the ABI; errors are negative longs. */
 		out[i].res = (long)c->events[i].res;
 	}
-	return rc;
+	return rc + (int)got;
 }
 
 const struct ioeng_ops ioeng_libaio = {
