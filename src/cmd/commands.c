@@ -22,6 +22,8 @@ const struct command commands[] = {
 	  "remove the device-mapper and loop devices dmremap-bench created" },
 	{ "status", cmd_status, parse_status,
 	  "show a device's table and status, dm-remap-v4 fields by name" },
+	{ "report", cmd_report, parse_report,
+	  "draw a result as a self-contained HTML page with SVG charts" },
 	{ NULL, NULL, NULL, NULL },
 };
 

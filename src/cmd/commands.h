@@ -37,6 +37,8 @@ int cmd_teardown(int argc, char **argv);
 int parse_teardown(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int parse_status(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int parse_report(int argc, char **argv);
 
 
 #endif

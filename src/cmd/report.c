@@ -1,0 +1,231 @@
+/*
+ * report: a result file as one self-contained HTML page with inline SVG
+ * charts (or the charts as .svg files), optionally against a baseline.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/options.h"
+#include "cmd/commands.h"
+#include "report/report.h"
+#include "result/atomic_file.h"
+#include "result/baseline_store.h"
+#include "util/log.h"
+
+enum report_format { FORMAT_HTML, FORMAT_SVG };
+
+static const char *const format_names[] = { "html", "svg", NULL };
+
+struct report_opts {
+	const char *baseline;
+	const char *baseline_dir;
+	const char *output;
+	int format;
+	bool quiet;
+};
+
+static json_t *load_result(const char *path)
+{
+	json_error_t jerr;
+	struct stat st;
+	json_t *doc;
+
+	if (stat(path, &st)) {
+		log_error("%s: cannot read the result: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		log_error("%s: is a directory, not a result file", path);
+		return NULL;
+	}
+	doc = json_load_file(path, 0, &jerr);
+	if (!doc)
+		log_error("%s: not a result: not valid JSON (line %d: %s)", path, jerr.line,
+			  jerr.text);
+	return doc;
+}
+
+/* "run.json" -> "run" + suffix: the default output next to the result. */
+static void default_output(const char *input, const char *suffix, char *out, size_t len)
+{
+	size_t n = strlen(input);
+
+	if (n > 5 && strcmp(input + n - 5, ".json") == 0)
+		n -= 5;
+	snprintf(out, len, "%.*s%s", (int)n, input, suffix);
+}
+
+static int write_out(const char *path, const struct sbuf *b)
+{
+	const char *s = sbuf_str(b);
+
+	if (!s) {
+		log_error("out of memory while writing %s", path);
+		return EXIT_RUNTIME;
+	}
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(s, 1, b->len, stdout) != b->len || fflush(stdout)) {
+			log_error("--output: cannot write to stdout: %s", strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		return EXIT_OK;
+	}
+	if (atomic_write_file(path, s, b->len)) {
+		log_error("--output: cannot write %s: %s", path, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static int write_html(const struct report *r, const char *source, const char *path)
+{
+	struct sbuf b;
+	int rc;
+
+	sbuf_init(&b);
+	report_html(r, source, &b);
+	rc = write_out(path, &b);
+	sbuf_free(&b);
+	if (!rc)
+		log_info("wrote %s (%zu charts)", path, r->ncharts);
+	return rc;
+}
+
+/* One NN-id.svg per chart in dir (created if missing). */
+static int write_svgs(const struct report *r, const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int rc = EXIT_OK;
+
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		log_error("--output: cannot create the directory %s: %s", dir, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		log_error("--output: %s is not a directory (--format svg writes one file per "
+			  "chart into a directory)", dir);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < r->ncharts && !rc; i++) {
+		struct sbuf b;
+
+		if (snprintf(path, sizeof(path), "%s/%02zu-%s.svg", dir, i + 1, r->charts[i].id) >=
+		    (int)sizeof(path)) {
+			log_error("--output: the path %s is too long", dir);
+			return EXIT_USAGE;
+		}
+		sbuf_init(&b);
+		report_chart_svg(r, i, &b, true);
+		rc = write_out(path, &b);
+		sbuf_free(&b);
+	}
+	if (!rc)
+		log_info("wrote %zu charts into %s", r->ncharts, dir);
+	return rc;
+}
+
+/* Options and their checks: PARSE_CONTINUE, or the exit status. */
+static int parse(int argc, char **argv, struct report_opts *o, const char **input)
+{
+	static const struct opt_usage usage = {
+		.command = "report",
+		.synopsis = "RESULT.json [--baseline NAME|FILE] [-o PATH] [--format html|svg]",
+		.summary = "Draw a result as one self-contained HTML page with inline SVG charts:\n"
+			   "throughput and latency over time, latency percentiles, drift,\n"
+			   "scale steps, phases, and the comparison against a baseline.",
+	};
+	const struct opt table[] = {
+		{ .type = OPT_GROUP, .help = "Report" },
+		{ .type = OPT_STRING, .name = "baseline", .value = &o->baseline,
+		  .argh = "NAME|FILE",
+		  .help = "compare against a stored baseline or result file, overlay its curves" },
+		{ .type = OPT_STRING, .name = "baseline-dir", .value = &o->baseline_dir,
+		  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" },
+		{ .type = OPT_CHOICE, .name = "format", .value = &o->format, .argh = "FMT",
+		  .choices = format_names,
+		  .help = "html (one page, default) or svg (one file per chart)" },
+		{ .type = OPT_GROUP, .help = "Output" },
+		{ .type = OPT_STRING, .name = "output", .short_name = 'o', .value = &o->output,
+		  .argh = "PATH",
+		  .help = "the page, - for stdout (default RESULT.html); with --format svg "
+			  "a directory (default RESULT-charts)" },
+		{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &o->quiet,
+		  .help = "do not say where the report went" },
+		OPT_END_MARK,
+	};
+	char *pos[1];
+	int npos = 0, rc;
+
+	*o = (struct report_opts){ .format = FORMAT_HTML };
+	rc = opts_parse(argc, argv, table, &usage, pos, 1, &npos);
+	if (rc == OPTS_HELP)
+		return EXIT_OK;
+	if (rc)
+		return EXIT_USAGE;
+	if (npos != 1) {
+		log_error("expected one result file RESULT.json");
+		return EXIT_USAGE;
+	}
+	*input = pos[0];
+	return PARSE_CONTINUE;
+}
+
+int parse_report(int argc, char **argv)
+{
+	struct report_opts o;
+	const char *input;
+	int rc = parse(argc, argv, &o, &input);
+
+	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	char where[4096] = "", err[1024], out[PATH_MAX];
+	json_t *doc, *base = NULL;
+	struct report_opts o;
+	const char *input;
+	struct report r;
+	int rc;
+
+	rc = parse(argc, argv, &o, &input);
+	if (rc != PARSE_CONTINUE)
+		return rc;
+	log_set_quiet(o.quiet);
+	doc = load_result(input);
+	if (!doc)
+		return EXIT_USAGE;
+	if (o.baseline) {
+		char dir[PATH_MAX];
+
+		baseline_dir(o.baseline_dir, dir, sizeof(dir));
+		base = baseline_load(dir, o.baseline, where, sizeof(where), err, sizeof(err));
+		if (!base) {
+			log_error("--baseline: %s", err);
+			json_decref(doc);
+			return EXIT_USAGE;
+		}
+	}
+	if (report_build(&r, doc, base, where, err, sizeof(err))) {
+		log_error("%s: %s", input, err);
+		rc = EXIT_USAGE;
+	} else if (o.format == FORMAT_SVG) {
+		if (!o.output)
+			default_output(input, "-charts", out, sizeof(out));
+		rc = write_svgs(&r, o.output ? o.output : out);
+	} else {
+		if (!o.output)
+			default_output(input, ".html", out, sizeof(out));
+		rc = write_html(&r, input, o.output ? o.output : out);
+	}
+	report_free(&r);
+	json_decref(doc);
+	json_decref(base);
+	return rc;
+}

@@ -1,0 +1,1451 @@
+#include "report/report.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare/compare.h"
+#include "stats/hist.h"
+
+/* ---- reading the document ------------------------------------------------- */
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static json_t *get2(json_t *o, const char *a, const char *b)
+{
+	return json_object_get(json_object_get(o, a), b);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* A bounded copy: cut at len - 1 bytes, always terminated. */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	while (n + 1 < len && src[n])
+		n++;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Names as the tool writes them can carry a trailing space ("database "). */
+static void trimmed(const char *s, char *buf, size_t len)
+{
+	size_t n;
+
+	copy_str(buf, len, s);
+	n = strlen(buf);
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+/* ---- building charts ------------------------------------------------------ */
+
+static struct report_chart *chart_new(struct report *r, const char *id, const char *title)
+{
+	struct report_chart *c;
+
+	if (r->ncharts == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct report_chart *n = realloc(r->charts, cap * sizeof(*n));
+
+		if (!n) {
+			r->oom = true;
+			return NULL;
+		}
+		r->charts = n;
+		r->cap = cap;
+	}
+	c = &r->charts[r->ncharts++];
+	memset(c, 0, sizeof(*c));
+	copy_str(c->id, sizeof(c->id), id);
+	copy_str(c->chart.title, sizeof(c->chart.title), title);
+	return c;
+}
+
+static void chart_clear(struct report_chart *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->chart.nseries; i++) {
+		free(c->chart.series[i].x);
+		free(c->chart.series[i].y);
+	}
+	free(c->chart.series);
+	free(c->chart.regions);
+	free(c->chart.markers);
+	free(c->chart.bars);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Drop the newest chart when it turned out to have nothing to show. */
+static void chart_drop_if_empty(struct report *r)
+{
+	struct report_chart *c = &r->charts[r->ncharts - 1];
+
+	if (c->chart.nseries || c->chart.nbars)
+		return;
+	chart_clear(c);
+	r->ncharts--;
+}
+
+/* Grow an array of count elements of size sz by one; NULL (and oom) on failure. */
+static void *grow(struct report *r, void *arr, size_t *count, size_t sz, void **slot)
+{
+	char *n = realloc(arr, (*count + 1) * sz);
+
+	if (!n) {
+		r->oom = true;
+		*slot = NULL;
+		return arr;
+	}
+	*slot = n + *count * sz;
+	memset(*slot, 0, sz);
+	(*count)++;
+	return n;
+}
+
+static struct svg_series *add_series(struct report *r, struct report_chart *c, const char *name,
+				     size_t cap, enum svg_color color, enum svg_style style)
+{
+	struct svg_chart *ch = &c->chart;
+	void *slot;
+	struct svg_series *s;
+
+	ch->series = grow(r, ch->series, &ch->nseries, sizeof(*ch->series), &slot);
+	if (!slot)
+		return NULL;
+	s = slot;
+	copy_str(s->name, sizeof(s->name), name);
+	s->color = color;
+	s->style = style;
+	s->x = calloc(cap ? cap : 1, sizeof(double));
+	s->y = calloc(cap ? cap : 1, sizeof(double));
+	if (!s->x || !s->y) {
+		r->oom = true;
+		free(s->x);
+		free(s->y);
+		ch->nseries--;
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A series with no point worth drawing (no positive value) is removed
+ * again. Returns whether the series stays.
+ */
+static bool series_keep_if_data(struct report_chart *c)
+{
+	struct svg_chart *ch = &c->chart;
+	struct svg_series *s = &ch->series[ch->nseries - 1];
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (isfinite(s->x[i]) && isfinite(s->y[i]) && s->y[i] > 0)
+			return true;
+	free(s->x);
+	free(s->y);
+	ch->nseries--;
+	return false;
+}
+
+static void add_marker(struct report *r, struct report_chart *c, double x, const char *label,
+		       enum svg_color color)
+{
+	struct svg_chart *ch = &c->chart;
+	struct svg_marker *m;
+	void *slot;
+
+	ch->markers = grow(r, ch->markers, &ch->nmarkers, sizeof(*ch->markers), &slot);
+	if (!slot)
+		return;
+	m = slot;
+	m->x = x;
+	m->color = color;
+	copy_str(m->label, sizeof(m->label), label);
+}
+
+static void add_region(struct report *r, struct report_chart *c, double x0, double x1,
+		       const char *label)
+{
+	struct svg_chart *ch = &c->chart;
+	struct svg_region *g;
+	void *slot;
+
+	ch->regions = grow(r, ch->regions, &ch->nregions, sizeof(*ch->regions), &slot);
+	if (!slot)
+		return;
+	g = slot;
+	g->x0 = x0;
+	g->x1 = x1;
+	copy_str(g->label, sizeof(g->label), label);
+}
+
+static void add_key(struct svg_chart *ch, const char *name, enum svg_color color)
+{
+	if (ch->nkeys == SVG_MAX_KEYS)
+		return;
+	copy_str(ch->keys[ch->nkeys].name, sizeof(ch->keys[0].name), name);
+	ch->keys[ch->nkeys++].color = color;
+}
+
+static void caption_add(struct report_chart *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void caption_add(struct report_chart *c, const char *fmt, ...)
+{
+	size_t used = strlen(c->caption);
+	va_list ap;
+
+	if (used + 1 >= sizeof(c->caption))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->caption + used, sizeof(c->caption) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* "+1.2" with the sign, locale-free. */
+static void signed_num(double v, int decimals, char *buf, size_t len)
+{
+	char n[SVG_NUM_MAX - 2];
+
+	svg_fmt_fixed(v, decimals, n, sizeof(n));
+	snprintf(buf, len, "%s%s", v > 0 && strcmp(n, "0") ? "+" : "", n);
+}
+
+/* ---- time series ---------------------------------------------------------- */
+
+struct series_ctx {
+	json_t *doc, *results, *intervals;
+	double nominal_s;       /* the sampling interval; shorter than half of it is left out */
+	size_t short_left_out;
+	bool endurance;
+};
+
+static bool interval_usable(const struct series_ctx *x, json_t *iv)
+{
+	double len = num(iv, "len_s");
+
+	return isfinite(num(iv, "t_s")) && !(isfinite(x->nominal_s) && len < 0.5 * x->nominal_s);
+}
+
+/* A value of an interval: key (in sub, if given), plus key2 when given. */
+struct field {
+	const char *key, *sub, *key2;
+};
+
+static double field_value(json_t *iv, const struct field *f)
+{
+	double v = f->sub ? num(json_object_get(iv, f->key), f->sub) : num(iv, f->key);
+
+	if (f->key2)
+		v += num(iv, f->key2);
+	return v;
+}
+
+static bool ts_series(struct report *r, struct series_ctx *x, struct report_chart *c,
+		      const char *name, struct field f, enum svg_color color, bool positive)
+{
+	size_t n = json_array_size(x->intervals), i, k = 0;
+	struct svg_series *s = add_series(r, c, name, n, color, SVG_STYLE_LINE);
+	json_t *iv;
+
+	if (!s)
+		return false;
+	json_array_foreach(x->intervals, i, iv) {
+		double y = field_value(iv, &f);
+
+		if (!interval_usable(x, iv))
+			continue;
+		s->x[k] = num(iv, "t_s");
+		s->y[k++] = positive && !(y > 0) ? NAN : y;
+	}
+	s->n = k;
+	return series_keep_if_data(c);
+}
+
+/* Ramp, phase or step starts: the context every time-series chart shares. */
+static void ts_context(struct report *r, struct series_ctx *x, struct report_chart *c)
+{
+	double ramp = num(json_object_get(x->doc, "params"), "ramp_s"), t = 0;
+	json_t *parts = json_object_get(x->results, "phases"), *p;
+	bool steps = false;
+	size_t i;
+
+	if (ramp > 0) {
+		add_region(r, c, -ramp, 0, "ramp");
+	}
+	if (!json_is_array(parts)) {
+		parts = json_object_get(x->results, "steps");
+		steps = true;
+	}
+	json_array_foreach(parts, i, p) {
+		char label[80], name[40];
+
+		if (steps) {
+			svg_format_value(SVG_UNIT_BYTES, num(p, "span_bytes"), 0, name, sizeof(name));
+			snprintf(label, sizeof(label), "step %zu: %s", i + 1, name);
+		} else {
+			trimmed(str(p, "name"), name, sizeof(name));
+			copy_str(label, sizeof(label), name[0] ? name : "phase");
+		}
+		add_marker(r, c, t, label, SVG_PURPLE);
+		if (isfinite(num(p, "duration_s")))
+			t += num(p, "duration_s");
+	}
+	c->chart.x_unit = SVG_UNIT_SECONDS;
+	snprintf(c->chart.x_title, sizeof(c->chart.x_title), "%s",
+		 ramp > 0 ? "time since the end of the ramp" : "time since the start");
+}
+
+/*
+ * The least-squares line the tool fitted: through the mean of the points
+ * it used (the endurance rules: a short final interval and, for p99,
+ * intervals without I/O are left out), with its slope.
+ */
+static void drift_line(struct report *r, struct series_ctx *x, struct report_chart *c,
+		       const char *which, const char *name)
+{
+	json_t *d = get2(x->results, "drift", which), *iv;
+	double slope = num(d, "slope_per_s"), mean = num(d, "mean");
+	double st = 0, tmin = INFINITY, tmax = -INFINITY, first_len;
+	size_t n = json_array_size(x->intervals), i, m = 0;
+	struct svg_series *s;
+
+	if (!json_is_true(json_object_get(d, "valid")) || !isfinite(slope) || !isfinite(mean) || !n)
+		return;
+	first_len = num(json_array_get(x->intervals, 0), "len_s");
+	json_array_foreach(x->intervals, i, iv) {
+		double t = num(iv, "t_s");
+
+		if (i + 1 == n && n > 1 && num(iv, "len_s") < 0.5 * first_len)
+			continue;
+		if (strcmp(which, "p99_ns") == 0 && !(num(iv, "p99_ns") > 0))
+			continue;
+		st += t;
+		m++;
+		tmin = t < tmin ? t : tmin;
+		tmax = t > tmax ? t : tmax;
+	}
+	if (m < 2)
+		return;
+	st /= (double)m;
+	s = add_series(r, c, name, 2, SVG_BLACK, SVG_STYLE_DASHED);
+	if (!s)
+		return;
+	s->x[0] = tmin;
+	s->y[0] = mean + slope * (tmin - st);
+	s->x[1] = tmax;
+	s->y[1] = mean + slope * (tmax - st);
+	s->n = 2;
+}
+
+static void drift_caption(struct report_chart *c, json_t *d, const char *what)
+{
+	char slope[SVG_NUM_MAX], tenth[SVG_NUM_MAX];
+
+	if (!json_is_true(json_object_get(d, "valid"))) {
+		caption_add(c, " %s drift: too few intervals to fit.", what);
+		return;
+	}
+	signed_num(num(d, "slope_per_hour_pct"), 1, slope, sizeof(slope));
+	signed_num(num(d, "last_vs_first_tenth_pct"), 1, tenth, sizeof(tenth));
+	caption_add(c, " %s drift: %s%%/h (least squares over %.0f intervals, dashed); "
+		    "last tenth vs first tenth %s%%.", what, slope, num(d, "points"), tenth);
+}
+
+static void ts_caption_common(struct report_chart *c, const struct series_ctx *x)
+{
+	char iv[SVG_LABEL_MAX];
+
+	svg_format_value(SVG_UNIT_SECONDS, x->nominal_s, 0, iv, sizeof(iv));
+	if (isfinite(x->nominal_s))
+		caption_add(c, " One point per %s interval.", iv);
+	if (x->short_left_out)
+		caption_add(c, " %zu interval%s shorter than half of that left out.",
+			    x->short_left_out, x->short_left_out == 1 ? "" : "s");
+	if (c->chart.nregions)
+		caption_add(c, " The shaded ramp is not part of the results.");
+	if (c->chart.nmarkers)
+		caption_add(c, " Dashed vertical lines: where each %s starts.",
+			    json_is_array(json_object_get(x->results, "phases")) ? "phase" : "step");
+}
+
+static void throughput_chart(struct report *r, struct series_ctx *x)
+{
+	struct report_chart *c = chart_new(r, "throughput", "Throughput over time");
+	bool rd, wr;
+
+	if (!c)
+		return;
+	c->chart.y_unit = SVG_UNIT_IOPS;
+	c->chart.y_zero = true;
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "IOPS");
+	ts_context(r, x, c);
+	rd = ts_series(r, x, c, "read", (struct field){ "read_iops", NULL, NULL }, SVG_BLUE, true);
+	wr = ts_series(r, x, c, "write", (struct field){ "write_iops", NULL, NULL }, SVG_ORANGE,
+		       true);
+	if (rd && wr)
+		ts_series(r, x, c, "total", (struct field){ "read_iops", NULL, "write_iops" },
+			  SVG_GREY, true);
+	if (x->endurance)
+		drift_line(r, x, c, "iops", "total trend");
+	snprintf(c->caption, sizeof(c->caption), "I/Os completed per second in each interval.");
+	ts_caption_common(c, x);
+	if (x->endurance)
+		drift_caption(c, get2(x->results, "drift", "iops"), "IOPS");
+	chart_drop_if_empty(r);
+}
+
+static void bandwidth_chart(struct report *r, struct series_ctx *x)
+{
+	struct report_chart *c = chart_new(r, "bandwidth", "Bandwidth over time");
+	bool rd, wr;
+
+	if (!c)
+		return;
+	c->chart.y_unit = SVG_UNIT_BPS;
+	c->chart.y_zero = true;
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "bytes per second");
+	ts_context(r, x, c);
+	rd = ts_series(r, x, c, "read", (struct field){ "read_bw_bytes_per_s", NULL, NULL },
+		       SVG_BLUE, true);
+	wr = ts_series(r, x, c, "write", (struct field){ "write_bw_bytes_per_s", NULL, NULL },
+		       SVG_ORANGE, true);
+	if (rd && wr)
+		ts_series(r, x, c, "total", (struct field){ "bw_bytes_per_s", NULL, NULL },
+			  SVG_GREY, true);
+	snprintf(c->caption, sizeof(c->caption), "Bytes transferred per second in each interval.");
+	ts_caption_common(c, x);
+	chart_drop_if_empty(r);
+}
+
+static void latency_chart(struct report *r, struct series_ctx *x)
+{
+	static const struct {
+		const char *name, *key, *sub;
+		enum svg_color color;
+	} lines[] = {
+		{ "read p50", "read_lat_ns", "p50", SVG_BLUE },
+		{ "read p99", "read_lat_ns", "p99", SVG_CYAN },
+		{ "write p50", "write_lat_ns", "p50", SVG_ORANGE },
+		{ "write p99", "write_lat_ns", "p99", SVG_RED },
+	};
+	struct report_chart *c = chart_new(r, "latency", "Latency over time");
+	size_t i;
+
+	if (!c)
+		return;
+	c->chart.y_scale = SVG_LOG;
+	c->chart.y_unit = SVG_UNIT_NS;
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "completion latency");
+	ts_context(r, x, c);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ts_series(r, x, c, lines[i].name,
+			  (struct field){ lines[i].key, lines[i].sub, NULL }, lines[i].color, true);
+	if (x->endurance) {
+		ts_series(r, x, c, "p99 all", (struct field){ "p99_ns", NULL, NULL }, SVG_PURPLE,
+			  true);
+		drift_line(r, x, c, "p99_ns", "p99 trend");
+	}
+	snprintf(c->caption, sizeof(c->caption),
+		 "Per-interval latency percentiles (log scale); intervals without I/O in a "
+		 "direction leave a gap.");
+	ts_caption_common(c, x);
+	if (x->endurance)
+		drift_caption(c, get2(x->results, "drift", "p99_ns"), "p99");
+	chart_drop_if_empty(r);
+}
+
+static void errors_chart(struct report *r, struct series_ctx *x)
+{
+	struct report_chart *c;
+	struct svg_series *s;
+	size_t i, k = 0;
+	double total = 0;
+	json_t *iv;
+
+	json_array_foreach(x->intervals, i, iv)
+		if (num(iv, "errors") > 0)
+			total += num(iv, "errors");
+	if (!(total > 0))
+		return;
+	c = chart_new(r, "errors", "I/O errors over time");
+	if (!c)
+		return;
+	c->chart.y_zero = true;
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "errors per interval");
+	ts_context(r, x, c);
+	s = add_series(r, c, "errors", json_array_size(x->intervals), SVG_RED,
+		       SVG_STYLE_LINE_POINTS);
+	if (s) {
+		json_array_foreach(x->intervals, i, iv) {
+			s->x[k] = num(iv, "t_s");
+			s->y[k++] = num(iv, "errors");
+		}
+		s->n = k;
+	}
+	snprintf(c->caption, sizeof(c->caption), "Failed or short I/Os per interval: %.0f in all.",
+		 total);
+	chart_drop_if_empty(r);
+}
+
+static void time_series_charts(struct report *r)
+{
+	struct series_ctx x = {
+		.doc = r->doc,
+		.results = json_object_get(r->doc, "results"),
+	};
+	size_t i;
+	json_t *iv;
+
+	x.intervals = json_object_get(x.results, "intervals");
+	if (!json_array_size(x.intervals))
+		return;
+	x.nominal_s = num(json_object_get(r->doc, "params"), "interval_s");
+	if (!isfinite(x.nominal_s))
+		x.nominal_s = num(json_array_get(x.intervals, 0), "len_s");
+	x.endurance = json_is_object(json_object_get(x.results, "drift"));
+	json_array_foreach(x.intervals, i, iv)
+		if (!interval_usable(&x, iv))
+			x.short_left_out++;
+	throughput_chart(r, &x);
+	bandwidth_chart(r, &x);
+	latency_chart(r, &x);
+	errors_chart(r, &x);
+}
+
+/* ---- percentiles ---------------------------------------------------------- */
+
+struct bucket {
+	uint32_t idx;
+	double count;
+};
+
+static int bucket_cmp(const void *a, const void *b)
+{
+	const struct bucket *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The histogram's buckets, sorted, the malformed left out; the count in *total. */
+static struct bucket *load_buckets(json_t *h, unsigned bits, size_t *n, double *total)
+{
+	uint32_t limit = (1u << bits) + (HIST_MAX_MAGNITUDE - bits) * (1u << bits);
+	json_t *arr = json_object_get(h, "buckets"), *e;
+	struct bucket *b = calloc(json_array_size(arr) + 1, sizeof(*b));
+	size_t i;
+
+	*n = 0;
+	*total = 0;
+	if (!b)
+		return NULL;
+	json_array_foreach(arr, i, e) {
+		json_int_t idx = json_integer_value(json_array_get(e, 0));
+		json_int_t cnt = json_integer_value(json_array_get(e, 1));
+
+		if (!json_is_integer(json_array_get(e, 0)) || idx < 0 || idx >= limit || cnt <= 0)
+			continue;
+		b[*n].idx = (uint32_t)idx;
+		b[*n].count = (double)cnt;
+		*total += (double)cnt;
+		(*n)++;
+	}
+	qsort(b, *n, sizeof(*b), bucket_cmp);
+	return b;
+}
+
+size_t report_percentile_curve(json_t *dir, double *x, double *y, size_t cap)
+{
+	json_t *h = json_object_get(dir, "lat_hist"), *lat = json_object_get(dir, "lat_ns");
+	json_int_t bits = json_integer_value(json_object_get(h, "bits"));
+	double total, seen = 0, tmax, step, vmin = num(lat, "min"), vmax = num(lat, "max");
+	struct hist shape = { .bits = (uint32_t)bits };
+	struct bucket *b;
+	size_t nb, n = 0, cur = 0, k;
+
+	if (bits < 1 || bits > 16 || cap < 2)
+		return 0;
+	b = load_buckets(h, (unsigned)bits, &nb, &total);
+	if (!b || !nb) {
+		free(b);
+		return 0;
+	}
+	/* p(1 - 10^-t) needs about 10^t samples to mean anything. */
+	tmax = log10(total);
+	if (tmax > 5)
+		tmax = 5;
+	step = tmax / (double)(cap - 1) > 0.02 ? tmax / (double)(cap - 1) : 0.02;
+	for (k = 0; n < cap; k++) {
+		double t = (double)k * step, rank, v;
+		uint64_t lo, width;
+
+		if (t > tmax + 1e-9)
+			break;
+		rank = ceil((1.0 - pow(10.0, -t)) * total - 1e-9);
+		if (rank < 1)
+			rank = 1;
+		while (cur + 1 < nb && seen + b[cur].count < rank)
+			seen += b[cur++].count;
+		hist_bucket_range(&shape, b[cur].idx, &lo, &width);
+		v = (double)(lo + (width - 1) / 2);
+		if (k == 0 && isfinite(vmin))
+			v = vmin;  /* p0 is the minimum, recorded exactly */
+		if (isfinite(vmin) && v < vmin)
+			v = vmin;
+		if (isfinite(vmax) && v > vmax)
+			v = vmax;
+		x[n] = t;
+		y[n++] = v;
+	}
+	free(b);
+	return n;
+}
+
+static void curve_series(struct report *r, struct report_chart *c, json_t *dir, const char *name,
+			 enum svg_color color, enum svg_style style)
+{
+	struct svg_series *s = add_series(r, c, name, REPORT_CURVE_MAX, color, style);
+
+	if (!s)
+		return;
+	s->n = report_percentile_curve(dir, s->x, s->y, REPORT_CURVE_MAX);
+	series_keep_if_data(c);
+}
+
+static void percentile_chart(struct report *r)
+{
+	json_t *res = json_object_get(r->doc, "results");
+	json_t *base = r->base ? json_object_get(r->base, "results") : NULL;
+	struct report_chart *c = chart_new(r, "percentiles", "Latency percentiles");
+	double nr = num(json_object_get(res, "read"), "ops");
+	double nw = num(json_object_get(res, "write"), "ops");
+
+	if (!c)
+		return;
+	c->chart.x_unit = SVG_UNIT_NINES;
+	c->chart.x_zero = true;
+	c->chart.y_scale = SVG_LOG;
+	c->chart.y_unit = SVG_UNIT_NS;
+	snprintf(c->chart.x_title, sizeof(c->chart.x_title), "percentile");
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "completion latency");
+	curve_series(r, c, json_object_get(res, "read"), base ? "run read" : "read", SVG_BLUE,
+		     SVG_STYLE_LINE);
+	curve_series(r, c, json_object_get(res, "write"), base ? "run write" : "write",
+		     SVG_ORANGE, SVG_STYLE_LINE);
+	if (base) {
+		curve_series(r, c, json_object_get(base, "read"), "baseline read", SVG_BLUE,
+			     SVG_STYLE_DASHED);
+		curve_series(r, c, json_object_get(base, "write"), "baseline write", SVG_ORANGE,
+			     SVG_STYLE_DASHED);
+	}
+	snprintf(c->caption, sizeof(c->caption),
+		 "Latency at each percentile over the whole run, from its latency histograms "
+		 "(%.0f reads, %.0f writes; within 0.4%%). A curve ends at the highest percentile "
+		 "its sample count resolves.%s", isfinite(nr) ? nr : 0, isfinite(nw) ? nw : 0,
+		 base ? " Dashed: the baseline." : "");
+	chart_drop_if_empty(r);
+}
+
+/* ---- scale steps ---------------------------------------------------------- */
+
+static void scale_charts(struct report *r)
+{
+	static const struct {
+		const char *name, *key;
+		enum svg_color color;
+	} lat[] = {
+		{ "p50", "p50", SVG_BLUE }, { "p99", "p99", SVG_RED }, { "p99.9", "p99.9", SVG_PURPLE },
+	};
+	json_t *res = json_object_get(r->doc, "results"), *steps = json_object_get(res, "steps");
+	json_t *ch = json_object_get(res, "change_first_to_last_pct"), *st;
+	size_t n = json_array_size(steps), i, k;
+	struct report_chart *c;
+	struct svg_series *s;
+	char a[SVG_NUM_MAX], b[SVG_NUM_MAX], d[SVG_NUM_MAX];
+
+	if (!n)
+		return;
+	c = chart_new(r, "scale-iops", "Throughput by span");
+	if (!c)
+		return;
+	c->chart.x_scale = SVG_LOG;
+	c->chart.x_unit = SVG_UNIT_BYTES;
+	c->chart.y_unit = SVG_UNIT_IOPS;
+	c->chart.y_zero = true;
+	snprintf(c->chart.x_title, sizeof(c->chart.x_title), "span of the device addressed (log scale)");
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "IOPS");
+	s = add_series(r, c, "IOPS", n, SVG_BLUE, SVG_STYLE_LINE_POINTS);
+	if (s) {
+		json_array_foreach(steps, i, st) {
+			s->x[i] = num(st, "span_bytes");
+			s->y[i] = num(json_object_get(st, "total"), "iops");
+		}
+		s->n = n;
+		series_keep_if_data(c);
+	}
+	snprintf(c->caption, sizeof(c->caption), "One point per step, the same workload over a "
+		 "span growing 8-fold.");
+	if (json_is_object(ch)) {
+		signed_num(num(ch, "iops"), 1, a, sizeof(a));
+		signed_num(num(ch, "bw"), 1, b, sizeof(b));
+		caption_add(c, " First to last step: IOPS %s%%, bandwidth %s%%.", a, b);
+	}
+	chart_drop_if_empty(r);
+
+	c = chart_new(r, "scale-latency", "Latency by span");
+	if (!c)
+		return;
+	c->chart.x_scale = SVG_LOG;
+	c->chart.x_unit = SVG_UNIT_BYTES;
+	c->chart.y_scale = SVG_LOG;
+	c->chart.y_unit = SVG_UNIT_NS;
+	snprintf(c->chart.x_title, sizeof(c->chart.x_title), "span of the device addressed (log scale)");
+	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "completion latency");
+	for (k = 0; k < sizeof(lat) / sizeof(lat[0]); k++) {
+		s = add_series(r, c, lat[k].name, n, lat[k].color, SVG_STYLE_LINE_POINTS);
+		if (!s)
+			break;
+		json_array_foreach(steps, i, st) {
+			s->x[i] = num(st, "span_bytes");
+			s->y[i] = num(get2(st, "total", "lat_ns"), lat[k].key);
+		}
+		s->n = n;
+		series_keep_if_data(c);
+	}
+	snprintf(c->caption, sizeof(c->caption), "Latency percentiles of all I/O in each step.");
+	if (json_is_object(ch)) {
+		signed_num(num(ch, "lat_p50"), 1, a, sizeof(a));
+		signed_num(num(ch, "lat_p99"), 1, b, sizeof(b));
+		signed_num(num(ch, "lat_mean"), 1, d, sizeof(d));
+		caption_add(c, " First to last step: p50 %s%%, p99 %s%%, mean %s%%.", a, b, d);
+	}
+	chart_drop_if_empty(r);
+}
+
+/* ---- comparison ----------------------------------------------------------- */
+
+static enum svg_color verdict_color(const char *v)
+{
+	if (strcmp(v, "regression") == 0)
+		return SVG_RED;
+	if (strcmp(v, "improved") == 0)
+		return SVG_GREEN;
+	if (strcmp(v, "noise") == 0)
+		return SVG_AMBER;
+	return SVG_GREY;
+}
+
+/* "read IOPS", "step 2 write p99": what a metric row is called on a chart. */
+static void metric_label(json_t *m, char *buf, size_t len)
+{
+	static const struct {
+		const char *key, *text;
+	} names[] = {
+		{ "iops", "IOPS" }, { "bw", "bandwidth" }, { "lat_mean", "mean" },
+		{ "lat_p50", "p50" }, { "lat_p99", "p99" }, { "lat_p99.9", "p99.9" },
+		{ "errors", "errors" },
+	};
+	const char *metric = str(m, "metric"), *group = str(m, "group"), *text = metric;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].key, metric) == 0)
+			text = names[i].text;
+	if (strcmp(group, "all") == 0 || !group[0])
+		snprintf(buf, len, "%s %s", str(m, "dir"), text);
+	else
+		snprintf(buf, len, "%s %s %s", group, str(m, "dir"), text);
+}
+
+static void bars_chart(struct report *r, bool latency)
+{
+	json_t *cmp = r->comparison, *metrics = json_object_get(cmp, "metrics"), *m;
+	double thr = num(json_object_get(cmp, "thresholds_pct"), latency ? "latency" : "throughput");
+	struct report_chart *c = chart_new(r, latency ? "comparison-latency" :
+					   "comparison-throughput",
+					   latency ? "Latency change against the baseline" :
+					   "Throughput change against the baseline");
+	struct svg_chart *ch;
+	size_t i;
+
+	if (!c)
+		return;
+	ch = &c->chart;
+	ch->x_unit = SVG_UNIT_PCT;
+	snprintf(ch->x_title, sizeof(ch->x_title), "change of the run against the baseline");
+	json_array_foreach(metrics, i, m) {
+		const char *metric = str(m, "metric");
+		double v = num(m, "change_pct");
+		struct svg_bar *b;
+		char pct[SVG_NUM_MAX];
+		void *slot;
+
+		if (strcmp(metric, "errors") == 0 || !isfinite(v) ||
+		    (strncmp(metric, "lat_", 4) == 0) != latency)
+			continue;
+		ch->bars = grow(r, ch->bars, &ch->nbars, sizeof(*ch->bars), &slot);
+		if (!slot)
+			break;
+		b = slot;
+		metric_label(m, b->label, sizeof(b->label));
+		b->value = v;
+		b->lo = num(m, "ci_low_pct");
+		b->hi = num(m, "ci_high_pct");
+		b->color = verdict_color(str(m, "verdict"));
+		signed_num(v, 1, pct, sizeof(pct));
+		snprintf(b->note, sizeof(b->note), "%s%%  %s", pct, str(m, "verdict"));
+	}
+	if (isfinite(thr) && ch->nbars) {
+		char label[48], t[SVG_NUM_MAX];
+
+		signed_num(latency ? thr : -thr, 1, t, sizeof(t));
+		snprintf(label, sizeof(label), "threshold %s%%", t);
+		add_marker(r, c, latency ? thr : -thr, label, SVG_RED);
+	}
+	add_key(ch, "ok", SVG_GREY);
+	add_key(ch, "improved", SVG_GREEN);
+	add_key(ch, "noise", SVG_AMBER);
+	add_key(ch, "regression", SVG_RED);
+	{
+		char alpha[SVG_NUM_MAX];
+
+		svg_fmt_fixed(num(cmp, "alpha"), 4, alpha, sizeof(alpha));
+		snprintf(c->caption, sizeof(c->caption),
+			 "Bars: the change of each metric against the baseline, coloured by "
+			 "verdict; whiskers: the 95%% confidence interval where interval samples "
+			 "allowed a test (alpha %s). %s is worse.", alpha,
+			 latency ? "Right" : "Left");
+	}
+	chart_drop_if_empty(r);
+}
+
+/* The comparison to draw: against --baseline when given, else the document's own. */
+static int find_comparison(struct report *r, const char *base_label, char *err, size_t elen)
+{
+	json_t *own = json_object_get(r->doc, "comparison");
+	struct compare_cfg cfg;
+	struct comparison c;
+	char sub[900];
+
+	if (!r->base) {
+		r->comparison = json_is_object(own) ? json_incref(own) : NULL;
+		return 0;
+	}
+	if (!json_is_object(json_object_get(r->doc, "results"))) {
+		snprintf(err, elen, "--baseline: the document has no run results to compare "
+			 "(it is a comparison already)");
+		return -1;
+	}
+	compare_cfg_defaults(&cfg);
+	if (json_is_object(own)) {
+		/* Keep the thresholds the run was judged by. */
+		json_t *t = json_object_get(own, "thresholds_pct");
+
+		if (isfinite(num(t, "throughput")))
+			cfg.threshold_throughput_pct = num(t, "throughput");
+		if (isfinite(num(t, "latency")))
+			cfg.threshold_latency_pct = num(t, "latency");
+		if (isfinite(num(own, "alpha")))
+			cfg.alpha = num(own, "alpha");
+		cfg.allow_mismatch = json_is_true(json_object_get(own, "allow_mismatch"));
+	}
+	if (compare_docs(r->base, r->doc, base_label, &cfg, &c, sub, sizeof(sub))) {
+		snprintf(err, elen, "--baseline: %s", sub);
+		return -1;
+	}
+	r->comparison = comparison_json(&c);
+	comparison_free(&c);
+	if (!r->comparison) {
+		snprintf(err, elen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the report ----------------------------------------------------------- */
+
+static int check_document(json_t *doc, char *err, size_t elen)
+{
+	if (!json_is_object(doc) || strcmp(str(doc, "tool"), "dmremap-bench") != 0) {
+		snprintf(err, elen, "not a dmremap-bench result (no \"tool\": \"dmremap-bench\")");
+		return -1;
+	}
+	if (!json_is_string(json_object_get(doc, "command"))) {
+		snprintf(err, elen, "not a dmremap-bench result (no \"command\")");
+		return -1;
+	}
+	if (!json_is_object(json_object_get(doc, "results")) &&
+	    !json_is_object(json_object_get(doc, "comparison"))) {
+		snprintf(err, elen, "not a dmremap-bench result (neither \"results\" nor "
+			 "\"comparison\")");
+		return -1;
+	}
+	return 0;
+}
+
+int report_build(struct report *r, json_t *doc, json_t *base, const char *base_label,
+		 char *err, size_t elen)
+{
+	memset(r, 0, sizeof(*r));
+	if (check_document(doc, err, elen))
+		return -1;
+	r->doc = json_incref(doc);
+	if (base) {
+		r->base = json_incref(base);
+		copy_str(r->base_label, sizeof(r->base_label), base_label ? base_label : "");
+	}
+	if (find_comparison(r, base_label ? base_label : "", err, elen))
+		return -1;
+	time_series_charts(r);
+	percentile_chart(r);
+	scale_charts(r);
+	if (r->comparison) {
+		bars_chart(r, false);
+		bars_chart(r, true);
+	}
+	if (r->oom) {
+		snprintf(err, elen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncharts; i++)
+		chart_clear(&r->charts[i]);
+	free(r->charts);
+	json_decref(r->comparison);
+	json_decref(r->doc);
+	json_decref(r->base);
+	memset(r, 0, sizeof(*r));
+}
+
+int report_chart_svg(const struct report *r, size_t i, struct sbuf *out, bool standalone)
+{
+	if (i >= r->ncharts)
+		return -1;
+	return svg_render(out, &r->charts[i].chart, standalone);
+}
+
+/* ---- the page ------------------------------------------------------------- */
+
+static const char page_css[] =
+	"body{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#222;"
+	"max-width:1180px;margin:20px auto;padding:0 12px;font-size:14px;line-height:1.4}\n"
+	"h1{font-size:22px;margin:0 0 2px}\n"
+	"h2{font-size:17px;margin:26px 0 8px;padding-bottom:3px;border-bottom:1px solid #ddd}\n"
+	"h3{font-size:14px;margin:0 0 4px}\n"
+	".sub{color:#555;margin:0 0 10px}\n"
+	".verdict{padding:7px 12px;margin:6px 0;border-radius:4px;font-weight:bold}\n"
+	".pass{background:#e5f4e8;color:#1d6b33}.fail{background:#fde6e6;color:#a31515}"
+	".warn{background:#fff2d9;color:#7a5200}\n"
+	".facts{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:18px}\n"
+	"table{border-collapse:collapse;font-size:13px}\n"
+	"th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}\n"
+	".facts th,.facts td{padding:1px 6px;font-size:12px}\n"
+	"table.kv{width:100%}table.kv th{font-weight:normal;color:#555;white-space:nowrap}\n"
+	"table.kv table.kv{margin:0}table.kv td{word-break:break-word}\n"
+	".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"code,pre{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px}\n"
+	"pre{white-space:pre-wrap;word-break:break-all;margin:0}\n"
+	".v-regression{color:#a31515;font-weight:bold}.v-improved{color:#1d6b33}"
+	".v-noise{color:#7a5200}\n"
+	"figure{margin:14px 0 22px;break-inside:avoid;page-break-inside:avoid}\n"
+	"figure svg{display:block;max-width:100%;height:auto}\n"
+	"figcaption{color:#555;font-size:13px;margin-top:4px}\n"
+	"footer{color:#777;font-size:12px;margin-top:28px}\n"
+	"@media print{body{max-width:none;margin:0;font-size:12px}"
+	".facts{grid-template-columns:repeat(3,minmax(0,1fr))}h2{break-after:avoid}"
+	"tr{break-inside:avoid}}\n";
+
+static void esc(struct sbuf *o, const char *s)
+{
+	sbuf_add_escaped(o, s);
+}
+
+static void fmt_unit(enum svg_unit u, double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "–");
+	else
+		svg_format_value(u, v, 0, buf, len);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* dm table and status lines: [{start, length, type, params}] as dmsetup prints them. */
+static bool segment_lines(struct sbuf *o, json_t *v)
+{
+	json_t *seg;
+	size_t i;
+
+	if (!json_is_array(v) || !json_array_size(v))
+		return false;
+	json_array_foreach(v, i, seg)
+		if (!json_is_string(json_object_get(seg, "type")))
+			return false;
+	sbuf_add(o, "<pre>");
+	json_array_foreach(v, i, seg) {
+		sbuf_printf(o, "%s%.0f %.0f ", i ? "\n" : "", num(seg, "start"), num(seg, "length"));
+		esc(o, str(seg, "type"));
+		if (str(seg, "params")[0]) {
+			sbuf_add(o, " ");
+			esc(o, str(seg, "params"));
+		}
+	}
+	sbuf_add(o, "</pre>");
+	return true;
+}
+
+static void kv_table(struct sbuf *o, json_t *obj, int depth);
+
+static void kv_value(struct sbuf *o, const char *key, json_t *v, int depth)
+{
+	char buf[64], *s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		esc(o, json_string_value(v));
+		return;
+	case JSON_INTEGER:
+		sbuf_printf(o, "%lld", (long long)json_integer_value(v));
+		if ((ends_with(key, "_bytes") || strcmp(key, "bs") == 0) &&
+		    json_integer_value(v) >= 1024) {
+			svg_format_value(SVG_UNIT_BYTES, (double)json_integer_value(v), 0, buf,
+					 sizeof(buf));
+			sbuf_printf(o, " (%s)", buf);
+		}
+		return;
+	case JSON_REAL:
+		svg_fmt_fixed(json_real_value(v), 6, buf, sizeof(buf));
+		sbuf_add(o, buf);
+		return;
+	case JSON_TRUE:
+		sbuf_add(o, "yes");
+		return;
+	case JSON_FALSE:
+		sbuf_add(o, "no");
+		return;
+	case JSON_NULL:
+		sbuf_add(o, "–");
+		return;
+	case JSON_OBJECT:
+		if (depth < 2 && json_object_size(v) <= 16) {
+			kv_table(o, v, depth + 1);
+			return;
+		}
+		break;
+	case JSON_ARRAY:
+		if (segment_lines(o, v))
+			return;
+		break;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+	if (s && strlen(s) <= 90) {
+		sbuf_add(o, "<code>");
+		esc(o, s);
+		sbuf_add(o, "</code>");
+	} else if (s) {
+		free(s);
+		s = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+		sbuf_printf(o, "<details><summary>%zu %s</summary><pre>",
+			    json_is_array(v) ? json_array_size(v) : json_object_size(v),
+			    json_is_array(v) ? "entries" : "fields");
+		esc(o, s ? s : "");
+		sbuf_add(o, "</pre></details>");
+	}
+	free(s);
+}
+
+static void kv_table(struct sbuf *o, json_t *obj, int depth)
+{
+	const char *key;
+	json_t *v;
+
+	sbuf_add(o, "<table class=\"kv\">\n");
+	json_object_foreach(obj, key, v) {
+		sbuf_add(o, "<tr><th>");
+		esc(o, key);
+		sbuf_add(o, "</th><td>");
+		kv_value(o, key, v, depth);
+		sbuf_add(o, "</td></tr>\n");
+	}
+	sbuf_add(o, "</table>\n");
+}
+
+static void verdict_line(struct sbuf *o, const char *cls, const char *text, const char *extra)
+{
+	sbuf_printf(o, "<p class=\"verdict %s\">", cls);
+	esc(o, text);
+	if (extra && extra[0])
+		esc(o, extra);
+	sbuf_add(o, "</p>\n");
+}
+
+static double zero_nan(double v)
+{
+	return isfinite(v) ? v : 0;
+}
+
+static void run_verdict(struct sbuf *o, const struct report *r)
+{
+	json_t *res = json_object_get(r->doc, "results"), *e = json_object_get(res, "errors");
+	double io = zero_nan(num(e, "io")), sh = zero_nan(num(e, "short"));
+	double ver = zero_nan(num(e, "verify"));
+	char text[160];
+
+	if (!json_is_object(res))
+		return;
+	if (io + sh + ver > 0) {
+		snprintf(text, sizeof(text), "I/O errors: %.0f failed, %.0f short, %.0f verify "
+			 "mismatches%s", io, sh, ver,
+			 json_is_true(json_object_get(res, "stopped_by_errors")) ?
+			 " (the run stopped at --max-errors)" : "");
+		verdict_line(o, "fail", text, NULL);
+	} else if (json_is_true(json_object_get(r->doc, "interrupted"))) {
+		verdict_line(o, "warn", "Interrupted by a signal: the results cover the time "
+			     "until then.", NULL);
+	} else if (json_is_false(json_object_get(r->doc, "complete"))) {
+		verdict_line(o, "warn", "Incomplete: the run was still going, or was killed; "
+			     "this is the data written so far.", NULL);
+	} else {
+		verdict_line(o, "pass", "Run completed without I/O errors.", NULL);
+	}
+}
+
+static void comparison_verdict(struct sbuf *o, const struct report *r)
+{
+	json_t *c = r->comparison;
+	const char *v = str(c, "verdict");
+	double regs = zero_nan(num(c, "regressions")), imps = zero_nan(num(c, "improvements"));
+	char text[700];
+
+	if (!c)
+		return;
+	if (strcmp(v, "refused") == 0) {
+		snprintf(text, sizeof(text), "REFUSED: the workload parameters differ from the "
+			 "baseline %s.", str(c, "baseline"));
+		verdict_line(o, "warn", text, NULL);
+	} else if (strcmp(v, "regression") == 0) {
+		snprintf(text, sizeof(text), "REGRESSION: %.0f of %zu metrics regressed against the "
+			 "baseline %s (%.0f improved).", regs,
+			 json_array_size(json_object_get(c, "metrics")), str(c, "baseline"), imps);
+		verdict_line(o, "fail", text, NULL);
+	} else {
+		snprintf(text, sizeof(text), "PASS: no regression against the baseline %s "
+			 "(%.0f improved).", str(c, "baseline"), imps);
+		verdict_line(o, "pass", text, NULL);
+	}
+}
+
+static void page_header(struct sbuf *o, const struct report *r, const char *source)
+{
+	json_t *doc = r->doc, *env = json_object_get(doc, "environment");
+	json_t *params = json_object_get(doc, "params");
+
+	sbuf_add(o, "<header>\n<h1>dmremap-bench ");
+	esc(o, str(doc, "command"));
+	if (json_is_string(json_object_get(params, "type"))) {
+		sbuf_add(o, " ");
+		esc(o, str(params, "type"));
+	}
+	sbuf_add(o, "</h1>\n<p class=\"sub\">Result <code>");
+	esc(o, source);
+	sbuf_add(o, "</code>");
+	if (json_is_string(json_object_get(env, "start_time"))) {
+		sbuf_add(o, " · started ");
+		esc(o, str(env, "start_time"));
+	}
+	if (json_is_string(json_object_get(env, "hostname"))) {
+		sbuf_add(o, " on ");
+		esc(o, str(env, "hostname"));
+	}
+	if (json_is_string(json_object_get(doc, "a"))) {
+		sbuf_add(o, " · B <code>");
+		esc(o, str(doc, "b"));
+		sbuf_add(o, "</code> against A <code>");
+		esc(o, str(doc, "a"));
+		sbuf_add(o, "</code>");
+	}
+	sbuf_add(o, " · dmremap-bench ");
+	esc(o, str(doc, "version"));
+	sbuf_add(o, "</p>\n");
+	comparison_verdict(o, r);
+	run_verdict(o, r);
+	sbuf_add(o, "</header>\n");
+}
+
+static void facts(struct sbuf *o, const struct report *r)
+{
+	static const char *const parts[][2] = {
+		{ "params", "Parameters" }, { "target", "Target" }, { "environment", "Environment" },
+	};
+	size_t i, shown = 0;
+
+	for (i = 0; i < 3; i++)
+		shown += json_is_object(json_object_get(r->doc, parts[i][0]));
+	if (!shown)
+		return;
+	sbuf_add(o, "<section class=\"facts\">\n");
+	for (i = 0; i < 3; i++) {
+		json_t *obj = json_object_get(r->doc, parts[i][0]);
+
+		if (!json_is_object(obj))
+			continue;
+		sbuf_printf(o, "<div>\n<h2>%s</h2>\n", parts[i][1]);
+		kv_table(o, obj, 0);
+		sbuf_add(o, "</div>\n");
+	}
+	sbuf_add(o, "</section>\n");
+}
+
+static void stat_cells(struct sbuf *o, json_t *d)
+{
+	static const char *const pcts[] = { "mean", "p50", "p90", "p99", "p99.9", "p99.99", "max" };
+	json_t *lat = json_object_get(d, "lat_ns");
+	char buf[SVG_LABEL_MAX];
+	size_t i;
+
+	sbuf_printf(o, "<td class=\"n\">%.0f</td>", zero_nan(num(d, "ops")));
+	fmt_unit(SVG_UNIT_IOPS, num(d, "iops"), buf, sizeof(buf));
+	sbuf_printf(o, "<td class=\"n\">%s</td>", buf);
+	fmt_unit(SVG_UNIT_BPS, num(d, "bw_bytes_per_s"), buf, sizeof(buf));
+	sbuf_printf(o, "<td class=\"n\">%s</td>", buf);
+	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		fmt_unit(SVG_UNIT_NS, num(lat, pcts[i]), buf, sizeof(buf));
+		sbuf_printf(o, "<td class=\"n\">%s</td>", buf);
+	}
+}
+
+static const char stat_head[] =
+	"<th class=\"n\">I/Os</th><th class=\"n\">IOPS</th><th class=\"n\">bandwidth</th>"
+	"<th class=\"n\">mean</th><th class=\"n\">p50</th><th class=\"n\">p90</th>"
+	"<th class=\"n\">p99</th><th class=\"n\">p99.9</th><th class=\"n\">p99.99</th>"
+	"<th class=\"n\">max</th>";
+
+static void results_table(struct sbuf *o, const struct report *r)
+{
+	static const char *const dirs[] = { "read", "write", "total" };
+	json_t *res = json_object_get(r->doc, "results"), *conc;
+	char d[SVG_LABEL_MAX];
+	size_t i;
+
+	if (!json_is_object(json_object_get(res, "total")))
+		return;
+	fmt_unit(SVG_UNIT_SECONDS, num(res, "duration_s"), d, sizeof(d));
+	sbuf_printf(o, "<h2>Results</h2>\n<p>Measured for %s", d);
+	if (num(res, "ramp_ops") > 0)
+		sbuf_printf(o, "; %.0f I/Os during the ramp are not counted", num(res, "ramp_ops"));
+	conc = json_object_get(res, "concurrency");
+	if (json_is_object(conc))
+		sbuf_printf(o, ". %.0f workers, %.0f in flight wanted, %.1f on average, "
+			    "%.0f at most", num(conc, "workers"), num(conc, "inflight_target"),
+			    num(conc, "inflight_mean"), num(conc, "inflight_max"));
+	sbuf_printf(o, ". Latency is completion latency.</p>\n<table>\n<tr><th></th>%s</tr>\n",
+		    stat_head);
+	for (i = 0; i < 3; i++) {
+		json_t *dir = json_object_get(res, dirs[i]);
+
+		if (!json_is_object(dir) || (i < 2 && !(num(dir, "ops") > 0)))
+			continue;
+		sbuf_printf(o, "<tr><th>%s</th>", dirs[i]);
+		stat_cells(o, dir);
+		sbuf_add(o, "</tr>\n");
+	}
+	sbuf_add(o, "</table>\n");
+}
+
+/* Scale steps or workload phases, one row each. */
+static void parts_table(struct sbuf *o, const struct report *r)
+{
+	json_t *res = json_object_get(r->doc, "results");
+	json_t *parts = json_object_get(res, "phases"), *p;
+	bool steps = false;
+	size_t i;
+
+	if (!json_is_array(parts)) {
+		parts = json_object_get(res, "steps");
+		steps = true;
+	}
+	if (!json_array_size(parts))
+		return;
+	sbuf_printf(o, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">%s</th>%s</tr>\n",
+		    steps ? "Steps" : "Phases", steps ? "step" : "phase",
+		    steps ? "span" : "duration", stat_head);
+	json_array_foreach(parts, i, p) {
+		char name[64], v[SVG_LABEL_MAX];
+
+		if (steps) {
+			snprintf(name, sizeof(name), "%zu", i + 1);
+			fmt_unit(SVG_UNIT_BYTES, num(p, "span_bytes"), v, sizeof(v));
+		} else {
+			trimmed(str(p, "name"), name, sizeof(name));
+			fmt_unit(SVG_UNIT_SECONDS, num(p, "duration_s"), v, sizeof(v));
+		}
+		sbuf_add(o, "<tr><th>");
+		esc(o, name);
+		sbuf_printf(o, "</th><td class=\"n\">%s</td>", v);
+		stat_cells(o, json_object_get(p, "total"));
+		sbuf_add(o, "</tr>\n");
+	}
+	sbuf_add(o, "</table>\n");
+}
+
+static enum svg_unit metric_unit(const char *metric)
+{
+	if (strcmp(metric, "iops") == 0)
+		return SVG_UNIT_IOPS;
+	if (strcmp(metric, "bw") == 0)
+		return SVG_UNIT_BPS;
+	if (strncmp(metric, "lat_", 4) == 0)
+		return SVG_UNIT_NS;
+	return SVG_UNIT_NONE;
+}
+
+static void string_list(struct sbuf *o, json_t *a, const char *title)
+{
+	json_t *s;
+	size_t i;
+
+	if (!json_array_size(a))
+		return;
+	sbuf_printf(o, "<p>%s:</p>\n<ul>\n", title);
+	json_array_foreach(a, i, s) {
+		sbuf_add(o, "<li>");
+		esc(o, json_string_value(s) ? json_string_value(s) : "");
+		sbuf_add(o, "</li>\n");
+	}
+	sbuf_add(o, "</ul>\n");
+}
+
+static void comparison_row(struct sbuf *o, json_t *m)
+{
+	enum svg_unit u = metric_unit(str(m, "metric"));
+	char label[64], a[SVG_LABEL_MAX], b[SVG_LABEL_MAX], ch[SVG_NUM_MAX], lo[SVG_NUM_MAX],
+	     hi[SVG_NUM_MAX], p[SVG_NUM_MAX];
+
+	metric_label(m, label, sizeof(label));
+	fmt_unit(u, num(m, "baseline"), a, sizeof(a));
+	fmt_unit(u, num(m, "run"), b, sizeof(b));
+	signed_num(num(m, "change_pct"), 1, ch, sizeof(ch));
+	sbuf_add(o, "<tr><th>");
+	esc(o, label);
+	sbuf_printf(o, "</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%s%%</td>", a, b, ch);
+	if (isfinite(num(m, "ci_low_pct")) && isfinite(num(m, "ci_high_pct"))) {
+		signed_num(num(m, "ci_low_pct"), 1, lo, sizeof(lo));
+		signed_num(num(m, "ci_high_pct"), 1, hi, sizeof(hi));
+		sbuf_printf(o, "<td class=\"n\">[%s%%, %s%%]</td>", lo, hi);
+	} else {
+		sbuf_add(o, "<td class=\"n\">–</td>");
+	}
+	if (json_is_true(json_object_get(m, "tested")) && isfinite(num(m, "p_value"))) {
+		svg_fmt_fixed(num(m, "p_value"), 4, p, sizeof(p));
+		sbuf_printf(o, "<td class=\"n\">%s</td>", p);
+	} else {
+		sbuf_add(o, "<td class=\"n\">–</td>");
+	}
+	sbuf_add(o, "<td class=\"v-");
+	esc(o, str(m, "verdict"));
+	sbuf_add(o, "\">");
+	esc(o, str(m, "verdict"));
+	sbuf_add(o, "</td><td>");
+	esc(o, str(m, "reason"));
+	sbuf_add(o, "</td></tr>\n");
+}
+
+static void comparison_section(struct sbuf *o, const struct report *r)
+{
+	json_t *c = r->comparison, *t = json_object_get(c, "thresholds_pct"), *m;
+	char a[SVG_NUM_MAX], b[SVG_NUM_MAX], al[SVG_NUM_MAX];
+	size_t i;
+
+	if (!c)
+		return;
+	svg_fmt_fixed(num(t, "throughput"), 2, a, sizeof(a));
+	svg_fmt_fixed(num(t, "latency"), 2, b, sizeof(b));
+	svg_fmt_fixed(num(c, "alpha"), 4, al, sizeof(al));
+	sbuf_add(o, "<h2>Comparison</h2>\n<p>Baseline <code>");
+	esc(o, str(c, "baseline"));
+	sbuf_add(o, "</code> (");
+	esc(o, str(c, "baseline_source"));
+	sbuf_printf(o, "). A regression is a throughput drop beyond %s%% or a latency rise "
+		    "beyond %s%% that is significant at alpha %s.</p>\n", a, b, al);
+	string_list(o, json_object_get(c, "parameter_mismatches"),
+		    "Workload parameters that differ");
+	string_list(o, json_object_get(c, "environment_differences"),
+		    "Environment that differs");
+	if (!json_array_size(json_object_get(c, "metrics")))
+		return;
+	sbuf_add(o, "<table>\n<tr><th>metric</th><th class=\"n\">baseline</th>"
+		 "<th class=\"n\">run</th><th class=\"n\">change</th><th class=\"n\">95% CI</th>"
+		 "<th class=\"n\">p</th><th>verdict</th><th>why</th></tr>\n");
+	json_array_foreach(json_object_get(c, "metrics"), i, m)
+		comparison_row(o, m);
+	sbuf_add(o, "</table>\n");
+}
+
+static void charts_section(struct sbuf *o, const struct report *r)
+{
+	size_t i;
+
+	if (!r->ncharts)
+		return;
+	sbuf_add(o, "<h2>Charts</h2>\n");
+	for (i = 0; i < r->ncharts; i++) {
+		sbuf_add(o, "<figure id=\"chart-");
+		esc(o, r->charts[i].id);
+		sbuf_add(o, "\">\n");
+		svg_render(o, &r->charts[i].chart, false);
+		sbuf_add(o, "<figcaption>");
+		esc(o, r->charts[i].caption);
+		sbuf_add(o, "</figcaption>\n</figure>\n");
+	}
+}
+
+int report_html(const struct report *r, const char *source, struct sbuf *o)
+{
+	sbuf_add(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		 "<title>dmremap-bench ");
+	esc(o, str(r->doc, "command"));
+	sbuf_add(o, " report</title>\n<style>\n");
+	sbuf_add(o, page_css);
+	sbuf_add(o, "</style>\n</head>\n<body>\n");
+	page_header(o, r, source);
+	facts(o, r);
+	results_table(o, r);
+	parts_table(o, r);
+	charts_section(o, r);
+	comparison_section(o, r);
+	sbuf_add(o, "<footer>Made by <code>dmremap-bench report</code> ");
+	esc(o, PACKAGE_VERSION);
+	sbuf_add(o, " from <code>");
+	esc(o, source);
+	sbuf_add(o, "</code>: one file, no scripts, nothing fetched.</footer>\n</body>\n</html>\n");
+	return o->failed ? -1 : 0;
+}
