@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/options.h"
 #include "cli/runopts.h"
 #include "cmd/commands.h"
 #include "compare/compare.h"
+#include "compare/metrics.h"
 #include "result/atomic_file.h"
 #include "result/baseline_store.h"
 #include "util/log.h"
@@ -18,13 +20,26 @@
 static json_t *load(const char *path)
 {
 	char where[4096], err[1024];
+	struct metric_set ms;
 	json_t *doc;
 
 	/* Files only: a bare name must not silently resolve to a stored baseline. */
+	if (access(path, R_OK)) {
+		log_error("%s: cannot read it: %s (expected a result file)", path, strerror(errno));
+		return NULL;
+	}
 	doc = baseline_load("/nonexistent", path, where, sizeof(where), err, sizeof(err));
-	if (!doc)
-		log_error("%s", strstr(err, "baseline name") ?
-			  "a file argument does not exist (expected a result file)" : err);
+	if (!doc) {
+		log_error("%s", err);
+		return NULL;
+	}
+	/* Name the file that cannot be compared, whichever side it is on. */
+	if (metrics_from_doc(doc, &ms, err, sizeof(err))) {
+		log_error("%s %s", path, err);
+		json_decref(doc);
+		return NULL;
+	}
+	metrics_free(&ms);
 	return doc;
 }
 

@@ -335,21 +335,34 @@ static void worker_free(struct worker *w)
 	free(w->events);
 }
 
-static int aio_limit_hint(unsigned depth)
+static unsigned long read_ulong(const char *path)
 {
-	FILE *f = fopen("/proc/sys/fs/aio-max-nr", "r");
-	unsigned long max = 0;
+	FILE *f = fopen(path, "r");
+	unsigned long v = 0;
 
 	if (f) {
-		if (fscanf(f, "%lu", &max) != 1)
-			max = 0;
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
 		fclose(f);
 	}
-	log_error("io_setup(%u) failed: the system-wide limit of in-flight AIO "
-		  "requests is exhausted (fs.aio-max-nr = %lu; the run needs about %lu "
-		  "more: sysctl -w fs.aio-max-nr=%lu, or lower --ops/--iodepth)",
-		  depth, max, (unsigned long)depth * 2,
-		  max + (unsigned long)depth * 2);
+	return v;
+}
+
+/*
+ * io_setup failed with EAGAIN: the system-wide AIO limit. Each context
+ * reserves its depth in fs.aio-nr (kernels since 4.12); the run needs its
+ * whole depth on top of what other processes hold.
+ */
+static int aio_limit_hint(const struct engine *e, unsigned depth)
+{
+	unsigned long max = read_ulong("/proc/sys/fs/aio-max-nr");
+	unsigned long used = read_ulong("/proc/sys/fs/aio-nr");
+	unsigned long need = used + (unsigned long)job_total_depth(e->job);
+
+	log_error("io_setup(%u) failed: fs.aio-max-nr = %lu is too small (in use: %lu, this run "
+		  "needs %llu more: sysctl -w fs.aio-max-nr=%lu, or lower --ops/--iodepth)",
+		  depth, max, used, (unsigned long long)job_total_depth(e->job),
+		  need > max ? need : max + 1);
 	return EXIT_RUNTIME;
 }
 
@@ -413,7 +426,7 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	w->ioctx = e->ops->setup(w->depth, &err);
 	if (!w->ioctx) {
 		if (err == EAGAIN)
-			return aio_limit_hint(w->depth);
+			return aio_limit_hint(e, w->depth);
 		log_error("cannot create an I/O context of depth %u: %s", w->depth, strerror(err));
 		return EXIT_RUNTIME;
 	}

@@ -84,9 +84,13 @@ static int open_scratch(struct target *t, const struct target_request *req)
 	snprintf(t->path, sizeof(t->path), "%s/dmremap-bench-XXXXXX", dir);
 	fd = mkostemp(t->path, O_CLOEXEC);
 	if (fd < 0) {
-		log_error("cannot create a scratch file in %s: %s (set --scratch-dir or TMPDIR)",
-			  dir, strerror(errno));
-		return EXIT_RUNTIME;
+		int err = errno;
+
+		log_error("--scratch-dir: cannot create a scratch file in '%s': %s (allowed: a "
+			  "writable directory; set --scratch-dir or TMPDIR)", dir, strerror(err));
+		/* A path that is not a usable directory is the user's to fix. */
+		return err == ENOENT || err == ENOTDIR || err == EACCES || err == EROFS ?
+			EXIT_USAGE : EXIT_RUNTIME;
 	}
 	/* Gone from the namespace at once: nothing is left behind, even on SIGKILL. */
 	unlink(t->path);
