@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "result/result_text.h"
+#include "util/utf8.h"
 #include "util/log.h"
 
 /*
@@ -49,11 +50,24 @@ static void value_text(json_t *v, char *buf, size_t len)
 	}
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	snprintf(buf, len, "%s", s ? s : "?");
+	utf8_trim_partial(buf);
 	free(s);
 }
 
+/* A difference line; cut at a character boundary so it stays valid UTF-8. */
+static void add_line(json_t *out, const char *line)
+{
+	char buf[700];
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	utf8_trim_partial(buf);
+	json_array_append_new(out, json_string(buf));
+}
+
+/* Lists what differs into out and counts it (the count decides, not the list). */
 static void diff_objects(json_t *a, json_t *b, const char *const *only,
-			 const char *const *skip, const char *prefix, json_t *out)
+			 const char *const *skip, const char *prefix, json_t *out,
+			 unsigned *count)
 {
 	const char *key;
 	json_t *v;
@@ -68,7 +82,8 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only,
 			value_text(v, x, sizeof(x));
 			value_text(w, y, sizeof(y));
 			snprintf(line, sizeof(line), "%s%s: baseline %s, run %s", prefix, key, x, y);
-			json_array_append_new(out, json_string(line));
+			add_line(out, line);
+			(*count)++;
 		}
 	}
 	json_object_foreach(b, key, v) {
@@ -77,7 +92,8 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only,
 		if (!json_object_get(a, key)) {
 			value_text(v, y, sizeof(y));
 			snprintf(line, sizeof(line), "%s%s: baseline (unset), run %s", prefix, key, y);
-			json_array_append_new(out, json_string(line));
+			add_line(out, line);
+			(*count)++;
 		}
 	}
 }
@@ -91,11 +107,15 @@ static void find_mismatches(struct comparison *c)
 	if (strcmp(c->base.command, c->run.command)) {
 		snprintf(line, sizeof(line), "command: baseline %s, run %s", c->base.command,
 			 c->run.command);
-		json_array_append_new(c->mismatches, json_string(line));
+		add_line(c->mismatches, line);
+		c->nmismatches++;
 	}
-	diff_objects(c->base.params, c->run.params, NULL, not_workload, "", c->mismatches);
-	diff_objects(c->base.environment, c->run.environment, env_keys, NULL, "", c->env_diffs);
-	diff_objects(c->base.target, c->run.target, target_keys, NULL, "target.", c->env_diffs);
+	diff_objects(c->base.params, c->run.params, NULL, not_workload, "", c->mismatches,
+		     &c->nmismatches);
+	diff_objects(c->base.environment, c->run.environment, env_keys, NULL, "", c->env_diffs,
+		     &c->nenv_diffs);
+	diff_objects(c->base.target, c->run.target, target_keys, NULL, "target.", c->env_diffs,
+		     &c->nenv_diffs);
 }
 
 static void compare_row(struct comparison *c, struct compare_row *row)
@@ -149,7 +169,7 @@ int compare_docs(json_t *base_doc, json_t *run_doc, const char *base_label,
 	c->mismatches = json_array();
 	c->env_diffs = json_array();
 	find_mismatches(c);
-	if (json_array_size(c->mismatches) && !cfg->allow_mismatch) {
+	if (c->nmismatches && !cfg->allow_mismatch) {
 		c->refused = true;
 		return 0;
 	}

@@ -31,6 +31,7 @@ struct comparison {
 	size_t nrows;
 	json_t *mismatches;        /* array of strings: workload parameters that differ */
 	json_t *env_diffs;         /* array of strings: environment that differs */
+	unsigned nmismatches, nenv_diffs;
 	unsigned regressions, improvements;
 	bool refused;              /* mismatched parameters and no allow_mismatch */
 	struct compare_cfg cfg;

@@ -1,5 +1,7 @@
 #include "compare/metrics.h"
 
+#include "util/utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ static struct metric *add(struct metric_set *s, const char *group, const char *d
 	m = &s->m[s->n++];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->group, sizeof(m->group), "%s", group);
+	utf8_trim_partial(m->group);
 	snprintf(m->dir, sizeof(m->dir), "%s", dir);
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->kind = kind;
@@ -164,6 +167,7 @@ static int from_ours(json_t *doc, struct metric_set *s, char *err, size_t elen)
 	s->source = "dmremap-bench";
 	snprintf(s->command, sizeof(s->command), "%s",
 		 json_string_value(json_object_get(doc, "command")) ?: "");
+	utf8_trim_partial(s->command);
 	s->params = json_object_get(doc, "params");
 	s->environment = json_object_get(doc, "environment");
 	s->target = json_object_get(doc, "target");

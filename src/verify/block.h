@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VBLOCK_MAGIC 0x3159464256524d44ULL  /* "DMRBVFY1" little-endian */
+#define VBLOCK_MAGIC 0x3159465642524d44ULL  /* the bytes "DMRBVFY1", little-endian */
 #define VBLOCK_HDR_SIZE 64
 
 struct vblock_hdr {

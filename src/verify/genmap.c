@@ -89,10 +89,25 @@ int genmap_load(struct genmap *m, const char *path, uint64_t target_size, uint64
 		snprintf(err, elen, "%s is not a dmremap-bench verify state file", path);
 		goto fail;
 	}
+	if (!json_is_integer(json_object_get(h, "block_size")) ||
+	    !json_is_integer(json_object_get(h, "nblocks")) ||
+	    !json_is_integer(json_object_get(h, "seed")) ||
+	    !json_is_integer(json_object_get(h, "target_size"))) {
+		snprintf(err, elen, "%s has a damaged header (block_size, nblocks, seed and "
+			 "target_size must be integers)", path);
+		goto fail;
+	}
 	bs = (uint64_t)json_integer_value(json_object_get(h, "block_size"));
 	nb = (uint64_t)json_integer_value(json_object_get(h, "nblocks"));
 	sd = (uint64_t)json_integer_value(json_object_get(h, "seed"));
 	ts = (uint64_t)json_integer_value(json_object_get(h, "target_size"));
+	/* Verify blocks are powers of two from 512 bytes to 1 MiB (session.c). */
+	if (bs < 512 || bs > (1u << 20) || (bs & (bs - 1))) {
+		snprintf(err, elen, "%s has a damaged header (block_size %lld; allowed: a power "
+			 "of two from 512 to 1048576)", path,
+			 (long long)json_integer_value(json_object_get(h, "block_size")));
+		goto fail;
+	}
 	if (sd != seed || ts != target_size || !bs || nb != ts / bs) {
 		snprintf(err, elen, "%s was written for seed %llu and a target of %llu bytes "
 			 "(this run: seed %llu, %llu bytes)", path, (unsigned long long)sd,
