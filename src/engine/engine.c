@@ -613,7 +613,7 @@ static void draw_progress(struct monitor *m, uint64_t t)
 		mbs = (double)(s->read_bytes + s->write_bytes) / s->len_s / 1e6;
 		p99 = (double)s->p99_ns / 1e3;
 	}
-	fprintf(stderr, "\r\033[K%s[%4.0fs ETA %4.0fs]%s IOPS r=%s w=%s  %.1f MB/s  p99 %.0f us",
+	fprintf(stderr, "\r\033[K%s [%4.0fs ETA %4.0fs]%s IOPS r=%s w=%s  %.1f MB/s  p99 %.0f us",
 		e->job->label ? e->job->label : "", elapsed, left,
 		t < e->ramp_end_ns ? " ramp" : "", r, w, mbs, p99);
 	fflush(stderr);
