@@ -1,0 +1,1003 @@
+/*
+ * Comparing results: loading what --baseline and compare are given
+ * (malformed, truncated, huge), extracting metrics from dmremap-bench and
+ * fio documents (real fio output in tests/fixtures), parameter mismatches
+ * and environment differences, the per-metric verdicts and exit status on
+ * synthetic result pairs, and the named baseline store.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compare/compare.h"
+#include "compare/metrics.h"
+#include "result/baseline_store.h"
+#include "util/log.h"
+
+#define NINTERVALS 60
+
+/* ---- scratch directories --------------------------------------------------- */
+
+/*
+ * main() makes one directory for the whole run ($DMRB_COMPARE_SCRATCH) and
+ * removes it at the end, so what a failed test (ended by Check mid-way)
+ * leaves is removed too; each test works in a directory of its own below.
+ */
+#define SCRATCH_ENV "DMRB_COMPARE_SCRATCH"
+
+static char *scratch_dir(void)
+{
+	const char *top = getenv(SCRATCH_ENV);
+	char *p;
+
+	ck_assert_msg(top != NULL, "%s is not set", SCRATCH_ENV);
+	ck_assert_int_ge(asprintf(&p, "%s/t-XXXXXX", top), 0);
+	ck_assert_ptr_nonnull(mkdtemp(p));
+	return p;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int rmtree(const char *dir)
+{
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void scratch_remove(char *dir)
+{
+	ck_assert_int_eq(rmtree(dir), 0);
+	free(dir);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	char *p;
+
+	ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+	return p;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The fixture path under $srcdir (the test harness exports it). */
+static char *fixture(const char *name)
+{
+	const char *src = getenv("srcdir");
+	char *p;
+
+	ck_assert_int_ge(asprintf(&p, "%s/tests/fixtures/%s", src && *src ? src : ".", name), 0);
+	ck_assert_msg(access(p, R_OK) == 0, "fixture %s not found (set srcdir)", p);
+	return p;
+}
+
+/* ---- synthetic result documents ------------------------------------------ */
+
+struct docspec {
+	const char *command;        /* "concurrency" when NULL */
+	double iops_scale;          /* run's throughput against the baseline's (1.0) */
+	double lat_scale;           /* likewise for latencies */
+	unsigned noise_phase;       /* shifts the per-interval jitter */
+	long long io_errors;
+	const char *bs_key;         /* a params key to set to bs_val ("bs" when NULL) */
+	long long bs_val;           /* 4096 when 0 */
+	long long seed, rate_iops;
+	const char *target;         /* params.target and target.path */
+	const char *kernel;
+	long long size_bytes;       /* target.size_bytes */
+	size_t nintervals;          /* NINTERVALS when 0 */
+};
+
+/* Deterministic jitter of +-1% so the samples are not all equal. */
+static double jitter(size_t i, unsigned phase)
+{
+	return 1.0 + 0.01 * ((double)((i * 37 + phase * 11) % 21) - 10.0) / 10.0;
+}
+
+static json_t *lat_obj(double base, double scale)
+{
+	return json_pack("{s:f, s:f, s:f, s:f}", "mean", base * 1.2 * scale, "p50", base * scale,
+			 "p99", base * 4 * scale, "p99.9", base * 9 * scale);
+}
+
+static json_t *dir_obj(double iops, double secs, double lat, double lscale)
+{
+	json_t *lat_ns = lat_obj(lat, lscale);
+
+	json_object_set_new(lat_ns, "min", json_integer(1000));
+	json_object_set_new(lat_ns, "max", json_integer((json_int_t)(lat * 50 * lscale)));
+	return json_pack("{s:I, s:I, s:f, s:f, s:o}", "ops", (json_int_t)(iops * secs),
+			 "bytes", (json_int_t)(iops * secs * 4096), "iops", iops,
+			 "bw_bytes_per_s", iops * 4096, "lat_ns", lat_ns);
+}
+
+static json_t *make_doc(const struct docspec *d)
+{
+	size_t n = d->nintervals ? d->nintervals : NINTERVALS, i;
+	double scale = d->iops_scale ? d->iops_scale : 1.0;
+	double lscale = d->lat_scale ? d->lat_scale : 1.0;
+	json_t *iv = json_array(), *params, *doc;
+
+	for (i = 0; i < n; i++) {
+		double j = jitter(i, d->noise_phase);
+		double r = 7000 * scale * j, w = 3000 * scale * (2.0 - j);
+
+		json_array_append_new(iv, json_pack(
+			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
+			"t_s", (double)(i + 1), "len_s", 1.0, "read_iops", r, "write_iops", w,
+			"read_bw_bytes_per_s", r * 4096, "write_bw_bytes_per_s", w * 4096,
+			"bw_bytes_per_s", (r + w) * 4096,
+			"p99_ns", (json_int_t)(200000 * lscale * j), "errors", (json_int_t)0,
+			"read_lat_ns", lat_obj(50000 * j, lscale),
+			"write_lat_ns", lat_obj(60000 * j, lscale)));
+	}
+	params = json_pack("{s:I, s:s, s:I, s:I, s:I, s:f, s:s?, s:b}", "ops", (json_int_t)16,
+			   "rw", "randrw", "rwmix_read", (json_int_t)70,
+			   "seed", (json_int_t)(d->seed ? d->seed : 7),
+			   "rate_iops", (json_int_t)d->rate_iops, "duration_s", 60.0,
+			   "target", d->target, "force", 1);
+	json_object_set_new(params, d->bs_key ? d->bs_key : "bs",
+			    json_integer(d->bs_val ? d->bs_val : 4096));
+	doc = json_pack("{s:i, s:s, s:s, s:s, s:o, s:{s:s, s:s, s:I, s:I, s:b}, "
+			"s:{s:s, s:s, s:s, s:i, s:s}, s:b}",
+			"schema_version", 1, "tool", "dmremap-bench", "version", "0.1.0",
+			"command", d->command ? d->command : "concurrency",
+			"params", params,
+			"target", "path", d->target ? d->target : "/dev/loop0", "kind", "block",
+			"size_bytes", (json_int_t)(d->size_bytes ? d->size_bytes : 268435456),
+			"logical_block_size", (json_int_t)512, "scratch", 0,
+			"environment", "kernel", d->kernel ? d->kernel : "6.1.0-test",
+			"machine", "x86_64", "hostname", "testhost", "cpus", 2,
+			"start_time", "2024-01-01T00:00:00Z",
+			"interrupted", 0);
+	ck_assert_ptr_nonnull(doc);
+	json_object_set_new(doc, "results", json_pack(
+		"{s:f, s:o, s:o, s:o, s:{s:I, s:I, s:I}, s:o}", "duration_s", (double)n,
+		"read", dir_obj(7000 * scale, (double)n, 50000, lscale),
+		"write", dir_obj(3000 * scale, (double)n, 60000, lscale),
+		"total", dir_obj(10000 * scale, (double)n, 53000, lscale),
+		"errors", "io", (json_int_t)d->io_errors, "short", (json_int_t)0,
+		"verify", (json_int_t)0, "intervals", iv));
+	ck_assert_ptr_nonnull(json_object_get(doc, "results"));
+	return doc;
+}
+
+struct pair {
+	json_t *base, *run;
+	struct comparison c;
+	char err[1024];
+	int rc;
+};
+
+static void compare_pair(struct pair *p, const struct docspec *b, const struct docspec *r,
+			 bool allow_mismatch)
+{
+	struct compare_cfg cfg;
+
+	compare_cfg_defaults(&cfg);
+	cfg.allow_mismatch = allow_mismatch;
+	p->base = make_doc(b);
+	p->run = make_doc(r);
+	p->err[0] = '\0';
+	p->rc = compare_docs(p->base, p->run, "base", &cfg, &p->c, p->err, sizeof(p->err));
+	ck_assert_msg(p->rc == 0, "compare_docs: %s", p->err);
+}
+
+static void pair_free(struct pair *p)
+{
+	comparison_free(&p->c);
+	json_decref(p->base);
+	json_decref(p->run);
+}
+
+static const struct compare_row *row(const struct comparison *c, const char *group,
+				     const char *dir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrows; i++)
+		if (!strcmp(c->rows[i].base->group, group) && !strcmp(c->rows[i].base->dir, dir) &&
+		    !strcmp(c->rows[i].base->name, name))
+			return &c->rows[i];
+	ck_abort_msg("no row %s/%s/%s", group, dir, name);
+	return NULL;
+}
+
+/* Whether a JSON array of strings has one containing needle. */
+static bool list_has(json_t *a, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++)
+		if (strstr(json_string_value(json_array_get(a, i)) ?: "", needle))
+			return true;
+	return false;
+}
+
+/* ---- loading what users hand in ------------------------------------------ */
+
+/* baseline_load of a file with this content must fail with a message containing want. */
+static void expect_load_error(const char *dir, const char *name, const char *data, size_t len,
+			      const char *want)
+{
+	char *p = path_in(dir, name), where[4096], err[1024] = "";
+	json_t *doc;
+
+	write_file(p, data, len);
+	doc = baseline_load(dir, p, where, sizeof(where), err, sizeof(err));
+	ck_assert_msg(doc == NULL, "%s loaded", name);
+	ck_assert_msg(strstr(err, want) != NULL, "%s: error '%s' does not say '%s'", name, err,
+		      want);
+	ck_assert_msg(strstr(err, p) != NULL, "%s: error '%s' does not name the file", name, err);
+	ck_assert_str_eq(where, p);
+	free(p);
+}
+
+START_TEST(load_malformed)
+{
+	char *dir = scratch_dir();
+	json_t *good = make_doc(&(struct docspec){ 0 });
+	char *text = json_dumps(good, JSON_INDENT(2));
+	size_t len = strlen(text);
+
+	ck_assert_ptr_nonnull(text);
+	expect_load_error(dir, "empty.json", "", 0, "not valid JSON");
+	expect_load_error(dir, "blank.json", " \n\t\n", 4, "not valid JSON");
+	expect_load_error(dir, "syntax.json", "{\"a\": }", 8, "not valid JSON");
+	expect_load_error(dir, "trailing.json", "{\"a\": 1} x", 10, "not valid JSON");
+	expect_load_error(dir, "dup.json", "{\"a\": 1, \"a\": 2}", 16, "not valid JSON");
+	expect_load_error(dir, "nul.json", "{\"a\": \"\0\"}", 10, "not valid JSON");
+	/* A result cut off half way, and one byte short. */
+	expect_load_error(dir, "half.json", text, len / 2, "not valid JSON");
+	expect_load_error(dir, "short.json", text, len - 2, "not valid JSON");
+	/* Valid JSON, but not an object. */
+	expect_load_error(dir, "array.json", "[1, 2, 3]", 9, "expected a JSON object");
+	/* (the parser wants an array or object at the top) */
+	expect_load_error(dir, "string.json", "\"x\"", 3, "not valid JSON");
+	expect_load_error(dir, "number.json", "42", 2, "not valid JSON");
+	expect_load_error(dir, "null.json", "null", 4, "not valid JSON");
+	free(text);
+	json_decref(good);
+	scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(load_huge)
+{
+	char *dir = scratch_dir();
+	size_t n = 50u << 20, i;
+	char *buf = malloc(n);
+	double t0;
+
+	ck_assert_ptr_nonnull(buf);
+	/* 50 MB of nested arrays: a parser without a depth limit would blow its stack. */
+	memset(buf, '[', n);
+	t0 = now_s();
+	expect_load_error(dir, "deep.json", buf, n, "not valid JSON");
+	ck_assert_msg(now_s() - t0 < 20, "50 MB of '[' took %.1f s", now_s() - t0);
+
+	/* A 10^6-element array: loads, but it is no result. */
+	buf[0] = '[';
+	for (i = 0; i < 1000000; i++) {
+		buf[1 + 2 * i] = '0';
+		buf[2 + 2 * i] = i + 1 < 1000000 ? ',' : ']';
+	}
+	t0 = now_s();
+	expect_load_error(dir, "wide.json", buf, 2000001, "expected a JSON object");
+	ck_assert_msg(now_s() - t0 < 20, "a 10^6-element array took %.1f s", now_s() - t0);
+	free(buf);
+	scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(load_not_a_file)
+{
+	char *dir = scratch_dir();
+	char where[4096], err[1024];
+
+	ck_assert_ptr_null(baseline_load(dir, dir, where, sizeof(where), err, sizeof(err)));
+	ck_assert_msg(strstr(err, "directory") != NULL, "%s", err);
+	ck_assert_ptr_null(baseline_load(dir, "/nonexistent/x.json", where, sizeof(where), err,
+					 sizeof(err)));
+	ck_assert_msg(strstr(err, "/nonexistent/x.json") != NULL, "%s", err);
+	ck_assert_ptr_null(baseline_load(dir, "nosuch", where, sizeof(where), err, sizeof(err)));
+	ck_assert_msg(strstr(err, "no baseline named 'nosuch'") != NULL, "%s", err);
+	ck_assert_ptr_null(baseline_load(dir, ".hidden", where, sizeof(where), err, sizeof(err)));
+	ck_assert_msg(strstr(err, "neither a file nor a valid baseline name") != NULL, "%s", err);
+	scratch_remove(dir);
+}
+END_TEST
+
+/* metrics_from_doc must refuse doc with a message containing want. */
+static void expect_metrics_error(json_t *doc, const char *want)
+{
+	struct metric_set s;
+	char err[512] = "";
+
+	ck_assert_int_eq(metrics_from_doc(doc, &s, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, want) != NULL, "error '%s' does not say '%s'", err, want);
+	ck_assert_ptr_null(s.m);
+	json_decref(doc);
+}
+
+START_TEST(metrics_refuse)
+{
+	json_t *d;
+
+	expect_metrics_error(json_object(), "neither a dmremap-bench result nor fio");
+	expect_metrics_error(json_pack("{s:s}", "tool", "other"), "neither");
+	expect_metrics_error(json_pack("{s:s}", "tool", "dmremap-bench"), "has no \"results\"");
+	expect_metrics_error(json_pack("{s:s, s:[]}", "tool", "dmremap-bench", "results"),
+			     "has no \"results\"");
+	expect_metrics_error(json_pack("{s:s, s:{s:i}}", "tool", "dmremap-bench", "results",
+				       "total", 1), "has no \"results\"");
+	/* An endurance file of a run that did not finish. */
+	d = make_doc(&(struct docspec){ 0 });
+	json_object_set_new(d, "complete", json_false());
+	expect_metrics_error(d, "incomplete");
+	expect_metrics_error(json_pack("{s:s, s:[]}", "fio version", "fio-3.33", "jobs"),
+			     "0 jobs");
+	expect_metrics_error(json_pack("{s:s, s:i}", "fio version", "fio-3.33", "jobs", 3),
+			     "0 jobs");
+}
+END_TEST
+
+/* A result whose series has odd members: garbage is read as zeros, never a crash. */
+START_TEST(metrics_odd_members)
+{
+	json_t *doc = make_doc(&(struct docspec){ 0 });
+	json_t *r = json_object_get(doc, "results"), *iv = json_array();
+	struct metric_set s;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < 100; i++)
+		json_array_append_new(iv, i % 3 ? json_integer(5) : json_string("x"));
+	json_object_set_new(r, "intervals", iv);
+	json_object_set_new(json_object_get(r, "read"), "lat_ns", json_string("?"));
+	json_object_set_new(r, "streams", json_pack("[i, {s:i}, {s:s}]", 1, "name", 3, "name",
+						    "s2"));
+	json_object_set_new(r, "steps", json_string("not an array"));
+	ck_assert_int_eq(metrics_from_doc(doc, &s, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(metrics_find(&s, "all", "read", "iops"));
+	ck_assert_uint_eq(metrics_find(&s, "all", "read", "iops")->nsamples, 100);
+	ck_assert_ptr_nonnull(metrics_find(&s, "stream ?", "total", "errors"));
+	metrics_free(&s);
+	json_decref(doc);
+}
+END_TEST
+
+/* Many intervals on both sides (a day at 5 s): the comparison still ends quickly. */
+START_TEST(compare_long_series)
+{
+	struct pair p;
+	double t0 = now_s();
+
+	compare_pair(&p, &(struct docspec){ .nintervals = 20000 },
+		     &(struct docspec){ .nintervals = 20000, .iops_scale = 0.5, .noise_phase = 3 },
+		     false);
+	ck_assert_msg(now_s() - t0 < 30, "20000 intervals took %.1f s", now_s() - t0);
+	ck_assert_int_eq(row(&p.c, "all", "total", "iops")->v.verdict, VERDICT_REGRESSED);
+	ck_assert_uint_eq(row(&p.c, "all", "total", "iops")->run->nsamples, 20000);
+	pair_free(&p);
+}
+END_TEST
+
+/* ---- verdicts ------------------------------------------------------------------ */
+
+static const char *const tput[] = { "iops", "bw" };
+static const char *const lat[] = { "lat_mean", "lat_p50", "lat_p99", "lat_p99.9" };
+static const char *const dirs[] = { "read", "write", "total" };
+
+START_TEST(regression_20pct)
+{
+	struct pair p;
+	json_t *j, *rows;
+	size_t i, k, found = 0;
+
+	compare_pair(&p, &(struct docspec){ 0 },
+		     &(struct docspec){ .iops_scale = 0.8, .noise_phase = 5 }, false);
+	ck_assert(!p.c.refused);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < 2; k++) {
+			const struct compare_row *r = row(&p.c, "all", dirs[i], tput[k]);
+
+			ck_assert_msg(r->v.verdict == VERDICT_REGRESSED, "%s %s: %s", dirs[i],
+				      tput[k], verdict_name(r->v.verdict));
+			ck_assert(r->v.tested);
+			ck_assert_uint_eq(r->v.base_n, NINTERVALS);
+			ck_assert_double_eq_tol(r->v.change_pct, -20.0, 1.5);
+			ck_assert(r->v.p_value < 0.001);
+		}
+	/* Latencies did not move. */
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 4; k++)
+			ck_assert_int_eq(row(&p.c, "all", dirs[i], lat[k])->v.verdict, VERDICT_OK);
+	ck_assert_int_eq(row(&p.c, "all", "total", "errors")->v.verdict, VERDICT_OK);
+	ck_assert_uint_eq(p.c.regressions, 6);
+	ck_assert_uint_eq(p.c.improvements, 0);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_REGRESSION);
+
+	j = comparison_json(&p.c);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "regression");
+	rows = json_object_get(j, "metrics");
+	ck_assert_uint_eq(json_array_size(rows), p.c.nrows);
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *o = json_array_get(rows, i);
+
+		if (!strcmp(json_string_value(json_object_get(o, "metric")), "iops")) {
+			ck_assert_str_eq(json_string_value(json_object_get(o, "verdict")),
+					 "regression");
+			found++;
+		}
+	}
+	ck_assert_uint_eq(found, 3);
+	json_decref(j);
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(within_threshold)
+{
+	struct pair p;
+	size_t i, k;
+
+	compare_pair(&p, &(struct docspec){ 0 },
+		     &(struct docspec){ .iops_scale = 0.98, .noise_phase = 5 }, false);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < 2; k++) {
+			const struct compare_row *r = row(&p.c, "all", dirs[i], tput[k]);
+
+			ck_assert_int_eq(r->v.verdict, VERDICT_OK);
+			ck_assert_double_eq_tol(r->v.change_pct, -2.0, 1.5);
+		}
+	ck_assert_uint_eq(p.c.regressions, 0);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_OK);
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(identical)
+{
+	struct pair p;
+	json_t *j;
+	size_t i;
+
+	compare_pair(&p, &(struct docspec){ 0 }, &(struct docspec){ 0 }, false);
+	ck_assert_uint_ge(p.c.nrows, 3 * 6 + 1);
+	for (i = 0; i < p.c.nrows; i++) {
+		ck_assert_int_eq(p.c.rows[i].v.verdict, VERDICT_OK);
+		ck_assert_double_eq_tol(p.c.rows[i].v.change_pct, 0.0, 1e-9);
+	}
+	ck_assert_uint_eq(p.c.regressions + p.c.improvements, 0);
+	ck_assert_uint_eq(json_array_size(p.c.mismatches), 0);
+	ck_assert_uint_eq(json_array_size(p.c.env_diffs), 0);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_OK);
+	j = comparison_json(&p.c);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "pass");
+	json_decref(j);
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(improvement_and_latency)
+{
+	struct pair p;
+
+	/* Faster throughput is no regression; slower latency (+40%) is. */
+	compare_pair(&p, &(struct docspec){ 0 },
+		     &(struct docspec){ .iops_scale = 1.3, .lat_scale = 1.4, .noise_phase = 2 },
+		     false);
+	ck_assert_int_eq(row(&p.c, "all", "total", "iops")->v.verdict, VERDICT_IMPROVED);
+	ck_assert_int_eq(row(&p.c, "all", "read", "lat_p99")->v.verdict, VERDICT_REGRESSED);
+	ck_assert_int_eq(row(&p.c, "all", "write", "lat_p50")->v.verdict, VERDICT_REGRESSED);
+	ck_assert_uint_gt(p.c.improvements, 0);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_REGRESSION);
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(errors_increase)
+{
+	struct pair p;
+	const struct compare_row *r;
+
+	compare_pair(&p, &(struct docspec){ 0 }, &(struct docspec){ .io_errors = 2 }, false);
+	r = row(&p.c, "all", "total", "errors");
+	ck_assert_int_eq(r->v.verdict, VERDICT_REGRESSED);
+	ck_assert_double_eq_tol(r->v.run_median, 2.0, 1e-12);
+	ck_assert_uint_eq(p.c.regressions, 1);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_REGRESSION);
+	pair_free(&p);
+
+	/* Fewer errors than the baseline: better, not worse. */
+	compare_pair(&p, &(struct docspec){ .io_errors = 3 }, &(struct docspec){ .io_errors = 1 },
+		     false);
+	ck_assert_int_eq(row(&p.c, "all", "total", "errors")->v.verdict, VERDICT_IMPROVED);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_OK);
+	pair_free(&p);
+}
+END_TEST
+
+/* ---- what is compared with what -------------------------------------------- */
+
+START_TEST(param_mismatch)
+{
+	struct pair p;
+	json_t *j;
+
+	compare_pair(&p, &(struct docspec){ 0 }, &(struct docspec){ .bs_val = 8192 }, false);
+	ck_assert(p.c.refused);
+	ck_assert_uint_eq(p.c.nrows, 0);
+	ck_assert_msg(list_has(p.c.mismatches, "bs: baseline 4096, run 8192"), "mismatches: %s",
+		      json_string_value(json_array_get(p.c.mismatches, 0)));
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_USAGE);
+	j = comparison_json(&p.c);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "refused");
+	json_decref(j);
+	pair_free(&p);
+
+	/* --allow-mismatch: compared, and the difference still listed. */
+	compare_pair(&p, &(struct docspec){ 0 }, &(struct docspec){ .bs_val = 8192 }, true);
+	ck_assert(!p.c.refused);
+	ck_assert_uint_gt(p.c.nrows, 0);
+	ck_assert(list_has(p.c.mismatches, "bs"));
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_OK);
+	pair_free(&p);
+
+	/* A parameter only one side has. */
+	compare_pair(&p, &(struct docspec){ 0 },
+		     &(struct docspec){ .bs_key = "iodepth", .bs_val = 4 }, false);
+	ck_assert(p.c.refused);
+	ck_assert(list_has(p.c.mismatches, "iodepth: baseline (unset), run 4"));
+	ck_assert(list_has(p.c.mismatches, "bs: baseline 4096, run (unset)"));
+	pair_free(&p);
+
+	/* Another command. */
+	compare_pair(&p, &(struct docspec){ 0 }, &(struct docspec){ .command = "scale" }, false);
+	ck_assert(p.c.refused);
+	ck_assert(list_has(p.c.mismatches, "command: baseline concurrency, run scale"));
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(not_mismatches)
+{
+	struct pair p;
+
+	/* Seed, target and rate cap do not change the workload. */
+	compare_pair(&p, &(struct docspec){ .seed = 1, .target = "/dev/loop0" },
+		     &(struct docspec){ .seed = 99, .target = "/dev/loop7", .rate_iops = 1500 },
+		     false);
+	ck_assert_msg(json_array_size(p.c.mismatches) == 0, "mismatch: %s",
+		      json_string_value(json_array_get(p.c.mismatches, 0)));
+	ck_assert(!p.c.refused);
+	ck_assert_uint_gt(p.c.nrows, 0);
+	/* The other device is an environment difference, shown but not refused. */
+	ck_assert(list_has(p.c.env_diffs, "target.path"));
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(environment_differences)
+{
+	struct pair p;
+
+	compare_pair(&p, &(struct docspec){ .kernel = "6.1.0-old", .size_bytes = 1 << 28 },
+		     &(struct docspec){ .kernel = "6.9.0-new", .size_bytes = 1 << 30 }, false);
+	ck_assert(!p.c.refused);
+	ck_assert_uint_eq(json_array_size(p.c.mismatches), 0);
+	ck_assert(list_has(p.c.env_diffs, "kernel: baseline \"6.1.0-old\", run \"6.9.0-new\""));
+	ck_assert(list_has(p.c.env_diffs, "target.size_bytes"));
+	ck_assert_uint_eq(json_array_size(p.c.env_diffs), 2);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_OK);
+	pair_free(&p);
+}
+END_TEST
+
+START_TEST(doc_errors)
+{
+	struct comparison c;
+	struct compare_cfg cfg;
+	json_t *good = make_doc(&(struct docspec){ 0 }), *bad = json_object();
+	char err[512];
+
+	compare_cfg_defaults(&cfg);
+	ck_assert_int_eq(compare_docs(bad, good, "B1", &cfg, &c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "baseline B1") != NULL, "%s", err);
+	ck_assert_int_eq(compare_docs(good, bad, "B1", &cfg, &c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "the run") != NULL, "%s", err);
+	json_decref(good);
+	json_decref(bad);
+}
+END_TEST
+
+/* ---- fio ------------------------------------------------------------------------ */
+
+static json_t *load_fixture(const char *name, char *dir_out)
+{
+	char *p = fixture(name), where[4096], err[1024];
+	json_t *doc = baseline_load(dir_out, p, where, sizeof(where), err, sizeof(err));
+
+	ck_assert_msg(doc != NULL, "%s: %s", p, err);
+	free(p);
+	return doc;
+}
+
+static double jnum(json_t *root, const char *a, const char *b, const char *c, const char *d)
+{
+	json_t *j = json_object_get(json_array_get(json_object_get(root, "jobs"), 0), a);
+
+	if (b)
+		j = json_object_get(j, b);
+	if (c)
+		j = json_object_get(j, c);
+	if (d)
+		j = json_object_get(j, d);
+	ck_assert_msg(json_is_number(j), "fixture has no number at %s.%s.%s.%s", a, b ?: "",
+		      c ?: "", d ?: "");
+	return json_number_value(j);
+}
+
+static void check_fio_mapping(const char *name)
+{
+	static const char *const fdirs[] = { "read", "write" };
+	json_t *doc = load_fixture(name, "/nonexistent");
+	struct metric_set s;
+	char err[512];
+	int i;
+
+	ck_assert_int_eq(metrics_from_doc(doc, &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(s.source, "fio");
+	for (i = 0; i < 2; i++) {
+		const char *d = fdirs[i];
+		const struct metric *m;
+
+		ck_assert_msg(jnum(doc, d, "total_ios", NULL, NULL) > 0, "%s: no %s I/O", name, d);
+		m = metrics_find(&s, "all", d, "iops");
+		ck_assert_ptr_nonnull(m);
+		ck_assert_double_eq(m->value, jnum(doc, d, "iops", NULL, NULL));
+		ck_assert_int_eq(m->better, BETTER_HIGHER);
+		ck_assert_double_eq(metrics_find(&s, "all", d, "bw")->value,
+				    jnum(doc, d, "bw_bytes", NULL, NULL));
+		ck_assert_double_eq(metrics_find(&s, "all", d, "lat_mean")->value,
+				    jnum(doc, d, "clat_ns", "mean", NULL));
+		ck_assert_double_eq(metrics_find(&s, "all", d, "lat_p50")->value,
+				    jnum(doc, d, "clat_ns", "percentile", "50.000000"));
+		ck_assert_double_eq(metrics_find(&s, "all", d, "lat_p99")->value,
+				    jnum(doc, d, "clat_ns", "percentile", "99.000000"));
+		ck_assert_double_eq(metrics_find(&s, "all", d, "lat_p99.9")->value,
+				    jnum(doc, d, "clat_ns", "percentile", "99.900000"));
+		ck_assert_int_eq(metrics_find(&s, "all", d, "lat_p99")->better, BETTER_LOWER);
+		ck_assert_ptr_null(metrics_find(&s, "all", d, "iops")->samples);
+	}
+	ck_assert_double_eq(metrics_find(&s, "all", "total", "errors")->value, 0);
+	/* fio has no total row of its own. */
+	ck_assert_ptr_null(metrics_find(&s, "all", "total", "iops"));
+	metrics_free(&s);
+	json_decref(doc);
+}
+
+START_TEST(fio_one_job)
+{
+	check_fio_mapping("fio-randrw-1job.json");
+}
+END_TEST
+
+START_TEST(fio_group_reporting)
+{
+	check_fio_mapping("fio-randrw-2jobs-group.json");
+}
+END_TEST
+
+START_TEST(fio_two_jobs_refused)
+{
+	json_t *doc = load_fixture("fio-randrw-2jobs.json", "/nonexistent");
+	json_t *ours = make_doc(&(struct docspec){ 0 });
+	struct comparison c;
+	struct compare_cfg cfg;
+	char err[512];
+
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "jobs")), 2);
+	compare_cfg_defaults(&cfg);
+	ck_assert_int_eq(compare_docs(doc, ours, "fio2", &cfg, &c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "2 jobs") && strstr(err, "group_reporting"), "%s", err);
+	json_decref(doc);
+	json_decref(ours);
+}
+END_TEST
+
+START_TEST(fio_against_ours)
+{
+	json_t *fio = load_fixture("fio-randrw-1job.json", "/nonexistent");
+	json_t *ours = make_doc(&(struct docspec){ 0 });
+	struct comparison c;
+	struct compare_cfg cfg;
+	const struct compare_row *r;
+	double want;
+	char err[512];
+
+	compare_cfg_defaults(&cfg);
+	ck_assert_int_eq(compare_docs(fio, ours, "fio1", &cfg, &c, err, sizeof(err)), 0);
+	/* Different tools: no parameter check, the rows both have. */
+	ck_assert(!c.refused);
+	ck_assert_uint_eq(json_array_size(c.mismatches), 0);
+	r = row(&c, "all", "read", "iops");
+	ck_assert(!r->v.tested);
+	ck_assert_double_eq(r->v.base_median, jnum(fio, "read", "iops", NULL, NULL));
+	ck_assert_double_eq_tol(r->v.run_median, 7000, 1e-6);
+	want = (7000 / jnum(fio, "read", "iops", NULL, NULL) - 1) * 100;
+	ck_assert_double_eq_tol(r->v.change_pct, want, 1e-6);
+	/* Only rows fio has: 2 directions x 6 metrics + errors. */
+	ck_assert_uint_eq(c.nrows, 13);
+	comparison_free(&c);
+	json_decref(fio);
+	json_decref(ours);
+}
+END_TEST
+
+START_TEST(fio_old_bw_in_kib)
+{
+	json_t *doc = json_pack("{s:s, s:[{s:i, s:{s:i, s:f, s:i, s:{s:f, s:{s:i, s:i, s:i}}}}]}",
+				"fio version", "fio-2.2", "jobs", "error", 0, "read",
+				"total_ios", 100, "iops", 50.0, "bw", 200,
+				"clat_ns", "mean", 10.0, "percentile", "50.000000", 5,
+				"99.000000", 9, "99.900000", 11);
+	struct metric_set s;
+	char err[512];
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(metrics_from_doc(doc, &s, err, sizeof(err)), 0);
+	ck_assert_double_eq(metrics_find(&s, "all", "read", "bw")->value, 200.0 * 1024);
+	ck_assert_ptr_null(metrics_find(&s, "all", "write", "iops"));
+	metrics_free(&s);
+	json_decref(doc);
+}
+END_TEST
+
+/* ---- the baseline store ----------------------------------------------------- */
+
+START_TEST(names)
+{
+	static const char *const bad[] = {
+		"", "/", "a/b", "../x", ".", "..", ".hidden", "sp ace", "tab\t", "new\nline",
+		"semi;colon", "star*", "\xc3\xbcml",
+	};
+	static const char *const good[] = {
+		"b1", "a", "my.base_1-x", "v1.2.3", "A-Z_09", "trailing.",
+	};
+	char longest[BASELINE_NAME_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(baseline_name_check(bad[i]) != 0, "'%s' accepted", bad[i]);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(baseline_name_check(good[i]) == 0, "'%s' refused", good[i]);
+	/* 64 characters are fine, 65 are too long. */
+	memset(longest, 'n', sizeof(longest));
+	longest[BASELINE_NAME_MAX] = '\0';
+	ck_assert_int_eq(baseline_name_check(longest), 0);
+	longest[BASELINE_NAME_MAX] = 'n';
+	longest[BASELINE_NAME_MAX + 1] = '\0';
+	ck_assert_int_ne(baseline_name_check(longest), 0);
+}
+END_TEST
+
+START_TEST(store_dir)
+{
+	char out[4096];
+
+	baseline_dir("/given", out, sizeof(out));
+	ck_assert_str_eq(out, "/given");
+	setenv("DMREMAP_BENCH_BASELINE_DIR", "/from/env", 1);
+	baseline_dir(NULL, out, sizeof(out));
+	ck_assert_str_eq(out, "/from/env");
+	baseline_dir("", out, sizeof(out));
+	ck_assert_str_eq(out, "/from/env");
+	baseline_dir("/given", out, sizeof(out));
+	ck_assert_str_eq(out, "/given");
+	unsetenv("DMREMAP_BENCH_BASELINE_DIR");
+}
+END_TEST
+
+struct listed {
+	char names[8][BASELINE_NAME_MAX + 1];
+	char paths[8][4096];
+	int n;
+};
+
+static void collect(const char *name, const char *path, void *arg)
+{
+	struct listed *l = arg;
+
+	ck_assert_int_lt(l->n, 8);
+	snprintf(l->names[l->n], sizeof(l->names[0]), "%s", name);
+	snprintf(l->paths[l->n], sizeof(l->paths[0]), "%s", path);
+	l->n++;
+}
+
+START_TEST(store_round_trip)
+{
+	char *top = scratch_dir(), *dir = path_in(top, "a/b/baselines"), *junk;
+	json_t *d1 = make_doc(&(struct docspec){ 0 });
+	json_t *d2 = json_pack("{s:s, s:i, s:f}", "tool", "dmremap-bench", "n", 2, "x", 1.5);
+	char where[4096], err[1024], want[4200];
+	struct listed l = { .n = 0 };
+	json_t *back;
+
+	/* Nothing stored yet (the directory does not even exist). */
+	ck_assert_int_eq(baseline_list(dir, collect, &l), 0);
+	ck_assert_int_eq(baseline_save(dir, "zeta", d1), 0);
+	ck_assert_int_eq(baseline_save(dir, "alpha", d2), 0);
+	/* Not baselines: hidden files and other extensions. */
+	junk = path_in(dir, ".x.json");
+	write_file(junk, "{}", 2);
+	free(junk);
+	junk = path_in(dir, "notes.txt");
+	write_file(junk, "{}", 2);
+	free(junk);
+
+	ck_assert_int_eq(baseline_list(dir, collect, &l), 2);
+	ck_assert_str_eq(l.names[0], "alpha");
+	ck_assert_str_eq(l.names[1], "zeta");
+	snprintf(want, sizeof(want), "%s/zeta.json", dir);
+	ck_assert_str_eq(l.paths[1], want);
+
+	/* By name, and by file. */
+	back = baseline_load(dir, "zeta", where, sizeof(where), err, sizeof(err));
+	ck_assert_msg(back != NULL, "%s", err);
+	ck_assert_str_eq(where, want);
+	/* (reals are stored with 10 significant digits: compare what is exact) */
+	ck_assert_str_eq(json_string_value(json_object_get(back, "command")), "concurrency");
+	ck_assert(json_equal(json_object_get(back, "params"), json_object_get(d1, "params")));
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(back, "results"),
+							  "intervals")), NINTERVALS);
+	json_decref(back);
+	back = baseline_load("/nonexistent", l.paths[0], where, sizeof(where), err, sizeof(err));
+	ck_assert_msg(back != NULL, "%s", err);
+	ck_assert(json_equal(back, d2));
+	json_decref(back);
+
+	/* Saving again replaces. */
+	ck_assert_int_eq(baseline_save(dir, "alpha", d1), 0);
+	back = baseline_load(dir, "alpha", where, sizeof(where), err, sizeof(err));
+	ck_assert_ptr_nonnull(back);
+	ck_assert_str_eq(json_string_value(json_object_get(back, "command")), "concurrency");
+	json_decref(back);
+	/* Two baselines and the two junk files: no temporary files left behind. */
+	{
+		int entries = 0;
+		char cmd[4200];
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+		f = popen(cmd, "r");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(fscanf(f, "%d", &entries), 1);
+		pclose(f);
+		ck_assert_int_eq(entries, 4);
+	}
+
+	ck_assert_int_eq(baseline_delete(dir, "zeta"), 0);
+	l.n = 0;
+	ck_assert_int_eq(baseline_list(dir, collect, &l), 1);
+	ck_assert_str_eq(l.names[0], "alpha");
+	ck_assert_int_eq(baseline_delete(dir, "zeta"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(baseline_load(dir, "zeta", where, sizeof(where), err, sizeof(err)));
+	ck_assert_msg(strstr(err, "no baseline named 'zeta'"), "%s", err);
+
+	json_decref(d1);
+	json_decref(d2);
+	free(dir);
+	scratch_remove(top);
+}
+END_TEST
+
+START_TEST(store_unwritable)
+{
+	char *top = scratch_dir(), *file = path_in(top, "plainfile"), *dir;
+	json_t *d = json_object();
+
+	/* A directory below a regular file cannot be made. */
+	write_file(file, "x", 1);
+	dir = path_in(file, "sub");
+	ck_assert_int_eq(baseline_save(dir, "b", d), -1);
+	json_decref(d);
+	free(dir);
+	free(file);
+	scratch_remove(top);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("compare");
+	TCase *load = tcase_create("load");
+	TCase *verdict = tcase_create("verdict");
+	TCase *match = tcase_create("match");
+	TCase *fio = tcase_create("fio");
+	TCase *store = tcase_create("store");
+	char top[64];
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(load, load_malformed);
+	tcase_add_test(load, load_huge);
+	tcase_add_test(load, load_not_a_file);
+	tcase_add_test(load, metrics_refuse);
+	tcase_add_test(load, metrics_odd_members);
+	tcase_add_test(load, compare_long_series);
+	tcase_set_timeout(load, 120);
+	suite_add_tcase(s, load);
+
+	tcase_add_test(verdict, regression_20pct);
+	tcase_add_test(verdict, within_threshold);
+	tcase_add_test(verdict, identical);
+	tcase_add_test(verdict, improvement_and_latency);
+	tcase_add_test(verdict, errors_increase);
+	suite_add_tcase(s, verdict);
+
+	tcase_add_test(match, param_mismatch);
+	tcase_add_test(match, not_mismatches);
+	tcase_add_test(match, environment_differences);
+	tcase_add_test(match, doc_errors);
+	suite_add_tcase(s, match);
+
+	tcase_add_test(fio, fio_one_job);
+	tcase_add_test(fio, fio_group_reporting);
+	tcase_add_test(fio, fio_two_jobs_refused);
+	tcase_add_test(fio, fio_against_ours);
+	tcase_add_test(fio, fio_old_bw_in_kib);
+	suite_add_tcase(s, fio);
+
+	tcase_add_test(store, names);
+	tcase_add_test(store, store_dir);
+	tcase_add_test(store, store_round_trip);
+	tcase_add_test(store, store_unwritable);
+	suite_add_tcase(s, store);
+
+	snprintf(top, sizeof(top), "%s/dmrb-unit-compare-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (!mkdtemp(top) || setenv(SCRATCH_ENV, top, 1)) {
+		perror("check_compare: scratch directory");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (rmtree(top)) {
+		fprintf(stderr, "check_compare: cannot remove %s\n", top);
+		failed++;
+	}
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
