@@ -2,6 +2,10 @@
 
 #include <sys/random.h>
 
+#include <string.h>
+
+#include "dm/dm.h"
+#include "dm/stack.h"
 #include "result/baseline_store.h"
 #include "util/log.h"
 #include <time.h>
@@ -70,18 +74,71 @@ void runopts_resolve(struct run_opts *ro)
 	}
 }
 
+/* The device-mapper options among themselves and against --target. */
+static int validate_dm(const struct run_opts *ro)
+{
+	const char *type = ro->dm_type ? ro->dm_type : DMSTACK_REMAP_TYPE;
+	char name[DMW_NAME_MAX + 8];
+
+	if (ro->target && (ro->dm_main || ro->dm_spare || ro->dm_type || ro->dm_name)) {
+		log_error("--target: cannot be combined with --main, --spare, --target-type or "
+			  "--dm-name (those build the device the run uses)");
+		return -1;
+	}
+	if (ro->no_dm && (ro->dm_main || ro->dm_spare || ro->dm_type || ro->dm_name ||
+			  ro->compare_linear)) {
+		log_error("--no-dm: cannot be combined with the device-mapper options");
+		return -1;
+	}
+	if (ro->dm_spare && !ro->dm_main) {
+		log_error("--spare: needs --main (the device to map)");
+		return -1;
+	}
+	if (!dmstack_known_type(type)) {
+		opts_bad_value("--target-type", type, "dm-remap-v4, linear, error or zero "
+			       "(other tables: 'dmremap-bench setup --params', then --target)");
+		return -1;
+	}
+	if (ro->dm_main && !ro->dm_spare && !strcmp(type, DMSTACK_REMAP_TYPE)) {
+		log_error("--spare: missing (dm-remap-v4 needs a spare device)");
+		return -1;
+	}
+	if (ro->dm_name && dmw_make_name(ro->dm_name, name, sizeof(name))) {
+		log_error("--dm-name: %s", name);
+		return -1;
+	}
+	if (ro->compare_linear && ro->target) {
+		log_error("--compare-linear: needs a device-mapper stack built for the run "
+			  "(--main and --spare, or no --target), not --target");
+		return -1;
+	}
+	if (ro->compare_linear && ro->verify_only) {
+		log_error("--compare-linear: cannot be combined with --verify-only");
+		return -1;
+	}
+	return 0;
+}
+
 int runopts_validate(const struct run_opts *ro)
 {
+	if (validate_dm(ro))
+		return -1;
 	if (ro->verify && ro->verify_only) {
 		log_error("--verify-only: cannot be combined with --verify (allowed: one of them)");
 		return -1;
 	}
-	if (ro->verify_only && !ro->target) {
-		log_error("--verify-only: needs --target (a scratch file is gone after its run)");
+	if (ro->verify_only && !ro->target && !ro->dm_main) {
+		log_error("--verify-only: needs --target or --main (a scratch file is gone after "
+			  "its run)");
 		return -1;
 	}
 	if (ro->verify_only && !ro->seed_set && !ro->verify_state) {
 		log_error("--verify-only: needs the --seed of the --verify run (or --verify-state FILE)");
+		return -1;
+	}
+	if (ro->size_set && (ro->target || ro->dm_main)) {
+		log_error("--size: applies to the scratch file only (allowed: without --target "
+			  "and --main; a device or file is used at its own size)");
 		return -1;
 	}
 	if (ro->save_baseline && baseline_name_check(ro->save_baseline)) {

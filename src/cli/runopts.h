@@ -50,9 +50,14 @@ struct run_opts {
 	const char *baseline_dir;
 	double threshold, threshold_tput, threshold_lat, alpha;
 	bool allow_mismatch;
+	/* device-mapper: a stack built for the run (RUNOPTS_DM) */
+	const char *dm_main, *dm_spare;
+	const char *dm_type;        /* NULL: dm-remap-v4 */
+	const char *dm_name;
+	bool no_dm, compare_linear;
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
-	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set;
+	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set, size_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -64,12 +69,33 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_STRING, .name = "target", .value = &(ro)->target,             \
 	  .argh = "PATH", .help = "block device or regular file (default: a scratch file)" }, \
 	{ .type = OPT_SIZE, .name = "size", .value = &(ro)->size, .argh = "SIZE",   \
+	  .set = &(ro)->size_set,                                                   \
 	  .min = 1 << 20, .max = 1ULL << 50,                                        \
 	  .help = "size of the scratch file (default 1G, sparse)" },                \
 	{ .type = OPT_STRING, .name = "scratch-dir", .value = &(ro)->scratch_dir,   \
 	  .argh = "DIR", .help = "where the scratch file goes (default $TMPDIR or /tmp)" }, \
 	{ .type = OPT_BOOL, .name = "force", .value = &(ro)->force,                 \
 	  .help = "write to a block device even if it carries a signature" }
+
+/*
+ * A device-mapper stack for the run, torn down after it (see session.h).
+ * Without --target, --main and --no-dm a root run builds a dm-remap-v4
+ * stack over two scratch files when the target is loaded.
+ */
+#define RUNOPTS_DM(ro)                                                              \
+	{ .type = OPT_GROUP, .help = "Device-mapper stack (built for the run, removed after it)" }, \
+	{ .type = OPT_STRING, .name = "main", .value = &(ro)->dm_main, .argh = "DEV", \
+	  .help = "run on a dm device over DEV (block device, or a file: a loop device)" }, \
+	{ .type = OPT_STRING, .name = "spare", .value = &(ro)->dm_spare, .argh = "DEV", \
+	  .help = "the spare device of dm-remap-v4" },                              \
+	{ .type = OPT_STRING, .name = "target-type", .value = &(ro)->dm_type,       \
+	  .argh = "TYPE", .help = "dm-remap-v4 (default), linear, error or zero" },  \
+	{ .type = OPT_STRING, .name = "dm-name", .value = &(ro)->dm_name, .argh = "NAME", \
+	  .help = "name of the dm device ('dmrb-' is added; default dmrb-run-<main>)" }, \
+	{ .type = OPT_BOOL, .name = "no-dm", .value = &(ro)->no_dm,                 \
+	  .help = "without --target: a plain scratch file, never the automatic dm-remap stack" }, \
+	{ .type = OPT_BOOL, .name = "compare-linear", .value = &(ro)->compare_linear, \
+	  .help = "run the job on a linear mapping of main first; report the dm overhead" }
 
 #define RUNOPTS_TIME(ro)                                                            \
 	{ .type = OPT_DURATION, .name = "duration", .value = &(ro)->duration_ns,    \

@@ -24,6 +24,8 @@ const struct command commands[] = {
 	  "show a device's table and status, dm-remap-v4 fields by name" },
 	{ "report", cmd_report, parse_report,
 	  "draw a result as a self-contained HTML page with SVG charts" },
+	{ "validate", cmd_validate, parse_validate,
+	  "check that dm-remap remaps bad sectors: retries, data and counters" },
 	{ NULL, NULL, NULL, NULL },
 };
 

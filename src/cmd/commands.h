@@ -39,6 +39,8 @@ int cmd_status(int argc, char **argv);
 int parse_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int parse_report(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int parse_validate(int argc, char **argv);
 
 
 #endif

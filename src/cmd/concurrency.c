@@ -72,6 +72,7 @@ static int parse(int argc, char **argv, struct concurrency_args *a)
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),
+			RUNOPTS_DM(ro),
 			RUNOPTS_OUTPUT(ro),
 			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
@@ -150,21 +151,18 @@ int cmd_concurrency(int argc, char **argv)
 		runopts_pattern(&ro, &st.read_pct, &st.access);
 		rc = session_open(&s, "concurrency", &ro, &bs, 1, ro.bs);
 		if (rc) {
-			session_close(&s);
-			return rc;
+			return session_end(&s, rc);
 		}
 		if (ro.verify_only) {
 			rc = session_verify_only(&s);
-			session_close(&s);
-			return rc;
+			return session_end(&s, rc);
 		}
 		session_job_init(&s, &job, &st, 1);
-		job.label = "concurrency ";
+		job.label = "concurrency";
 		rc = session_run(&s, &job, &res);
 		if (rc) {
 			run_result_free(&res);
-			session_close(&s);
-			return rc;
+			return session_end(&s, rc);
 		}
 		params = runopts_params_json(&ro);
 		json_object_set_new(params, "ops", json_integer(ops));
@@ -177,7 +175,6 @@ int cmd_concurrency(int argc, char **argv)
 				  &rep);
 		json_decref(doc);
 		run_result_free(&res);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 }

@@ -10,6 +10,7 @@
 
 #include "cli/options.h"
 #include "cli/runopts.h"
+#include "cli/units.h"
 #include "cmd/commands.h"
 #include "profiles/workload.h"
 #include "result/atomic_file.h"
@@ -142,7 +143,8 @@ static json_t *endurance_doc(struct endurance_run *e, const struct run_result *r
 	if (e->ncounters)
 		json_object_set_new(res, "kernel_counters", counters_json(e));
 	json_object_set_new(doc, "results", res);
-	json_object_set_new(doc, "complete", json_boolean(complete));
+	/* Interrupted runs are incomplete too: the data stops early. */
+	json_object_set_new(doc, "complete", json_boolean(complete && !r->signal));
 	json_object_set_new(doc, "interrupted", json_boolean(r->signal != 0));
 	return doc;
 }
@@ -258,6 +260,7 @@ static int parse(int argc, char **argv, struct endurance_args *a)
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),
+			RUNOPTS_DM(ro),
 			RUNOPTS_OUTPUT(ro),
 			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
@@ -268,6 +271,15 @@ static int parse(int argc, char **argv, struct endurance_args *a)
 			return EXIT_OK;
 		if (rc)
 			return EXIT_USAGE;
+	}
+	if (ro->interval_ns * 3 > ro->duration_ns) {
+		char iv[32], du[32];
+
+		format_duration(ro->interval_ns, iv, sizeof(iv));
+		format_duration(ro->duration_ns, du, sizeof(du));
+		log_error("--interval: %s leaves fewer than 3 samples in --duration %s (allowed: "
+			  "at most a third of the duration, for a drift fit)", iv, du);
+		return EXIT_USAGE;
 	}
 	if (runopts_validate(ro))
 		return EXIT_USAGE;
@@ -312,13 +324,11 @@ int cmd_endurance(int argc, char **argv)
 	bs = (uint32_t)ro.bs;
 	rc = session_open(&s, "endurance", &ro, &bs, 1, ro.bs);
 	if (rc) {
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	if (ro.verify_only) {
 		rc = session_verify_only(&s);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	e.s = &s;
 	e.params = runopts_params_json(&ro);
@@ -326,7 +336,7 @@ int cmd_endurance(int argc, char **argv)
 	json_object_set_new(e.params, "workers", json_integer(e.st.workers));
 	json_object_set_new(e.params, "iodepth", json_integer(e.st.iodepth));
 	session_job_init(&s, &job, &e.st, 1);
-	job.label = "endurance ";
+	job.label = "endurance";
 	job.on_interval = on_interval;
 	job.on_interval_arg = &e;
 	e.start_ns = now_ns();
@@ -336,8 +346,7 @@ int cmd_endurance(int argc, char **argv)
 		run_result_free(&res);
 		json_decref(e.params);
 		free(e.counters);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	sample_counters(&e);
 	doc = endurance_doc(&e, &res, true);
@@ -348,6 +357,5 @@ int cmd_endurance(int argc, char **argv)
 	json_decref(e.params);
 	free(e.counters);
 	run_result_free(&res);
-	session_close(&s);
-	return rc;
+	return session_end(&s, rc);
 }

@@ -181,6 +181,7 @@ static int parse(int argc, char **argv, struct scale_args *a)
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),
+			RUNOPTS_DM(ro),
 			RUNOPTS_OUTPUT(ro),
 			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
@@ -198,6 +199,11 @@ static int parse(int argc, char **argv, struct scale_args *a)
 	}
 	if (ro->duration_ns / a->steps < NSEC_PER_SEC) {
 		log_error("--duration: too short for %u steps (allowed: at least 1s a step)", a->steps);
+		return EXIT_USAGE;
+	}
+	if (ro->compare_linear) {
+		log_error("--compare-linear: scale runs several steps; not supported (use "
+			  "concurrency or workload)");
 		return EXIT_USAGE;
 	}
 	if (!ro->target)
@@ -237,13 +243,11 @@ int cmd_scale(int argc, char **argv)
 	bs = (uint32_t)ro.bs;
 	rc = session_open(&s, "scale", &ro, &bs, 1, sr.dataset);
 	if (rc) {
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	if (ro.verify_only) {
 		rc = session_verify_only(&s);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	sr.s = &s;
 	for (i = 0; i < sr.steps; i++) {
@@ -254,6 +258,9 @@ int cmd_scale(int argc, char **argv)
 		for (k = i + 1; k < sr.steps; k++)
 			span /= SCALE_GROWTH;
 		span = span / ro.bs * ro.bs;
+		/* A span of zero would mean "the whole target" to the engine. */
+		if (span < ro.bs * ro.workers)
+			span = ro.bs * ro.workers;
 		*st = (struct stream_spec){
 			.workers = ro.workers, .iodepth = ro.iodepth, .nbs = 1,
 			.bs = { { bs, 1 } }, .span_off = 0, .span_len = span,
@@ -265,13 +272,12 @@ int cmd_scale(int argc, char **argv)
 		sr.parts[i].job.duration_ns = ro.duration_ns / sr.steps;
 		if (i)
 			sr.parts[i].job.ramp_ns = 0;
-		snprintf(sr.parts[i].name, sizeof(sr.parts[i].name), "step %u/%u ", i + 1, sr.steps);
+		snprintf(sr.parts[i].name, sizeof(sr.parts[i].name), "step %u/%u", i + 1, sr.steps);
 	}
 	rc = multirun(&s, sr.parts, sr.steps, &sr.total);
 	if (rc) {
 		multirun_free(sr.parts, sr.steps, &sr.total);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	params = runopts_params_json(&ro);
 	json_object_set_new(params, "dataset_bytes", json_integer((json_int_t)sr.dataset));
@@ -285,6 +291,5 @@ int cmd_scale(int argc, char **argv)
 			  &sr);
 	json_decref(doc);
 	multirun_free(sr.parts, sr.steps, &sr.total);
-	session_close(&s);
-	return rc;
+	return session_end(&s, rc);
 }

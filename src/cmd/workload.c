@@ -137,10 +137,10 @@ static int build_parts(struct workload_run *w, struct session *s, const struct r
 			w->parts[i].job.duration_ns = ro->duration_ns / w->phases;
 			if (i)
 				w->parts[i].job.ramp_ns = 0;
-			snprintf(w->parts[i].name, sizeof(w->parts[i].name), "%s ",
+			snprintf(w->parts[i].name, sizeof(w->parts[i].name), "%s",
 				 workload_names[t]);
 		} else {
-			snprintf(w->parts[i].name, sizeof(w->parts[i].name), "%s ",
+			snprintf(w->parts[i].name, sizeof(w->parts[i].name), "%s",
 				 workload_names[t]);
 		}
 	}
@@ -214,6 +214,7 @@ static int parse(int argc, char **argv, struct workload_args *a)
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),
+			RUNOPTS_DM(ro),
 			RUNOPTS_OUTPUT(ro),
 			RUNOPTS_BASELINE(ro),
 			OPT_END_MARK,
@@ -236,6 +237,11 @@ static int parse(int argc, char **argv, struct workload_args *a)
 		return EXIT_USAGE;
 	}
 	w->type = (enum workload_type)type;
+	if (w->type == WL_MIXED && ro->compare_linear) {
+		log_error("--compare-linear: workload mixed runs several phases; not supported "
+			  "(use one profile: database, file_server or virtualization)");
+		return EXIT_USAGE;
+	}
 	if (w->type == WL_MIXED && ro->duration_ns / w->phases < NSEC_PER_SEC) {
 		log_error("--duration: %llus is too short for %u phases (allowed: at least 1s a phase)",
 			  (unsigned long long)(ro->duration_ns / NSEC_PER_SEC), w->phases);
@@ -272,26 +278,22 @@ int cmd_workload(int argc, char **argv)
 	nbs = profile_block_sizes(w.type, bs, sizeof(bs) / sizeof(bs[0]));
 	rc = session_open(&s, "workload", &ro, bs, nbs, 16ULL << 20);
 	if (rc) {
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	if (ro.verify_only) {
 		rc = session_verify_only(&s);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	w.s = &s;
 	if (build_parts(&w, &s, &ro)) {
 		log_error("out of memory building the workload streams");
 		free_parts(&w);
-		session_close(&s);
-		return EXIT_RUNTIME;
+		return session_end(&s, EXIT_RUNTIME);
 	}
 	rc = multirun(&s, w.parts, w.nparts, &w.total);
 	if (rc) {
 		free_parts(&w);
-		session_close(&s);
-		return rc;
+		return session_end(&s, rc);
 	}
 	doc = session_document(&s, workload_params(&w, &ro));
 	json_object_set_new(doc, "results", workload_results(&w));
@@ -300,6 +302,5 @@ int cmd_workload(int argc, char **argv)
 			  &w);
 	json_decref(doc);
 	free_parts(&w);
-	session_close(&s);
-	return rc;
+	return session_end(&s, rc);
 }

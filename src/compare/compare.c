@@ -15,7 +15,7 @@
  */
 static const char *const not_workload[] = {
 	"target", "scratch_dir", "force", "seed", "max_errors", "output", "output_format",
-	"rate_iops",
+	"rate_iops", "timeout_s",
 	"quiet", "baseline", "save_baseline", "baseline_dir", NULL,
 };
 

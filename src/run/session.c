@@ -9,11 +9,13 @@
 
 #include "cli/units.h"
 #include "compare/compare.h"
+#include "compare/metrics.h"
 #include "result/baseline_store.h"
 #include "engine/engine.h"
 #include "result/atomic_file.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
+#include "run/session_dm.h"
 #include "util/env.h"
 #include "verify/crc32c.h"
 #include "verify/genmap.h"
@@ -94,7 +96,7 @@ static int verify_mkdir_parent(const char *path)
 /* After a --verify run: make the data durable, then record what it holds. */
 static void verify_save(struct session *s, json_t *doc)
 {
-	if (!s->vmap || s->ro->verify_only || s->target.scratch)
+	if (!s->vmap || s->ro->verify_only || s->target.scratch || (s->dm && s->dm->automatic))
 		return;
 	if (fdatasync(s->target.fd)) {
 		log_error("--verify: cannot flush %s (%s); the verify state is not saved",
@@ -112,6 +114,17 @@ static void verify_save(struct session *s, json_t *doc)
 /* How long in-flight I/O may take to drain after a run stops. */
 #define DRAIN_GRACE_NS (30 * NSEC_PER_SEC)
 
+/* Whether compare could read the document (checked before a run starts). */
+static bool baseline_comparable(json_t *doc, char *err, size_t len)
+{
+	struct metric_set ms;
+
+	if (metrics_from_doc(doc, &ms, err, len))
+		return false;
+	metrics_free(&ms);
+	return true;
+}
+
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
 {
@@ -119,7 +132,7 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 		.path = ro->target,
 		.size = ro->size,
 		.scratch_dir = ro->scratch_dir,
-		.write = runopts_writes(ro),
+		.write = runopts_writes(ro) && !ro->verify_only,
 		.force = ro->force,
 		.bs_list = bs_list,
 		.nbs = nbs,
@@ -144,12 +157,31 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 			log_error("--baseline: %s", err);
 			return EXIT_USAGE;
 		}
+		if (!baseline_comparable(s->baseline, err, sizeof(err))) {
+			/* Refuse before the run, not after it. */
+			log_error("--baseline: %s %s", s->baseline_where, err);
+			return EXIT_USAGE;
+		}
+	}
+	if (ro->verify_only && !ro->seed_set && ro->verify_state) {
+		char err[1024];
+
+		/* The state file knows the seed of the run that wrote it. */
+		if (genmap_peek_seed(ro->verify_state, &ro->seed, err, sizeof(err))) {
+			log_error("--verify-state: %s", err);
+			return EXIT_USAGE;
+		}
+		ro->seed_set = true;
 	}
 	runopts_resolve(ro);
 	iso8601_now(s->start_time, sizeof(s->start_time));
+	rc = sdm_prepare(s, &req, s->dm_skipped, sizeof(s->dm_skipped));
+	if (rc)
+		return rc;
 	rc = target_open(&s->target, &req);
 	if (rc)
 		return rc;
+	sdm_opened(s);
 	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
 	if (ro->verify || ro->verify_only)
 		return verify_setup(s, bs_list, nbs);
@@ -216,7 +248,7 @@ int session_verify_only(struct session *s)
 	session_job_init(s, &job, &s->vstream, 1);
 	job.duration_ns = 7 * 86400 * NSEC_PER_SEC;  /* the pass ends the run */
 	job.ramp_ns = 0;
-	job.label = "verify-only ";
+	job.label = "verify-only";
 	/* A read-back wants every bad block, unless told otherwise. */
 	if (!ro->max_errors_set)
 		job.max_errors = UINT64_MAX;
@@ -240,7 +272,8 @@ int session_verify_only(struct session *s)
 
 int session_run(struct session *s, struct job *job, struct run_result *res)
 {
-	(void)s;
+	if (s->dm)
+		return sdm_run(s, job, res);
 	if (run_result_init(res, job->nstreams)) {
 		log_error("out of memory for the results");
 		return EXIT_RUNTIME;
@@ -251,15 +284,18 @@ int session_run(struct session *s, struct job *job, struct run_result *res)
 void session_describe_target(const struct session *s, char *buf, size_t len)
 {
 	const struct target *t = &s->target;
-	char sz[32];
+	char sz[32], dm[2 * PATH_MAX + 128];
 
 	format_size(t->size, sz, sizeof(sz));
+	sdm_describe(s, dm, sizeof(dm));
 	if (t->scratch)
+		/* The one line that says why the default is not a dm-remap stack. */
 		snprintf(buf, len, "scratch file %s (%s sparse, O_DIRECT, removed at exit; "
-			 "logical block %u)", t->path, sz, t->lbs);
+			 "logical block %u)%s%s", t->path, sz, t->lbs,
+			 s->dm_skipped[0] ? "\n  no dm-remap stack: " : "", s->dm_skipped);
 	else
-		snprintf(buf, len, "%s (%s, %s, logical block %u)", t->path,
-			 target_kind_name(t->kind), sz, t->lbs);
+		snprintf(buf, len, "%s (%s, %s, logical block %u%s)", t->path,
+			 target_kind_name(t->kind), sz, t->lbs, dm);
 }
 
 static json_t *blk_stat_json(const struct blk_stat *b)
@@ -290,6 +326,10 @@ json_t *session_target_json(struct session *s)
 		json_object_set_new(j, "sysname", json_string(t->sysname));
 	if (t->dm_name[0])
 		json_object_set_new(j, "dm_name", json_string(t->dm_name));
+	if (s->dm)
+		json_object_set_new(j, "dm", sdm_target_json(s));
+	if (s->dm_skipped[0])
+		json_object_set_new(j, "dm_skipped", json_string(s->dm_skipped));
 	if (s->have_stat && target_read_blk_stat(t, &after) == 0) {
 		struct blk_stat d = {
 			.rd_ios = after.rd_ios - s->stat_before.rd_ios,
@@ -329,6 +369,7 @@ static void print_all(FILE *f, void *arg)
 	const struct emit_print *ep = arg;
 
 	ep->print(f, ep->arg);
+	sdm_print(ep->s, f);
 	if (ep->s->cmp)
 		comparison_print(f, ep->s->cmp);
 }
@@ -419,6 +460,7 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 	struct emit_print ep = { .s = s, .print = print, .arg = arg };
 	int cmp_rc = 0, out_rc = 0, save_rc = 0;
 
+	sdm_emit(s, doc, &run_status);
 	verify_save(s, doc);
 	if (s->baseline && run_status < 128)
 		cmp_rc = compare_baseline(s, doc);
@@ -463,9 +505,13 @@ int session_exit_status(const struct run_result *res)
 	return EXIT_OK;
 }
 
-void session_close(struct session *s)
+int session_close(struct session *s)
 {
+	int rc;
+
+	/* The target first: a dm device cannot go while the run holds it open. */
 	target_close(&s->target);
+	rc = sdm_close(s);
 	if (s->cmp)
 		comparison_free(s->cmp);
 	free(s->cmp);
@@ -476,4 +522,12 @@ void session_close(struct session *s)
 		genmap_free(s->vmap);
 	free(s->vmap);
 	s->vmap = NULL;
+	return rc;
+}
+
+int session_end(struct session *s, int rc)
+{
+	int trc = session_close(s);
+
+	return rc ? rc : trc;
 }

@@ -2,6 +2,18 @@
  * One run of a run command, start to end: open the target (after the
  * safety checks), run jobs on it, describe it in the result, write the
  * result, and always release the target.
+ *
+ * Device-mapper: with --main/--spare (RUNOPTS_DM), or without --target as
+ * root when the dm-remap-v4 target is loaded (the automatic default, over
+ * two scratch files on loop devices), session_open builds a dm stack
+ * (dm/stack.h) and the run goes to it; session_close always removes it,
+ * and the loop devices with it, whatever ended the run. The result's
+ * target.dm records the table, the status before and after and, for
+ * dm-remap-v4, the counter deltas and the module's parameters; a --target
+ * that is a dm device gets the same record (it is not touched).
+ * --compare-linear runs each job first on a linear mapping of the same
+ * main device and reports the dm overhead (results.linear,
+ * results.dm_overhead_pct).
  */
 #ifndef DMRB_SESSION_H
 #define DMRB_SESSION_H
@@ -15,6 +27,7 @@
 #include "target/target.h"
 
 struct comparison;
+struct session_dm;
 
 struct session {
 	const char *command;
@@ -29,6 +42,8 @@ struct session {
 	struct genmap *vmap;         /* --verify / --verify-only */
 	char vstate[4096];           /* where the generation map lives */
 	struct stream_spec vstream;  /* --verify-only: the read pass */
+	struct session_dm *dm;       /* a device-mapper target, or NULL */
+	char dm_skipped[1280];       /* why the automatic dm stack was not used */
 };
 
 /*
@@ -40,7 +55,11 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 /* The parts of a job every command sets the same way. */
 void session_job_init(struct session *s, struct job *job, struct stream_spec *streams,
 		      unsigned nstreams);
-/* Run a job into res (initialised here). Returns 0 or an exit status. */
+/*
+ * Run a job into res (initialised here, also on failure). Returns 0 or an
+ * exit status. With --compare-linear the first job runs on the linear
+ * mapping first (its result is kept for session_emit).
+ */
 int session_run(struct session *s, struct job *job, struct run_result *res);
 /* The result document: schema_version, tool, ..., target, environment. */
 json_t *session_document(struct session *s, json_t *params);
@@ -66,6 +85,13 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 int session_verify_only(struct session *s);
 /* 0, 3 for errors, 128+signal; the worst of several results. */
 int session_exit_status(const struct run_result *res);
-void session_close(struct session *s);
+/*
+ * Release everything: close the target, tear down a dm stack built for
+ * the run (a removal hung in the kernel is reported and given up on).
+ * Returns 0, or EXIT_RUNTIME when the teardown failed.
+ */
+int session_close(struct session *s);
+/* session_close(), then rc, or the teardown's failure when rc is 0. */
+int session_end(struct session *s, int rc);
 
 #endif

@@ -133,6 +133,31 @@ fail:
 	return -1;
 }
 
+int genmap_peek_seed(const char *path, uint64_t *seed, char *err, size_t elen)
+{
+	FILE *f = fopen(path, "r");
+	char magic[64], line[4096];
+	json_error_t je;
+	json_t *h = NULL, *sd;
+	int rc = -1;
+
+	if (!f) {
+		snprintf(err, elen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fgets(magic, sizeof(magic), f) && !strcmp(magic, GENMAP_MAGIC) &&
+	    fgets(line, sizeof(line), f) && (h = json_loads(line, 0, &je)) &&
+	    json_is_integer(sd = json_object_get(h, "seed")) && json_integer_value(sd) >= 0) {
+		*seed = (uint64_t)json_integer_value(sd);
+		rc = 0;
+	} else {
+		snprintf(err, elen, "%s is not a dmremap-bench verify state file", path);
+	}
+	json_decref(h);
+	fclose(f);
+	return rc;
+}
+
 void genmap_default_path(char *out, size_t len, const char *target, uint64_t target_size,
 			 uint64_t seed)
 {

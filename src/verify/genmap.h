@@ -42,6 +42,8 @@ uint64_t genmap_written(const struct genmap *m);
 int genmap_save(const struct genmap *m, const char *path, const char *target);
 int genmap_load(struct genmap *m, const char *path, uint64_t target_size, uint64_t seed,
 		char *err, size_t elen);
+/* The seed recorded in a state file's header; -1 with a message in err. */
+int genmap_peek_seed(const char *path, uint64_t *seed, char *err, size_t elen);
 /* Default state file of (target, seed): $DMREMAP_BENCH_STATE_DIR, /var/lib or XDG. */
 void genmap_default_path(char *out, size_t len, const char *target, uint64_t target_size,
 			 uint64_t seed);

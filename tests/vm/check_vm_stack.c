@@ -1,0 +1,671 @@
+/*
+ * dm stacks in the run commands, inside the test VM (root, brd RAM disks
+ * /dev/ram0../dev/ram3 of 64 MiB, no udev, no dm-remap module): the binary
+ * named by DMRB_BIN builds a device-mapper device for a run with --main
+ * and --spare (or automatically), runs on it and always removes it, and
+ * the loop devices it attached, even when SIGTERM ends the run. Exits 77
+ * (skipped) where there is no device-mapper or not root.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dm/dm.h"
+#include "target/loop.h"
+
+#define RAM0 "/dev/ram0"
+#define RAM1 "/dev/ram1"
+#define RUN_LIMIT_S 120
+#define MAIN_FILE "/tmp/check_vm_stack_main.img"
+#define SPARE_FILE "/tmp/check_vm_stack_spare.img"
+
+struct run {
+	int status;          /* exit status, 128 + signal, or -1 */
+	double wall_s;
+	char out[4 << 20];   /* results with histograms run to a few hundred KiB */
+	char err[16384];
+	json_t *doc;         /* stdout as JSON, or NULL */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void init_dm(struct dmw *d)
+{
+	dmw_init(d);
+	d->timeout_ms = 30000;  /* TCG is slow; a hang is still caught */
+	d->remove_timeout_ms = 30000;
+}
+
+/* ---- what is left behind ----------------------------------------------------- */
+
+/* dm devices whose name begins with "dmrb-", from sysfs (no ioctl). */
+static int count_dmrb_sysfs(char *names, size_t len)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *de;
+	int n = 0;
+
+	names[0] = '\0';
+	ck_assert(d != NULL);
+	while ((de = readdir(d))) {
+		char p[300], name[160] = "";
+		FILE *f;
+
+		if (strncmp(de->d_name, "dm-", 3))
+			continue;
+		snprintf(p, sizeof(p), "/sys/block/%s/dm/name", de->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f) && !strncmp(name, DMW_NAME_PREFIX, 5)) {
+			name[strcspn(name, "\n")] = '\0';
+			n++;
+			strncat(names, name, len - strlen(names) - 2);
+			strncat(names, " ", len - strlen(names) - 1);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Ours through libdevmapper too (UUID prefix DMRB-). */
+static size_t count_ours_dm(void)
+{
+	struct dmw d;
+	struct dmw_list l;
+	size_t n;
+
+	init_dm(&d);
+	ck_assert_msg(dmw_list(&d, true, &l) == DMW_OK, "%s", d.err);
+	n = l.n;
+	dmw_list_free(&l);
+	dmw_close(&d);
+	return n;
+}
+
+static void assert_nothing_left(const char *what)
+{
+	char names[1024], loops[8][32];
+	size_t nl = loop_list_ours(loops, 8);
+
+	ck_assert_msg(count_dmrb_sysfs(names, sizeof(names)) == 0,
+		      "%s: dm devices left (sysfs): %s", what, names);
+	ck_assert_msg(count_ours_dm() == 0, "%s: dm devices with a DMRB- UUID left", what);
+	ck_assert_msg(nl == 0, "%s: %zu loop devices of ours left (%s)", what, nl,
+		      nl ? loops[0] : "");
+}
+
+/*
+ * Zero the first MiB of a RAM disk: random verify data left by an earlier
+ * run can look like a filesystem signature to libblkid (it has been taken
+ * for hfsplus), and the tool rightly refuses such a device without --force.
+ */
+static void zero_head(const char *path)
+{
+	static char zeros[1 << 20];
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (pwrite(fd, zeros, sizeof(zeros), 0) != (ssize_t)sizeof(zeros))
+		fprintf(stderr, "cannot clear the start of %s: %s\n", path, strerror(errno));
+	fsync(fd);
+	close(fd);
+}
+
+/* Whatever a test left: our dm devices (top first: retried), our loop devices. */
+static void cleanup(void)
+{
+	char loops[16][32], err[256];
+	struct dmw d;
+	struct dmw_list l;
+	size_t i, n;
+	int pass;
+
+	init_dm(&d);
+	for (pass = 0; pass < 3; pass++) {
+		if (dmw_list(&d, false, &l) != DMW_OK)
+			break;
+		for (i = 0; i < l.n; i++)
+			if (dmw_name_is_ours(l.dev[i].name) || !strncmp(l.dev[i].name, "vmstack-", 8))
+				dmw_remove(&d, l.dev[i].name);
+		dmw_list_free(&l);
+	}
+	dmw_close(&d);
+	n = loop_list_ours(loops, 16);
+	for (i = 0; i < n && i < 16; i++)
+		loop_detach(loops[i], err, sizeof(err));
+	unlink(MAIN_FILE);
+	unlink(SPARE_FILE);
+	zero_head(RAM0);
+	zero_head(RAM1);
+	zero_head("/dev/ram2");
+}
+
+/* ---- running the binary ------------------------------------------------------ */
+
+static void slurp(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+struct child {
+	pid_t pid;
+	int of, ef;
+	double t0;
+};
+
+/* Start DMRB_BIN with argv (NULL-terminated, argv[0] ignored). */
+static void spawn(struct child *c, const char *const *args)
+{
+	const char *bin = getenv("DMRB_BIN");
+	char outp[] = "/tmp/check_vm_stack_outXXXXXX", errp[] = "/tmp/check_vm_stack_errXXXXXX";
+	const char *argv[48];
+	int i;
+
+	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
+	argv[0] = bin;
+	for (i = 0; args[i] && i < 46; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	c->of = mkstemp(outp);
+	c->ef = mkstemp(errp);
+	ck_assert(c->of >= 0 && c->ef >= 0);
+	unlink(outp);
+	unlink(errp);
+	c->t0 = now_s();
+	c->pid = fork();
+	ck_assert_int_ge(c->pid, 0);
+	if (c->pid == 0) {
+		dup2(c->of, 1);
+		dup2(c->ef, 2);
+		alarm(RUN_LIMIT_S);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+}
+
+static void reap(struct child *c, struct run *r)
+{
+	json_error_t jerr;
+	int ws;
+
+	ck_assert_int_eq(waitpid(c->pid, &ws, 0), c->pid);
+	r->wall_s = now_s() - c->t0;
+	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) :
+		WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
+	slurp(c->of, r->out, sizeof(r->out));
+	slurp(c->ef, r->err, sizeof(r->err));
+	r->doc = json_loads(r->out, 0, &jerr);
+}
+
+static struct run *run_bin(const char *const *args)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct child c;
+
+	ck_assert_ptr_nonnull(r);
+	spawn(&c, args);
+	reap(&c, r);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	json_decref(r->doc);
+	free(r);
+}
+
+static unsigned count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static json_t *jpath(json_t *j, const char *path)
+{
+	char buf[256], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
+		j = json_object_get(j, tok);
+	return j;
+}
+
+static const char *jstr(json_t *doc, const char *path)
+{
+	const char *s = json_string_value(jpath(doc, path));
+
+	ck_assert_msg(s != NULL, "%s: missing or not a string", path);
+	return s;
+}
+
+static void make_file(const char *path, off_t size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_msg(fd >= 0 && ftruncate(fd, size) == 0, "%s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* ---- the tests --------------------------------------------------------------- */
+
+/* (a) --main/--spare on RAM disks: the run goes to the dm device, which goes after. */
+START_TEST(run_on_stack)
+{
+	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
+			       "linear", "--ops", "16", "--duration", "2", "--output-format",
+			       "json", NULL };
+	struct run *r = run_bin(args);
+	json_t *dm;
+
+	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
+	ck_assert_str_eq(jstr(r->doc, "target.kind"), "dm");
+	ck_assert_msg(!strncmp(jstr(r->doc, "target.path"), "/dev/mapper/dmrb-", 17), "%s",
+		      jstr(r->doc, "target.path"));
+	dm = jpath(r->doc, "target.dm");
+	ck_assert_msg(json_is_object(dm), "no target.dm");
+	ck_assert_str_eq(jstr(dm, "name"), "dmrb-run-ram0");
+	ck_assert_str_eq(jstr(dm, "uuid"), "DMRB-dmrb-run-ram0");
+	ck_assert_str_eq(jstr(dm, "target_type"), "linear");
+	ck_assert_str_eq(jstr(dm, "table"), "0 131072 linear /dev/ram0 0");
+	ck_assert_str_eq(jstr(dm, "main"), RAM0);
+	ck_assert_str_eq(jstr(dm, "spare"), RAM1);
+	ck_assert(json_is_true(json_object_get(dm, "built_for_run")));
+	ck_assert(json_is_false(json_object_get(dm, "automatic")));
+	ck_assert_str_eq(jstr(dm, "status_before.raw"), "0 131072 linear");
+	ck_assert_str_eq(jstr(dm, "status_after.raw"), "0 131072 linear");
+	ck_assert(json_is_null(json_object_get(dm, "status_delta")));  /* not dm-remap */
+	ck_assert_ptr_null(json_object_get(dm, "module_params"));
+	ck_assert_int_gt(json_integer_value(jpath(r->doc, "results.total.ops")), 0);
+	/* The run's I/O went through the dm device (its own counters). */
+	ck_assert_int_eq(json_integer_value(jpath(r->doc,
+		"target.kernel_counters_delta.reads_completed")),
+		json_integer_value(jpath(r->doc, "results.read.ops")));
+	assert_nothing_left("after the run");
+	run_free(r);
+}
+END_TEST
+
+/* (a) with files: loop devices attached for the run and gone after it. */
+START_TEST(run_on_files)
+{
+	const char *args[] = { "concurrency", "--main", MAIN_FILE, "--spare", SPARE_FILE,
+			       "--target-type", "linear", "--ops", "8", "--duration", "1",
+			       "--dm-name", "vmfiles", "--output-format", "json", NULL };
+	struct run *r;
+
+	make_file(MAIN_FILE, 32 << 20);
+	make_file(SPARE_FILE, 4 << 20);
+	r = run_bin(args);
+	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
+	ck_assert_str_eq(jstr(r->doc, "target.dm.name"), "dmrb-vmfiles");
+	ck_assert_msg(!strncmp(jstr(r->doc, "target.dm.main"), "/dev/loop", 9), "%s",
+		      jstr(r->doc, "target.dm.main"));
+	ck_assert_str_eq(jstr(r->doc, "target.dm.main_file"), MAIN_FILE);
+	ck_assert_str_eq(jstr(r->doc, "target.dm.spare_file"), SPARE_FILE);
+	ck_assert_int_eq(json_integer_value(jpath(r->doc, "target.size_bytes")), 32 << 20);
+	assert_nothing_left("after the run on files");
+	run_free(r);
+}
+END_TEST
+
+/* Wait until a dm device of ours exists (the run is set up); false after limit_s. */
+static bool wait_for_stack(double limit_s)
+{
+	char names[512];
+	double t0 = now_s();
+
+	while (now_s() - t0 < limit_s) {
+		if (count_dmrb_sysfs(names, sizeof(names)) > 0)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* (b) SIGTERM in the middle: exit 143, and the dm device and the loops are gone. */
+START_TEST(sigterm_tears_down)
+{
+	const char *args[] = { "concurrency", "--main", MAIN_FILE, "--spare", SPARE_FILE,
+			       "--target-type", "linear", "--ops", "16", "--duration", "60",
+			       "--output-format", "json", NULL };
+	struct run *r = calloc(1, sizeof(*r));
+	struct child c;
+	double t_kill;
+
+	ck_assert_ptr_nonnull(r);
+	make_file(MAIN_FILE, 32 << 20);
+	make_file(SPARE_FILE, 4 << 20);
+	spawn(&c, args);
+	ck_assert_msg(wait_for_stack(30), "no dm device appeared within 30 s");
+	usleep(1000000);
+	t_kill = now_s();
+	ck_assert_int_eq(kill(c.pid, SIGTERM), 0);
+	reap(&c, r);
+	ck_assert_msg(r->status == 143, "exit %d (wanted 143): %s", r->status, r->err);
+	ck_assert_msg(now_s() - t_kill < 30, "took %.1f s after SIGTERM", now_s() - t_kill);
+	ck_assert_msg(r->doc != NULL, "no JSON result: %.300s", r->out);
+	ck_assert(json_is_true(json_object_get(r->doc, "interrupted")));
+	assert_nothing_left("after SIGTERM");
+	run_free(r);
+}
+END_TEST
+
+/* (c) --compare-linear, linear against linear: both results and the overhead. */
+START_TEST(compare_linear)
+{
+	static const char *const dirs[] = { "read", "write", "total" };
+	static const char *const keys[] = { "iops", "bw", "lat_mean", "lat_p50", "lat_p99",
+					     "lat_p99.9" };
+	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
+			       "linear", "--ops", "8", "--duration", "2", "--compare-linear",
+			       "--output-format", "json", NULL };
+	struct run *r = run_bin(args);
+	json_t *res, *lin, *ov;
+	double l, d, want;
+	size_t i, k;
+
+	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
+	res = jpath(r->doc, "results");
+	lin = json_object_get(res, "linear");
+	ov = json_object_get(res, "dm_overhead_pct");
+	ck_assert_msg(json_is_object(lin) && json_is_object(ov), "results.linear / "
+		      "results.dm_overhead_pct missing");
+	ck_assert_int_gt(json_integer_value(jpath(lin, "total.ops")), 0);
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < 6; k++)
+			ck_assert_msg(json_is_number(json_object_get(json_object_get(ov, dirs[i]),
+								     keys[k])),
+				      "dm_overhead_pct.%s.%s is not a number", dirs[i], keys[k]);
+	/* The figure is the relative drop from the linear run... */
+	l = json_number_value(jpath(lin, "total.iops"));
+	d = json_number_value(jpath(res, "total.iops"));
+	want = (l - d) / l * 100;
+	ck_assert_msg(fabs(json_number_value(jpath(ov, "total.iops")) - want) < 1e-6,
+		      "total.iops overhead %f, from the two runs %f",
+		      json_number_value(jpath(ov, "total.iops")), want);
+	l = json_number_value(jpath(lin, "read.lat_ns.p99"));
+	d = json_number_value(jpath(res, "read.lat_ns.p99"));
+	ck_assert_msg(fabs(json_number_value(jpath(ov, "read.lat_p99")) - (d - l) / l * 100) < 1e-6,
+		      "read p99 overhead");
+	/* ...and linear against linear is close to nothing (TCG is noisy: loosely). */
+	ck_assert_msg(fabs(want) < 50, "linear vs linear: %.1f%% IOPS overhead", want);
+	ck_assert_str_eq(jstr(r->doc, "target.dm.linear.name"), "dmrb-run-ram0-linear");
+	ck_assert_str_eq(jstr(r->doc, "target.dm.linear.table"), "0 131072 linear 1:0 0");
+	assert_nothing_left("after --compare-linear");
+	run_free(r);
+}
+END_TEST
+
+/* The same in text: the overhead block is printed. */
+START_TEST(compare_linear_text)
+{
+	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
+			       "linear", "--ops", "4", "--duration", "1", "--compare-linear", NULL };
+	struct run *r = run_bin(args);
+
+	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(strstr(r->out, "linear overhead against linear") &&
+		      strstr(r->out, "  total "), "%s", r->out);
+	ck_assert_msg(strstr(r->out, "removed at exit"), "%s", r->out);
+	assert_nothing_left("after --compare-linear (text)");
+	run_free(r);
+}
+END_TEST
+
+/* (d) dm-remap-v4 not loaded: exit 2, one line naming the modprobe commands. */
+START_TEST(remap_not_loaded)
+{
+	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
+			       "dm-remap-v4", "--duration", "1", NULL };
+	struct dmw d;
+	unsigned v[3];
+	struct run *r;
+	int loaded;
+
+	init_dm(&d);
+	loaded = dmw_target_version(&d, "dm-remap-v4", &v[0], &v[1], &v[2]) == DMW_OK;
+	dmw_close(&d);
+	if (loaded) {
+		fprintf(stderr, "check_vm_stack: dm-remap-v4 is loaded here: not run\n");
+		return;
+	}
+	r = run_bin(args);
+	ck_assert_msg(r->status == 2, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(count_lines(r->err) == 1, "not one line: %s", r->err);
+	ck_assert_msg(strstr(r->err, "modprobe dm-bufio && modprobe dm_remap"), "%s", r->err);
+	ck_assert_str_eq(r->out, "");
+	assert_nothing_left("after the refusal");
+	run_free(r);
+}
+END_TEST
+
+/* Whether O_DIRECT works on a file in dir (not on tmpfs before Linux 6.6). */
+static bool dir_has_odirect(const char *dir)
+{
+	char p[256];
+	int fd, dfd;
+
+	snprintf(p, sizeof(p), "%s/check_vm_stack_dioXXXXXX", dir);
+	fd = mkstemp(p);
+	ck_assert(fd >= 0);
+	dfd = open(p, O_RDWR | O_DIRECT);
+	unlink(p);
+	close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return dfd >= 0;
+}
+
+/*
+ * (e) no target, root, no dm-remap: the scratch file, and one line that
+ * says why. The guest's /tmp is tmpfs, which has O_DIRECT only from Linux
+ * 6.6 on: on an older kernel the scratch file is refused (exit 2), and the
+ * refusal must stay the only line (the reason is said once the file is open).
+ */
+START_TEST(auto_default_falls_back)
+{
+	const char *args[] = { "concurrency", "--ops", "4", "--duration", "1", "--size", "16M",
+			       "--scratch-dir", "/tmp", "--output-format", "json", NULL };
+	const char *quiet[] = { "concurrency", "--ops", "4", "--duration", "1", "--size", "16M",
+				"--scratch-dir", "/tmp", "--quiet", NULL };
+	const char *nodm[] = { "concurrency", "--ops", "4", "--duration", "1", "--size", "16M",
+			       "--scratch-dir", "/tmp", "--no-dm", "--output-format", "json", NULL };
+	const char *why = "no dm-remap-v4 target loaded (modprobe dm-bufio && modprobe dm_remap); "
+			  "using a scratch file\n";
+	bool dio = dir_has_odirect("/tmp");
+	struct run *r = run_bin(args);
+
+	if (dio) {
+		ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+		ck_assert_msg(count_lines(r->err) == 1, "not one line: %s", r->err);
+		ck_assert_msg(strlen(r->err) > strlen(why) &&
+			      !strcmp(r->err + strlen(r->err) - strlen(why), why),
+			      "the line does not say why: %s", r->err);
+		ck_assert_msg(r->doc != NULL, "stdout is not JSON");
+		ck_assert_str_eq(jstr(r->doc, "target.kind"), "file");
+		ck_assert(json_is_true(jpath(r->doc, "target.scratch")));
+		ck_assert_msg(strstr(jstr(r->doc, "target.dm_skipped"), "modprobe dm_remap"), "%s",
+			      jstr(r->doc, "target.dm_skipped"));
+	} else {
+		fprintf(stderr, "check_vm_stack: /tmp has no O_DIRECT here: the scratch file "
+			"itself is refused, the reason line is not checked\n");
+		ck_assert_msg(r->status == 2 && count_lines(r->err) == 1 &&
+			      strstr(r->err, "does not support O_DIRECT"), "exit %d: %s", r->status,
+			      r->err);
+	}
+	run_free(r);
+
+	r = run_bin(quiet);
+	ck_assert_msg(!strstr(r->err, "using a scratch file"), "--quiet: %s", r->err);
+	ck_assert_msg(dio ? r->status == 0 && r->err[0] == '\0' : r->status == 2,
+		      "--quiet: exit %d: %s", r->status, r->err);
+	run_free(r);
+
+	r = run_bin(nodm);
+	ck_assert_msg(!strstr(r->err, "using a scratch file") && !strstr(r->err, "dm-remap"),
+		      "--no-dm: %s", r->err);
+	ck_assert_msg(dio ? r->status == 0 && r->err[0] == '\0' : r->status == 2,
+		      "--no-dm: exit %d: %s", r->status, r->err);
+	assert_nothing_left("after the scratch-file runs");
+	run_free(r);
+}
+END_TEST
+
+/* The automatic stack itself, with a type the guest has: scratch files on loop devices. */
+START_TEST(auto_stack_linear)
+{
+	const char *args[] = { "concurrency", "--ops", "4", "--duration", "1", "--size", "16M",
+			       "--target-type", "linear", "--output-format", "json", NULL };
+	struct run *r = run_bin(args);
+
+	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
+	ck_assert_str_eq(jstr(r->doc, "target.kind"), "dm");
+	ck_assert(json_is_true(jpath(r->doc, "target.dm.automatic")));
+	ck_assert_msg(!strncmp(jstr(r->doc, "target.dm.main"), "/dev/loop", 9), "%s",
+		      jstr(r->doc, "target.dm.main"));
+	ck_assert_msg(!strncmp(jstr(r->doc, "target.dm.name"), "dmrb-auto-", 10), "%s",
+		      jstr(r->doc, "target.dm.name"));
+	ck_assert_int_eq(json_integer_value(jpath(r->doc, "target.size_bytes")), 16 << 20);
+	assert_nothing_left("after the automatic stack");
+	run_free(r);
+}
+END_TEST
+
+/* An existing dm device as --target: recorded, not touched. */
+START_TEST(existing_dm_target)
+{
+	const char *args[] = { "concurrency", "--target", "/dev/mapper/vmstack-lin", "--ops", "4",
+			       "--duration", "1", "--output-format", "json", NULL };
+	struct dmw_segment seg = { 0, 65536, "linear", "/dev/ram2 0" };
+	struct dmw_info info;
+	struct dmw d;
+	struct run *r;
+
+	init_dm(&d);
+	ck_assert_msg(dmw_create(&d, "vmstack-lin", NULL, &seg, 1, NULL) == DMW_OK, "%s", d.err);
+	r = run_bin(args);
+	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
+	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
+	ck_assert_str_eq(jstr(r->doc, "target.dm.name"), "vmstack-lin");
+	ck_assert_str_eq(jstr(r->doc, "target.dm.table"), "0 65536 linear 1:2 0");
+	ck_assert_str_eq(jstr(r->doc, "target.dm.status_after.raw"), "0 65536 linear");
+	ck_assert(json_is_false(jpath(r->doc, "target.dm.built_for_run")));
+	ck_assert_int_eq(dmw_info(&d, "vmstack-lin", &info), DMW_OK);
+	ck_assert_msg(info.exists, "the run removed a device it did not build");
+	ck_assert_int_eq(dmw_remove(&d, "vmstack-lin"), DMW_OK);
+	dmw_close(&d);
+	run_free(r);
+}
+END_TEST
+
+/* Refusals before anything is built: in use, and a name taken. */
+START_TEST(refusals)
+{
+	const char *busy[] = { "concurrency", "--main", "/dev/ram2", "--target-type", "linear",
+			       "--duration", "1", NULL };
+	const char *taken[] = { "concurrency", "--main", RAM0, "--target-type", "linear",
+				"--dm-name", "vmtaken", "--duration", "1", NULL };
+	struct dmw_segment seg = { 0, 2048, "linear", "/dev/ram2 0" };
+	struct dmw_segment seg2 = { 0, 2048, "linear", "/dev/ram3 0" };
+	struct dmw d;
+	struct run *r;
+
+	init_dm(&d);
+	ck_assert_msg(dmw_create(&d, "vmstack-holder", NULL, &seg, 1, NULL) == DMW_OK, "%s", d.err);
+	r = run_bin(busy);
+	ck_assert_msg(r->status == 2 && strstr(r->err, "in use"), "%d %s", r->status, r->err);
+	run_free(r);
+	ck_assert_int_eq(dmw_remove(&d, "vmstack-holder"), DMW_OK);
+	ck_assert_msg(dmw_create(&d, "dmrb-vmtaken", "DMRB-dmrb-vmtaken", &seg2, 1, NULL) ==
+		      DMW_OK, "%s", d.err);
+	r = run_bin(taken);
+	ck_assert_msg(r->status == 2 && strstr(r->err, "already exists"), "%d %s", r->status,
+		      r->err);
+	run_free(r);
+	/* A refused run leaves someone else's device alone, even one named like ours. */
+	{
+		struct dmw_info info;
+
+		ck_assert_int_eq(dmw_info(&d, "dmrb-vmtaken", &info), DMW_OK);
+		ck_assert(info.exists);
+	}
+	ck_assert_int_eq(dmw_remove(&d, "dmrb-vmtaken"), DMW_OK);
+	dmw_close(&d);
+	assert_nothing_left("after the refusals");
+}
+END_TEST
+
+static Suite *stack_suite(void)
+{
+	Suite *s = suite_create("vm-stack");
+	TCase *tc = tcase_create("stack");
+
+	tcase_add_checked_fixture(tc, cleanup, cleanup);
+	tcase_add_test(tc, run_on_stack);
+	tcase_add_test(tc, run_on_files);
+	tcase_add_test(tc, sigterm_tears_down);
+	tcase_add_test(tc, compare_linear);
+	tcase_add_test(tc, compare_linear_text);
+	tcase_add_test(tc, remap_not_loaded);
+	tcase_add_test(tc, auto_default_falls_back);
+	tcase_add_test(tc, auto_stack_linear);
+	tcase_add_test(tc, existing_dm_target);
+	tcase_add_test(tc, refusals);
+	tcase_set_timeout(tc, 300);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
+		fprintf(stderr, "check_vm_stack: needs root and device-mapper "
+			"(/dev/mapper/control): skipped\n");
+		return 77;
+	}
+	if (access(RAM0, F_OK) || access(RAM1, F_OK) || access("/dev/ram2", F_OK) ||
+	    access("/dev/ram3", F_OK)) {
+		fprintf(stderr, "check_vm_stack: needs brd RAM disks /dev/ram0-3 "
+			"(modprobe brd rd_nr=4 rd_size=65536)\n");
+		return 1;
+	}
+	sr = srunner_create(stack_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
