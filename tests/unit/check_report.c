@@ -234,8 +234,15 @@ START_TEST(test_endurance_drift)
 	slope = (s->y[1] - s->y[0]) / (s->x[1] - s->x[0]);
 	ck_assert_double_eq_tol(slope, num(json_object_get(drift, "p99_ns"), "slope_per_s"), 1e-6);
 	ck_assert_ptr_nonnull(series(chart(&r, "latency"), "p99 all"));
-	ck_assert_msg(strstr(chart(&r, "throughput")->caption, "%/h"), "%s",
-		      chart(&r, "throughput")->caption);
+	{
+		const struct report_chart *tp = chart(&r, "throughput");
+		const char *caption;
+
+		ck_assert_ptr_nonnull(tp);
+		caption = tp->caption;
+		ck_assert_ptr_nonnull(caption);
+		ck_assert_msg(strstr(caption, "%/h") != NULL, "%s", caption);
+	}
 	report_free(&r);
 	json_decref(doc);
 }
