@@ -90,13 +90,7 @@ static int parse(int argc, char **argv, struct baseline_args *args)
 	return PARSE_CONTINUE;
 }
 
-int parse_baseline(int argc, char **argv)
-{
-	struct baseline_args args;
-	int rc = parse(argc, argv, &args);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(baseline, struct baseline_args, parse)
 
 int cmd_baseline(int argc, char **argv)
 {

@@ -5,6 +5,18 @@
 /* What a command's parser returns when the command should go on and run. */
 #define PARSE_CONTINUE (-1)
 
+/*
+ * parse_<cmd>: a command's own parser (returning PARSE_CONTINUE or an exit
+ * status) run alone, without the I/O that would follow.
+ */
+#define DEFINE_PARSE_ONLY(cmd, args_type, parser)                   \
+	int parse_##cmd(int argc, char **argv)                      \
+	{                                                           \
+		args_type parsed;                                   \
+		int rc = parser(argc, argv, &parsed);               \
+		return rc == PARSE_CONTINUE ? 0 : rc;               \
+	}
+
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);

@@ -98,13 +98,7 @@ static int parse(int argc, char **argv, struct compare_args *args)
 	return PARSE_CONTINUE;
 }
 
-int parse_compare(int argc, char **argv)
-{
-	struct compare_args args;
-	int rc = parse(argc, argv, &args);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(compare, struct compare_args, parse)
 
 int cmd_compare(int argc, char **argv)
 {

@@ -113,13 +113,7 @@ static int parse(int argc, char **argv, struct concurrency_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_concurrency(int argc, char **argv)
-{
-	struct concurrency_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(concurrency, struct concurrency_args, parse)
 
 int cmd_concurrency(int argc, char **argv)
 {

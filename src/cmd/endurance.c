@@ -286,13 +286,7 @@ static int parse(int argc, char **argv, struct endurance_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_endurance(int argc, char **argv)
-{
-	struct endurance_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(endurance, struct endurance_args, parse)
 
 int cmd_endurance(int argc, char **argv)
 {

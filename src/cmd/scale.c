@@ -215,13 +215,7 @@ static int parse(int argc, char **argv, struct scale_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_scale(int argc, char **argv)
-{
-	struct scale_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(scale, struct scale_args, parse)
 
 int cmd_scale(int argc, char **argv)
 {

@@ -91,13 +91,7 @@ static int parse(int argc, char **argv, struct setup_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_setup(int argc, char **argv)
-{
-	struct setup_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(setup, struct setup_args, parse)
 
 int cmd_setup(int argc, char **argv)
 {

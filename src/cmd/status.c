@@ -295,13 +295,7 @@ static int parse(int argc, char **argv, struct status_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_status(int argc, char **argv)
-{
-	struct status_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(status, struct status_args, parse)
 
 int cmd_status(int argc, char **argv)
 {

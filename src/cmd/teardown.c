@@ -263,13 +263,7 @@ static int parse(int argc, char **argv, struct teardown_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_teardown(int argc, char **argv)
-{
-	struct teardown_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(teardown, struct teardown_args, parse)
 
 int cmd_teardown(int argc, char **argv)
 {

@@ -331,13 +331,7 @@ static int parse(int argc, char **argv, struct validate_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_validate(int argc, char **argv)
-{
-	struct validate_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(validate, struct validate_args, parse)
 
 /* ---- the bad sectors and the failing disk ------------------------------------ */
 

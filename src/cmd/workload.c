@@ -252,13 +252,7 @@ static int parse(int argc, char **argv, struct workload_args *a)
 	return PARSE_CONTINUE;
 }
 
-int parse_workload(int argc, char **argv)
-{
-	struct workload_args a;
-	int rc = parse(argc, argv, &a);
-
-	return rc == PARSE_CONTINUE ? EXIT_OK : rc;
-}
+DEFINE_PARSE_ONLY(workload, struct workload_args, parse)
 
 int cmd_workload(int argc, char **argv)
 {
