@@ -6,6 +6,7 @@
 
 #include "dm/dm.h"
 #include "dm/stack.h"
+#include "compare/compare.h"
 #include "result/baseline_store.h"
 #include "util/log.h"
 #include <time.h>
@@ -147,6 +148,19 @@ int runopts_validate(const struct run_opts *ro)
 		return -1;
 	}
 	return 0;
+}
+
+void runopts_compare_cfg(const struct run_opts *ro, struct compare_cfg *cfg)
+{
+	compare_cfg_defaults(cfg);
+	if (ro->threshold_set)
+		cfg->threshold_throughput_pct = cfg->threshold_latency_pct = ro->threshold;
+	if (ro->threshold_tput_set)
+		cfg->threshold_throughput_pct = ro->threshold_tput;
+	if (ro->threshold_lat_set)
+		cfg->threshold_latency_pct = ro->threshold_lat;
+	cfg->alpha = ro->alpha;
+	cfg->allow_mismatch = ro->allow_mismatch;
 }
 
 json_t *runopts_params_json(const struct run_opts *ro)

@@ -197,6 +197,10 @@ void runopts_resolve(struct run_opts *ro);
 /* Checks no option table can express; one line and -1 when bad. */
 int runopts_validate(const struct run_opts *ro);
 
+/* The comparison rules --threshold*, --alpha and --allow-mismatch ask for. */
+struct compare_cfg;
+void runopts_compare_cfg(const struct run_opts *ro, struct compare_cfg *cfg);
+
 /* Every effective option, for the result's "params". */
 json_t *runopts_params_json(const struct run_opts *ro);
 

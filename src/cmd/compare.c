@@ -120,15 +120,7 @@ int cmd_compare(int argc, char **argv)
 		json_decref(a);
 		return EXIT_USAGE;
 	}
-	compare_cfg_defaults(&cfg);
-	if (ro.threshold_set)
-		cfg.threshold_throughput_pct = cfg.threshold_latency_pct = ro.threshold;
-	if (ro.threshold_tput_set)
-		cfg.threshold_throughput_pct = ro.threshold_tput;
-	if (ro.threshold_lat_set)
-		cfg.threshold_latency_pct = ro.threshold_lat;
-	cfg.alpha = ro.alpha;
-	cfg.allow_mismatch = ro.allow_mismatch;
+	runopts_compare_cfg(&ro, &cfg);
 	if (compare_docs(a, b, pos[0], &cfg, &c, err, sizeof(err))) {
 		log_error("%s", err);
 		json_decref(a);

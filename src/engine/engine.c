@@ -18,6 +18,7 @@
 #include "engine/gen.h"
 #include "engine/ioengine.h"
 #include "engine/verify_io.h"
+#include "result/result_text.h"
 #include "target/target.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -587,16 +588,6 @@ static void sample_inflight(struct monitor *m)
 		m->res->conc.inflight_max = sum;
 }
 
-static void human(double v, char *buf, size_t len)
-{
-	if (v >= 1e6)
-		snprintf(buf, len, "%.2fM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(buf, len, "%.1fk", v / 1e3);
-	else
-		snprintf(buf, len, "%.0f", v);
-}
-
 static void draw_progress(struct monitor *m, uint64_t t)
 {
 	struct engine *e = m->e;
@@ -608,8 +599,8 @@ static void draw_progress(struct monitor *m, uint64_t t)
 	double mbs = 0, p99 = 0;
 
 	if (s && s->len_s > 0) {
-		human((double)s->read_ops / s->len_s, r, sizeof(r));
-		human((double)s->write_ops / s->len_s, w, sizeof(w));
+		format_count((double)s->read_ops / s->len_s, r, sizeof(r));
+		format_count((double)s->write_ops / s->len_s, w, sizeof(w));
 		mbs = (double)(s->read_bytes + s->write_bytes) / s->len_s / 1e6;
 		p99 = (double)s->p99_ns / 1e3;
 	}

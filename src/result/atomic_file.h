@@ -13,4 +13,7 @@
  */
 int atomic_write_file(const char *path, const char *data, size_t len);
 
+/* mkdir -p: dir and every missing parent (mode 0755). 0 or -1 with errno. */
+int make_dirs(const char *dir);
+
 #endif

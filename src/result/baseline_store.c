@@ -45,26 +45,6 @@ void baseline_path(const char *dir, const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/%s.json", dir, name);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	char *p;
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 int baseline_save(const char *dir, const char *name, json_t *doc)
 {
 	char path[PATH_MAX];

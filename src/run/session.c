@@ -72,9 +72,10 @@ static int verify_setup(struct session *s, const uint32_t *bs_list, unsigned nbs
 	return 0;
 }
 
+/* The directory the state file goes in. */
 static int verify_mkdir_parent(const char *path)
 {
-	char dir[4096];
+	char dir[PATH_MAX];
 	char *p;
 
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -82,15 +83,7 @@ static int verify_mkdir_parent(const char *path)
 	if (!p || p == dir)
 		return 0;
 	*p = '\0';
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(dir, 0755) && errno != EEXIST ? -1 : 0;
+	return make_dirs(dir);
 }
 
 /* After a --verify run: make the data durable, then record what it holds. */
@@ -381,15 +374,7 @@ static int compare_baseline(struct session *s, json_t *doc)
 	struct compare_cfg cfg;
 	char err[1024];
 
-	compare_cfg_defaults(&cfg);
-	if (ro->threshold_set)
-		cfg.threshold_throughput_pct = cfg.threshold_latency_pct = ro->threshold;
-	if (ro->threshold_tput_set)
-		cfg.threshold_throughput_pct = ro->threshold_tput;
-	if (ro->threshold_lat_set)
-		cfg.threshold_latency_pct = ro->threshold_lat;
-	cfg.alpha = ro->alpha;
-	cfg.allow_mismatch = ro->allow_mismatch;
+	runopts_compare_cfg(ro, &cfg);
 	s->cmp = calloc(1, sizeof(*s->cmp));
 	if (!s->cmp || compare_docs(s->baseline, doc, s->baseline_where, &cfg, s->cmp,
 				    err, sizeof(err))) {
