@@ -24,9 +24,10 @@
 #include "util/signals.h"
 #include "util/timeutil.h"
 
-#define REAP_TIMEOUT_NS (20 * NSEC_PER_MSEC)   /* bound on noticing a stop */
+#define REAP_TIMEOUT_NS (20 * NSEC_PER_MSEC)   /* longest rate-limited wait */
 #define SAMPLE_PERIOD_NS (10 * NSEC_PER_MSEC)  /* in-flight sampling */
 #define PROGRESS_PERIOD_NS (500 * NSEC_PER_MSEC)
+#define SUBMIT_SLICE_DIV 8                     /* see worker_setup */
 
 struct engine;
 
@@ -50,6 +51,7 @@ struct worker {
 	struct io_done *events;
 	void *ioctx;
 	unsigned depth;
+	unsigned submit_slice;         /* at most this many I/Os per submit call */
 	unsigned index;                /* within the stream */
 	unsigned stream;
 	struct engine *eng;
@@ -208,13 +210,19 @@ static unsigned submit_batch(struct worker *w, unsigned *nbatch)
 	uint64_t t = now_ns();
 
 	go = rate_allowance(w, t, n);
-	for (i = 0; i < go; i++)
-		w->batch[i]->ts = t;
 	while (sent < go) {
-		int rc = w->eng->ops->submit(w->ioctx, w->eng->fd, w->batch + sent, go - sent);
+		unsigned slice = go - sent < w->submit_slice ? go - sent : w->submit_slice;
+		int rc;
+
+		/* One timestamp a call: each I/O's latency starts when its call does. */
+		for (i = sent; i < sent + slice; i++)
+			w->batch[i]->ts = t;
+		rc = w->eng->ops->submit(w->ioctx, w->eng->fd, w->batch + sent, slice);
 
 		if (rc > 0) {
 			sent += (unsigned)rc;
+			if (sent < go)
+				t = now_ns();
 		} else if (rc == -EAGAIN || rc == -EINTR || rc == 0) {
 			break;
 		} else {
@@ -252,7 +260,7 @@ static void *worker_main(void *arg)
 		if (fill_unit(w, &w->units[i]))
 			w->batch[nbatch++] = &w->units[i];
 	for (;;) {
-		uint64_t t, timeout = REAP_TIMEOUT_NS;
+		uint64_t t, timeout = REAP_FOREVER;
 		int n, k;
 
 		if (nbatch && !stopping)
@@ -386,6 +394,15 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	w->stream = stream;
 	w->index = index;
 	w->depth = stream_worker_depth(st, index);
+	/*
+	 * io_submit() plugs the block queue for the whole call: the device
+	 * sees none of the call's I/Os until the last is prepared. One big
+	 * call per reap lets a shallow queue run dry meanwhile (at depth 32
+	 * on a loop device: 0.8 of the IOPS of 4-I/O calls, medians of 5 A/B
+	 * runs); an eighth of the depth per call keeps it fed and still
+	 * amortises the system call.
+	 */
+	w->submit_slice = w->depth / SUBMIT_SLICE_DIV ? w->depth / SUBMIT_SLICE_DIV : 1;
 	if (st->rate_iops) {
 		w->rate_iops = st->rate_iops / st->workers +
 			(index < st->rate_iops % st->workers);
@@ -621,6 +638,21 @@ static bool all_done(const struct engine *e)
 	return true;
 }
 
+/*
+ * Workers wait for completions with no timeout: once the run is over, a
+ * worker whose I/O never completes is interrupted by a signal. Sent every
+ * monitor tick until all are done, so one that arrives just before a
+ * worker goes back to sleep is followed by another.
+ */
+static void wake_workers(const struct engine *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++)
+		if (e->workers[i].started && !__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
+			signals_wake_thread(e->workers[i].thread);
+}
+
 static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
 {
 	uint64_t m = a < b ? a : b;
@@ -670,6 +702,8 @@ static void monitor_loop(struct monitor *m)
 			m->res->signal = sig;
 			eng_request_stop(e);
 		}
+		if (eng_stopping(e) || t >= e->end_ns)
+			wake_workers(e);
 		if (t >= next_sample) {
 			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns)
 				sample_inflight(m);
@@ -833,6 +867,7 @@ int engine_run(const struct job *job, struct run_result *res)
 	{
 		sigset_t stops, old;
 
+		signals_wake_install();
 		/* Workers inherit a mask with the stop signals blocked. */
 		sigemptyset(&stops);
 		sigaddset(&stops, SIGINT);

@@ -23,6 +23,8 @@ struct io_done {
 	long res;          /* bytes transferred, or -errno */
 };
 
+#define REAP_FOREVER UINT64_MAX
+
 struct ioeng_ops {
 	const char *name;
 	/* A context for up to depth I/Os in flight; NULL and *err = errno on failure. */
@@ -33,7 +35,11 @@ struct ioeng_ops {
 	 * be fewer than n), or -errno when none was.
 	 */
 	int (*submit)(void *ctx, int fd, struct io_unit **units, unsigned n);
-	/* Wait up to timeout_ns for at least min completions; returns count or -errno. */
+	/*
+	 * Wait up to timeout_ns (REAP_FOREVER: no limit) for at least min
+	 * completions; returns the count, or -errno. A signal ends the wait
+	 * early: then fewer than min (maybe 0) come back.
+	 */
 	int (*reap)(void *ctx, unsigned min, unsigned max, struct io_done *out,
 		    uint64_t timeout_ns);
 };

@@ -141,9 +141,11 @@ static int libaio_reap(void *ctx, unsigned min, unsigned max, struct io_done *ou
 	out += got;
 	max -= got;
 	min -= got;
-	do {
-		rc = io_getevents(c->ctx, (long)min, (long)max, c->events, &ts);
-	} while (rc == -EINTR);
+	/* No timeout when none is needed: a timed sleep arms and cancels a timer each time. */
+	rc = io_getevents(c->ctx, (long)min, (long)max, c->events,
+			  timeout_ns == REAP_FOREVER ? NULL : &ts);
+	if (rc == -EINTR)
+		return (int)got;
 	if (rc < 0)
 		return got ? (int)got : rc;
 	for (i = 0; i < rc; i++) {

@@ -38,6 +38,29 @@ void signals_block_in_thread(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/* SIGURG: ignored by default, so one that comes early or from outside is harmless. */
+#define WAKE_SIGNAL SIGURG
+
+static void on_wake(int signo)
+{
+	(void)signo;
+}
+
+void signals_wake_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;
+	sigemptyset(&sa.sa_mask);
+	sigaction(WAKE_SIGNAL, &sa, NULL);
+}
+
+void signals_wake_thread(pthread_t thread)
+{
+	pthread_kill(thread, WAKE_SIGNAL);
+}
+
 int signals_exit_status(int signo)
 {
 	return 128 + signo;

@@ -547,6 +547,38 @@ START_TEST(test_flakey_errors)
 }
 END_TEST
 
+/*
+ * e. I/O that never completes in time cannot hang the tool. dm-delay holds
+ * every read for 10 s; --timeout 2 stops the run, and after the 1 s grace
+ * the workers, asleep in io_getevents() with no timeout, must be woken to
+ * leave the four reads in flight and report them. A worker left asleep
+ * would instead see them complete at 10 s and count them as reads.
+ */
+START_TEST(test_stuck_io_abandoned)
+{
+	static const char *const args[] = { "--rw", "randread", "--ops", "4",
+					    "--duration", "5", "--timeout", "2", NULL };
+	struct seg s = { 0, dev_sectors("/dev/ram2"), "delay", "/dev/ram2 0 10000" };
+	struct bench_run r;
+
+	dm_make(DEV_PREFIX "stuck", &s, 1);
+	/* The process exit itself waits for the reads (the kernel's exit_aio). */
+	bench_run(&r, "/dev/mapper/" DEV_PREFIX "stuck", args);
+	dm_remove(DEV_PREFIX "stuck");
+
+	require_doc(&r);
+	fprintf(stderr, "check_vm_engine: stuck: timed out %s, %lld abandoned, %lld reads, "
+		"measured %.3f s\n", json_is_true(jpath(r.doc, "results.timed_out")) ? "yes" : "no",
+		jint(r.doc, "results.abandoned_ios"), jint(r.doc, "results.read.ops"),
+		jnum(r.doc, "results.duration_s"));
+	ck_assert_int_eq(r.status, EXIT_IO);
+	ck_assert(json_is_true(jpath(r.doc, "results.timed_out")));
+	ck_assert_int_eq(jint(r.doc, "results.abandoned_ios"), 4);
+	ck_assert_int_eq(jint(r.doc, "results.read.ops"), 0);
+	bench_free(&r);
+}
+END_TEST
+
 static void cleanup(void)
 {
 	remove_leftovers();
@@ -565,6 +597,7 @@ static Suite *vm_engine_suite(void)
 	tcase_add_test(tc, test_error_stops_run);
 	tcase_add_test(tc, test_delay_latency);
 	tcase_add_test(tc, test_flakey_errors);
+	tcase_add_test(tc, test_stuck_io_abandoned);
 	suite_add_tcase(s, tc);
 	return s;
 }
