@@ -18,6 +18,8 @@ const char *const rw_mode_names[] = {
 };
 
 const char *const out_format_names[] = { "normal", "json", NULL };
+/* In enum reap_mode order. */
+const char *const reap_mode_names[] = { "auto", "sleep", "poll", NULL };
 
 void runopts_defaults(struct run_opts *ro)
 {
@@ -165,7 +167,7 @@ void runopts_compare_cfg(const struct run_opts *ro, struct compare_cfg *cfg)
 
 json_t *runopts_params_json(const struct run_opts *ro)
 {
-	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}",
+	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
 			 "target", ro->target,
 			 "size_bytes", (json_int_t)ro->size,
 			 "scratch_dir", ro->scratch_dir,
@@ -180,5 +182,6 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "max_errors", (json_int_t)ro->max_errors,
 			 "rate_iops", (json_int_t)ro->rate_iops,
 			 "timeout_s", (double)ro->timeout_ns / 1e9,
-			 "output_format", out_format_names[ro->output_format]);
+			 "output_format", out_format_names[ro->output_format],
+			 "reap", reap_mode_names[ro->reap]);
 }

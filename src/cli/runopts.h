@@ -17,6 +17,7 @@ enum out_format { OUT_NORMAL, OUT_JSON };
 
 extern const char *const rw_mode_names[];
 extern const char *const out_format_names[];
+extern const char *const reap_mode_names[];
 
 struct run_opts {
 	/* target */
@@ -31,6 +32,7 @@ struct run_opts {
 	uint64_t bs;
 	unsigned iodepth;
 	unsigned workers;           /* 0: auto */
+	int reap;                   /* enum reap_mode */
 	int rw;
 	unsigned rwmix_read;
 	uint64_t seed;
@@ -114,7 +116,10 @@ void runopts_defaults(struct run_opts *ro);
 	  .help = "I/Os in flight per worker" },                                    \
 	{ .type = OPT_UINT, .name = "workers", .value = &(ro)->workers,             \
 	  .argh = "N|auto", .min = 1, .max = 1024, .special = "auto",               \
-	  .set = &(ro)->workers_set, .help = "worker threads (default auto)" }
+	  .set = &(ro)->workers_set, .help = "worker threads (default auto)" },     \
+	{ .type = OPT_CHOICE, .name = "reap", .value = &(ro)->reap, .argh = "MODE", \
+	  .choices = reap_mode_names,                                               \
+	  .help = "wait for completions: auto, sleep or poll (default auto)" }
 
 #define RUNOPTS_PATTERN(ro)                                                         \
 	{ .type = OPT_SIZE, .name = "bs", .value = &(ro)->bs, .argh = "SIZE",       \

@@ -20,6 +20,7 @@
 #include "engine/verify_io.h"
 #include "result/result_text.h"
 #include "target/target.h"
+#include "util/env.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
@@ -28,6 +29,15 @@
 #define SAMPLE_PERIOD_NS (10 * NSEC_PER_MSEC)  /* in-flight sampling */
 #define PROGRESS_PERIOD_NS (500 * NSEC_PER_MSEC)
 #define SUBMIT_SLICE_DIV 8                     /* see worker_setup */
+/*
+ * Polling (--reap): how long a worker watches the completion ring before
+ * it sleeps, and, under auto, how many waits it sleeps through after some
+ * windows in a row went by with nothing (a slow device is not worth a
+ * CPU; one late completion on a busy machine is no sign of one).
+ */
+#define POLL_WINDOW_NS (50 * NSEC_PER_USEC)
+#define POLL_MISSES 4
+#define POLL_BACKOFF_WAITS 64
 
 struct engine;
 
@@ -52,6 +62,9 @@ struct worker {
 	void *ioctx;
 	unsigned depth;
 	unsigned submit_slice;         /* at most this many I/Os per submit call */
+	bool poll, poll_backoff;       /* --reap: poll first; back off after a miss */
+	unsigned poll_misses;          /* windows in a row that saw nothing */
+	unsigned poll_skip;            /* waits left to sleep through */
 	unsigned index;                /* within the stream */
 	unsigned stream;
 	struct engine *eng;
@@ -243,6 +256,40 @@ static unsigned submit_batch(struct worker *w, unsigned *nbatch)
 	return sent;
 }
 
+/*
+ * Watch the completion ring for up to POLL_WINDOW_NS. At depth 1 a sleep
+ * costs a wake-up of this thread and often of an idle CPU: on the RAM-backed
+ * loop device of bench/run, polling doubles IOPS at depth 1 (medians of 6
+ * A/B runs: 63k against 30k) for 15% more CPU per I/O. Returns what it
+ * reaped (0: go to sleep).
+ */
+static int poll_completions(struct worker *w, unsigned inflight)
+{
+	uint64_t end;
+	int n;
+
+	if (w->poll_skip) {
+		w->poll_skip--;
+		return 0;
+	}
+	end = now_ns() + POLL_WINDOW_NS;
+	do {
+		n = w->eng->ops->reap(w->ioctx, 0, inflight, w->events, 0);
+		if (n) {
+			w->poll_misses = 0;
+			return n;
+		}
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	} while (now_ns() < end);
+	if (w->poll_backoff && ++w->poll_misses >= POLL_MISSES) {
+		w->poll_misses = 0;
+		w->poll_skip = POLL_BACKOFF_WAITS;
+	}
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -288,8 +335,10 @@ static void *worker_main(void *arg)
 			if (timeout > REAP_TIMEOUT_NS)
 				timeout = REAP_TIMEOUT_NS;
 		}
-		n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, inflight,
-				 w->events, timeout);
+		n = w->poll && timeout == REAP_FOREVER ? poll_completions(w, inflight) : 0;
+		if (n == 0)
+			n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, inflight,
+					 w->events, timeout);
 		t = now_ns();
 		if (n < 0) {
 			log_error("worker %u: reaping completions failed: %s", w->index,
@@ -403,6 +452,11 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	 * amortises the system call.
 	 */
 	w->submit_slice = w->depth / SUBMIT_SLICE_DIV ? w->depth / SUBMIT_SLICE_DIV : 1;
+	/* Auto polls only where a sleep is most of the wait and a CPU is left for the device. */
+	w->poll = e->job->reap == REAP_POLL ||
+		(e->job->reap == REAP_AUTO && w->depth == 1 &&
+		 job_total_workers(e->job) < env_online_cpus());
+	w->poll_backoff = e->job->reap == REAP_AUTO;
 	if (st->rate_iops) {
 		w->rate_iops = st->rate_iops / st->workers +
 			(index < st->rate_iops % st->workers);

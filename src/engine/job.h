@@ -42,6 +42,17 @@ struct stream_spec {
 	bool one_pass;                 /* each worker covers its region once, then stops */
 };
 
+/*
+ * How a worker waits for completions. Sleeping costs two scheduler
+ * wake-ups an I/O at depth 1, which is most of the latency of a fast
+ * device; polling the completion ring instead burns a CPU meanwhile.
+ */
+enum reap_mode {
+	REAP_AUTO,   /* poll when a worker keeps 1 I/O in flight and a CPU is spare */
+	REAP_SLEEP,  /* always sleep in the kernel (fio's libaio default) */
+	REAP_POLL,   /* always poll first, at any depth */
+};
+
 struct target;
 struct run_result;
 struct ioeng_ops;
@@ -62,6 +73,7 @@ struct job {
 	struct genmap *verify_map;     /* --verify: write verify blocks, check reads */
 	uint64_t timeout_ns;           /* hard stop from the start; 0 = none */
 	uint64_t drain_grace_ns;       /* after a stop, wait this long for in-flight I/O */
+	enum reap_mode reap;
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;

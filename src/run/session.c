@@ -199,6 +199,7 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.verify_map = s->vmap,
 		.timeout_ns = ro->timeout_ns,
 		.drain_grace_ns = DRAIN_GRACE_NS,
+		.reap = (enum reap_mode)ro->reap,
 	};
 }
 

@@ -124,6 +124,8 @@ static const struct bad_row rows[] = {
 	{ .args = { "concurrency", "--rw", "sideways" }, .want = { "--rw", "sideways" } },
 	{ .args = { "concurrency", "--output-format", "xml" },
 	  .want = { "--output-format", "xml" } },
+	{ .args = { "concurrency", "--reap", "spin" },
+	  .want = { "--reap", "'spin' (allowed: auto, sleep, poll)" } },
 	{ .args = { "concurrency", "--threshold", "-1" }, .want = { "--threshold", "'-1'" } },
 	{ .args = { "concurrency", "--threshold-throughput", "101" },
 	  .want = { "--threshold-throughput", "101" } },

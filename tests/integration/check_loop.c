@@ -29,6 +29,7 @@ struct fixture {
 	char *backing;
 	struct loopdev ld;
 	const char *arg;               /* a per-test parameter */
+	const char *arg2;
 	char nomerges[16];             /* to restore; "" if untouched */
 	struct runbin_result r;        /* of the last run */
 	json_t *doc;                   /* its stdout as JSON, or NULL */
@@ -101,9 +102,9 @@ static int read_blkstat(const struct loopdev *ld, struct blkstat *s)
 }
 
 /* The backing file and loop device around body; everything undone after. */
-static void with_loop(void (*body)(struct fixture *), const char *arg)
+static void with_loop2(void (*body)(struct fixture *), const char *arg, const char *arg2)
 {
-	struct fixture fx = { .arg = arg };
+	struct fixture fx = { .arg = arg, .arg2 = arg2 };
 	int rc, drc, frc;
 
 	fx.backing = loopdev_backing_create(TAG, BACKING_SIZE);
@@ -125,12 +126,18 @@ static void with_loop(void (*body)(struct fixture *), const char *arg)
 	ck_assert_msg(frc == 0, "cannot remove the backing file: %s", strerror(-frc));
 }
 
+static void with_loop(void (*body)(struct fixture *), const char *arg)
+{
+	with_loop2(body, arg, NULL);
+}
+
 /* ---- the kernel's counters against the tool's ---------------------------- */
 
 static void counters_body(struct fixture *fx)
 {
 	const char *args[] = { "concurrency", "--target", fx->ld.path, "--force", "--ops",
-			       fx->arg, "--duration", "2", "--output-format", "json", NULL };
+			       fx->arg, "--reap", fx->arg2, "--duration", "2",
+			       "--output-format", "json", NULL };
 	struct blkstat a, b;
 	long long rd, wr, kr, kw;  /* tool's and kernel's counts */
 
@@ -145,6 +152,8 @@ static void counters_body(struct fixture *fx)
 	EXPECT(fx, read_blkstat(&fx->ld, &b) == 0, "cannot read %s stat", fx->ld.sysname);
 	EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
 	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
+	EXPECT(fx, strcmp(jstr(fx, "params.reap"), fx->arg2) == 0, "params.reap %s",
+	       jstr(fx, "params.reap"));
 	EXPECT(fx, jint(fx, "results.ramp_ops") == 0, "ramp_ops %lld",
 	       jint(fx, "results.ramp_ops"));
 	EXPECT(fx, jint(fx, "results.errors.io") == 0 && jint(fx, "results.errors.short") == 0,
@@ -178,11 +187,16 @@ static void counters_body(struct fixture *fx)
 	       jint(fx, "target.kernel_counters_delta.writes_completed"), rd, wr);
 }
 
-static const char *const counter_ops[] = { "32", "1000" };
+/* Every way of waiting for completions must count each I/O once. */
+static const struct { const char *ops, *reap; } counter_cases[] = {
+	{ "32", "auto" }, { "1000", "auto" },
+	{ "1", "auto" },   /* polls where a CPU is spare */
+	{ "1", "sleep" }, { "32", "poll" },
+};
 
 START_TEST(kernel_counters)
 {
-	with_loop(counters_body, counter_ops[_i]);
+	with_loop2(counters_body, counter_cases[_i].ops, counter_cases[_i].reap);
 }
 END_TEST
 
@@ -314,7 +328,7 @@ static Suite *loop_suite(void)
 	tc = tcase_create("counters");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, kernel_counters, 0,
-			    (int)(sizeof(counter_ops) / sizeof(counter_ops[0])));
+			    (int)(sizeof(counter_cases) / sizeof(counter_cases[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("target");
