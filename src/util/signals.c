@@ -10,16 +10,21 @@ static void on_stop(int signo)
 	stop_signal = signo;
 }
 
-void signals_install(void)
+/* No SA_RESTART: a thread asleep in a system call must wake up at once. */
+static void handle(int signo, void (*fn)(int))
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
+	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a sleeping monitor must wake up at once. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(signo, &sa, NULL);
+}
+
+void signals_install(void)
+{
+	handle(SIGINT, on_stop);
+	handle(SIGTERM, on_stop);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -48,12 +53,7 @@ static void on_wake(int signo)
 
 void signals_wake_install(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_wake;
-	sigemptyset(&sa.sa_mask);
-	sigaction(WAKE_SIGNAL, &sa, NULL);
+	handle(WAKE_SIGNAL, on_wake);
 }
 
 void signals_wake_thread(pthread_t thread)
