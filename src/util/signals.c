@@ -53,7 +53,13 @@ static void on_wake(int signo)
 
 void signals_wake_install(void)
 {
+	sigset_t set;
+
 	handle(WAKE_SIGNAL, on_wake);
+	/* Threads started from here on inherit the mask: a blocked one would never wake. */
+	sigemptyset(&set);
+	sigaddset(&set, WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 void signals_wake_thread(pthread_t thread)

@@ -15,7 +15,8 @@ void signals_block_in_thread(void);
  * completions with no timeout (a timed wait arms a timer each time it
  * sleeps), so the monitor interrupts them with this signal when the run
  * ends. signals_wake_install() gives it a handler that does nothing
- * (without SA_RESTART, so the call returns EINTR); it is idempotent.
+ * (without SA_RESTART, so the call returns EINTR) and unblocks it in the
+ * calling thread, whose mask new threads inherit; it is idempotent.
  */
 void signals_wake_install(void);
 void signals_wake_thread(pthread_t thread);
