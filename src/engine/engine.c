@@ -37,6 +37,7 @@
  */
 #define POLL_WINDOW_NS (50 * NSEC_PER_USEC)
 #define POLL_MISSES 4
+#define POLL_BACKOFF_WAITS 64
 /*
  * Reads nobody checks land in a pool of this many buffers per worker, shared
  * round-robin by its I/O slots, instead of one buffer each: at 10000 in
@@ -47,7 +48,6 @@
  * keeps its own.
  */
 #define READ_POOL_BUFS 128
-#define POLL_BACKOFF_WAITS 64
 
 struct engine;
 
@@ -74,7 +74,7 @@ struct worker {
 	void *ioctx;
 	unsigned depth;
 	unsigned submit_slice;         /* at most this many I/Os per submit call */
-	bool poll, poll_backoff;       /* --reap: poll first; back off after a miss */
+	bool poll;                     /* --reap: poll the ring before sleeping */
 	unsigned poll_misses;          /* windows in a row that saw nothing */
 	unsigned poll_skip;            /* waits left to sleep through */
 	unsigned index;                /* within the stream */
@@ -123,6 +123,14 @@ static void eng_request_stop(struct engine *e)
 
 /* ---- worker side ---------------------------------------------------- */
 
+/* The buffer of slot `slot` for its next I/O: its own, or for a read, one of the pool's. */
+static void *slot_buf(const struct worker *w, size_t slot, bool write)
+{
+	if (w->read_pool && !write)
+		return (char *)w->read_pool + slot % READ_POOL_BUFS * w->buf_size;
+	return (char *)w->bufs + slot * w->buf_size;
+}
+
 /* Pick the unit's next I/O; false when a one-pass worker has covered its region. */
 static bool fill_unit(struct worker *w, struct io_unit *u)
 {
@@ -140,12 +148,8 @@ static bool fill_unit(struct worker *w, struct io_unit *u)
 	} while (w->verifying && !vio_claim(&w->vio, u));
 	if (w->one_pass)
 		w->pass_left = w->pass_left > p.len ? w->pass_left - p.len : 0;
-	if (w->read_pool) {
-		size_t slot = (size_t)(u - w->units);
-
-		u->buf = u->write ? (char *)w->bufs + slot * w->buf_size :
-			(char *)w->read_pool + slot % READ_POOL_BUFS * w->buf_size;
-	}
+	if (w->read_pool)
+		u->buf = slot_buf(w, (size_t)(u - w->units), u->write);
 	if (w->verifying && u->write)
 		vio_prepare_write(&w->vio, u);
 	return true;
@@ -301,7 +305,7 @@ static int poll_completions(struct worker *w, unsigned inflight)
 		__builtin_ia32_pause();
 #endif
 	} while (now_ns() < end);
-	if (w->poll_backoff && ++w->poll_misses >= POLL_MISSES) {
+	if (w->eng->job->reap == REAP_AUTO && ++w->poll_misses >= POLL_MISSES) {
 		w->poll_misses = 0;
 		w->poll_skip = POLL_BACKOFF_WAITS;
 	}
@@ -475,7 +479,6 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	w->poll = e->job->reap == REAP_POLL ||
 		(e->job->reap == REAP_AUTO && w->depth == 1 &&
 		 job_total_workers(e->job) < env_online_cpus());
-	w->poll_backoff = e->job->reap == REAP_AUTO;
 	if (st->rate_iops) {
 		w->rate_iops = st->rate_iops / st->workers +
 			(index < st->rate_iops % st->workers);
@@ -521,10 +524,9 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		fill_random(w->bufs, (size_t)w->depth * maxbs,
 			    e->job->seed ^ ((uint64_t)stream << 32 | index));
 	}
-	/* fill_unit() moves slots between the two when there is a read pool. */
+	/* With a read pool, fill_unit() picks each I/O's buffer again. */
 	for (i = 0; i < w->depth; i++)
-		w->units[i].buf = w->bufs ? (char *)w->bufs + (size_t)i * maxbs :
-			(char *)w->read_pool + (size_t)(i % READ_POOL_BUFS) * maxbs;
+		w->units[i].buf = slot_buf(w, i, false);
 	w->ioctx = e->ops->setup(w->depth, &err);
 	if (!w->ioctx) {
 		if (err == EAGAIN)
