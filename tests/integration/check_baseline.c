@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "loopdev.h"
 #include "runbin.h"
 
@@ -35,33 +36,9 @@ struct fixture {
 	char *fio1, *fio2;             /* the fio fixtures */
 	struct runbin_result r;        /* of the last run */
 	json_t *doc;                   /* its stdout as JSON, or NULL */
-	bool failed;
-	char msg[4096];
+	struct expect ex;           /* EXPECT's first failure */
 };
 
-static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(fx->msg, sizeof(fx->msg), "line %d: '%s' failed: ", line, cond);
-	va_start(ap, fmt);
-	vsnprintf(fx->msg + n, sizeof(fx->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	fx->failed = true;
-}
-
-/* Record the first failure and leave the test body. */
-#define EXPECT(fx, cond, ...)                                                      \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fail_at(fx, __LINE__, #cond, __VA_ARGS__);                 \
-			return;                                                    \
-		}                                                                  \
-	} while (0)
 
 /*
  * Run the binary with the fixture's environment: the words of pre (a
@@ -297,7 +274,7 @@ static char *fixture(const char *name)
 
 START_TEST(baseline_cycle)
 {
-	struct fixture fx = { .failed = false };
+	struct fixture fx = { .ex.failed = false };
 	int rc, drc, frc, trc;
 
 	fx.dir = runbin_tmpdir(TAG);
@@ -335,7 +312,7 @@ START_TEST(baseline_cycle)
 	free(fx.fio2);
 	free(fx.bldir);
 	free(fx.dir);
-	ck_assert_msg(!fx.failed, "%s", fx.msg);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
 	ck_assert_msg(drc == 0, "cannot detach: %s", strerror(-drc));
 	ck_assert_msg(frc == 0, "cannot remove the backing file: %s", strerror(-frc));
 	ck_assert_msg(trc == 0, "cannot remove the scratch directory");

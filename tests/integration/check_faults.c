@@ -20,7 +20,6 @@
 #include <linux/loop.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "loopdev.h"
 #include "runbin.h"
 
@@ -46,33 +46,9 @@ struct fx {
 	struct loopdev ld;
 	struct runbin_result r;  /* of the last run */
 	json_t *doc;             /* its stdout as JSON, or NULL */
-	bool failed;
-	char msg[4096];
+	struct expect ex;           /* EXPECT's first failure */
 };
 
-static void fail_at(struct fx *fx, int line, const char *cond, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void fail_at(struct fx *fx, int line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(fx->msg, sizeof(fx->msg), "line %d: '%s' failed: ", line, cond);
-	va_start(ap, fmt);
-	vsnprintf(fx->msg + n, sizeof(fx->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	fx->failed = true;
-}
-
-/* Record the first failure and leave the test body. */
-#define EXPECT(fx, cond, ...)                                                      \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fail_at(fx, __LINE__, #cond, __VA_ARGS__);                 \
-			return;                                                    \
-		}                                                                  \
-	} while (0)
 
 static unsigned long long mono_ms(void)
 {
@@ -127,7 +103,7 @@ static void fx_finish(struct fx *fx)
 	if (fx->dir)
 		runbin_rmtree(fx->dir);
 	free(fx->dir);
-	ck_assert_msg(!fx->failed, "%s", fx->msg);
+	ck_assert_msg(!fx->ex.failed, "%s", fx->ex.msg);
 	ck_assert_msg(drc == 0, "cannot detach the loop device: %s", strerror(-drc));
 	ck_assert_msg(frc == 0, "cannot remove the backing file: %s", strerror(-frc));
 }
@@ -229,8 +205,8 @@ START_TEST(output_dir_unwritable)
 	env_free(&env);
 	check_unwritten(&fx, file);
 	/* Neither the file nor a temporary one next to it. */
-	if (!fx.failed && runbin_count_entries(out) != 0)
-		fail_at(&fx, __LINE__, "empty", "%s holds %d entries", out,
+	if (!fx.ex.failed && runbin_count_entries(out) != 0)
+		expect_fail_at(&fx.ex, __LINE__, "empty", "%s holds %d entries", out,
 			runbin_count_entries(out));
 	fx_finish(&fx);
 }
@@ -250,10 +226,10 @@ START_TEST(output_dev_full)
 	run(&fx, args, -1, 30000, &env);
 	env_free(&env);
 	check_unwritten(&fx, "/dev/full");
-	if (!fx.failed && count_prefixed("/dev", "full.") != before)
-		fail_at(&fx, __LINE__, "no temp file", "a full.* file appeared in /dev");
-	if (!fx.failed && (stat("/dev/full", &st) || !S_ISCHR(st.st_mode)))
-		fail_at(&fx, __LINE__, "S_ISCHR", "/dev/full is no longer a character device");
+	if (!fx.ex.failed && count_prefixed("/dev", "full.") != before)
+		expect_fail_at(&fx.ex, __LINE__, "no temp file", "a full.* file appeared in /dev");
+	if (!fx.ex.failed && (stat("/dev/full", &st) || !S_ISCHR(st.st_mode)))
+		expect_fail_at(&fx.ex, __LINE__, "S_ISCHR", "/dev/full is no longer a character device");
 	fx_finish(&fx);
 }
 END_TEST
@@ -454,9 +430,9 @@ static void baseline_body(struct fx *fx, struct baseline_case *bc)
 		plan[n++] = (struct kill_plan){ KILL_AT, 990 + 30 * i };
 	plan[n++] = (struct kill_plan){ KILL_ON_TMP, 0 };
 	plan[n++] = (struct kill_plan){ KILL_ON_RENAME, 0 };
-	for (i = 0; i < n && !fx->failed; i++)
+	for (i = 0; i < n && !fx->ex.failed; i++)
 		kill_one(bc, &plan[i], FIRST_SEED + 1 + i);
-	if (fx->failed)
+	if (fx->ex.failed)
 		return;
 	/* The store lists the one baseline, not the debris. */
 	env_add(&env, "DMREMAP_BENCH_BASELINE_DIR", bc->bl);
@@ -629,7 +605,7 @@ START_TEST(loop_detached_midrun)
 	fx_init(&fx);
 	rc = fx_loop(&fx, LOOP_SIZE);
 	if (rc)
-		fail_at(&fx, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
+		expect_fail_at(&fx.ex, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
 	else
 		detach_body(&fx);
 	fx_finish(&fx);
@@ -698,7 +674,7 @@ START_TEST(loop_shrunk_midrun)
 	fx_init(&fx);
 	rc = fx_loop(&fx, LOOP_SIZE);
 	if (rc)
-		fail_at(&fx, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
+		expect_fail_at(&fx.ex, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
 	else
 		shrink_body(&fx);
 	fx_finish(&fx);
@@ -788,11 +764,11 @@ START_TEST(aio_max_nr_small)
 	ck_assert_int_eq(read_value(AIO_MAX_NR, now, sizeof(now)), 0);
 	ck_assert_str_eq(now, saved);
 	if (wrc)
-		fail_at(&fx, __LINE__, "write", "cannot set fs.aio-max-nr: %s", strerror(-wrc));
+		expect_fail_at(&fx.ex, __LINE__, "write", "cannot set fs.aio-max-nr: %s", strerror(-wrc));
 	else if (fx.r.status != RB_EXIT_RUNTIME || runbin_count_lines(fx.r.err) != 1)
-		fail_at(&fx, __LINE__, "exit 4, one line", "exit %d: %s", fx.r.status, fx.r.err);
+		expect_fail_at(&fx.ex, __LINE__, "exit 4, one line", "exit %d: %s", fx.r.status, fx.r.err);
 	else if (!(p = strstr(fx.r.err, "fs.aio-max-nr=")))
-		fail_at(&fx, __LINE__, "fs.aio-max-nr=N", "no value to set in: %s", fx.r.err);
+		expect_fail_at(&fx.ex, __LINE__, "fs.aio-max-nr=N", "no value to set in: %s", fx.r.err);
 	else
 		hint = strtoull(p + strlen("fs.aio-max-nr="), NULL, 10);
 	/*
@@ -804,21 +780,21 @@ START_TEST(aio_max_nr_small)
 	{
 		const char *u = strstr(fx.r.err, "in use: ");
 
-		if (!fx.failed && u)
+		if (!fx.ex.failed && u)
 			in_use = strtoull(u + strlen("in use: "), NULL, 10);
-		else if (!fx.failed)
-			fail_at(&fx, __LINE__, "in use: N", "the line does not say what is in "
+		else if (!fx.ex.failed)
+			expect_fail_at(&fx.ex, __LINE__, "in use: N", "the line does not say what is in "
 				"use: %s", fx.r.err);
 	}
 	snprintf(want, sizeof(want), "%llu", in_use + AIO_OPS);
-	if (!fx.failed && hint < in_use + AIO_OPS)
-		fail_at(&fx, __LINE__, "hint >= in use + ops",
+	if (!fx.ex.failed && hint < in_use + AIO_OPS)
+		expect_fail_at(&fx.ex, __LINE__, "hint >= in use + ops",
 			"the hint fs.aio-max-nr=%llu is too small: %llu in use + %d for the run "
 			"needs at least %s (stderr: %s)", hint, in_use, AIO_OPS, want, fx.r.err);
-	if (!fx.failed && fx.r.out[0])
-		fail_at(&fx, __LINE__, "stdout empty", "stdout: %s", fx.r.out);
-	if (!fx.failed && runbin_count_entries(fx.tmp) != 0)
-		fail_at(&fx, __LINE__, "no scratch file", "a scratch file is left");
+	if (!fx.ex.failed && fx.r.out[0])
+		expect_fail_at(&fx.ex, __LINE__, "stdout empty", "stdout: %s", fx.r.out);
+	if (!fx.ex.failed && runbin_count_entries(fx.tmp) != 0)
+		expect_fail_at(&fx.ex, __LINE__, "no scratch file", "a scratch file is left");
 	fx_finish(&fx);
 }
 END_TEST
@@ -916,17 +892,17 @@ static void scratch_runs(struct fx *fx, const struct envs *env)
 				break;
 		for (i = 0; i < n; i++) {
 			if (runbin_wait(&rb[i], &r)) {
-				if (!fx->failed)
-					fail_at(fx, __LINE__, "runbin_wait", "run %d: no status",
+				if (!fx->ex.failed)
+					expect_fail_at(&fx->ex, __LINE__, "runbin_wait", "run %d: no status",
 						done + i);
-			} else if (!fx->failed && (r.status || r.out[0] || r.err[0])) {
-				fail_at(fx, __LINE__, "exit 0, silent", "run %d: exit %d: %s%s",
+			} else if (!fx->ex.failed && (r.status || r.out[0] || r.err[0])) {
+				expect_fail_at(&fx->ex, __LINE__, "exit 0, silent", "run %d: exit %d: %s%s",
 					done + i, r.status, r.out, r.err);
 			}
 			runbin_result_free(&r);
 		}
 		EXPECT(fx, n == want, "cannot start run %d", done + n);
-		if (fx->failed)
+		if (fx->ex.failed)
 			return;
 	}
 }
@@ -957,12 +933,12 @@ static void leak_body(struct fx *fx)
 	       "inotify: %s", strerror(errno));
 	env_add(&env, "TMPDIR", fx->tmp);
 	scratch_runs(fx, &env);
-	if (!fx->failed)
+	if (!fx->ex.failed)
 		loop_runs(fx, &env);
 	env_free(&env);
 	count_events(ino, &created, &deleted);
 	close(ino);
-	if (fx->failed)
+	if (fx->ex.failed)
 		return;
 	/* Each scratch run made its file and removed it: the check has teeth. */
 	EXPECT(fx, created == SHORT_RUNS && deleted == SHORT_RUNS,
@@ -998,7 +974,7 @@ START_TEST(no_leaks)
 	fx_init(&fx);
 	rc = fx_loop(&fx, LOOP_SIZE);
 	if (rc)
-		fail_at(&fx, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
+		expect_fail_at(&fx.ex, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
 	else
 		leak_body(&fx);
 	fx_finish(&fx);

@@ -11,13 +11,13 @@
  * reports. A test killed by its timeout is swept up after the run.
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "loopdev.h"
 #include "runbin.h"
 
@@ -33,33 +33,9 @@ struct fixture {
 	char nomerges[16];             /* to restore; "" if untouched */
 	struct runbin_result r;        /* of the last run */
 	json_t *doc;                   /* its stdout as JSON, or NULL */
-	bool failed;
-	char msg[2048];
+	struct expect ex;           /* EXPECT's first failure */
 };
 
-static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(fx->msg, sizeof(fx->msg), "line %d: '%s' failed: ", line, cond);
-	va_start(ap, fmt);
-	vsnprintf(fx->msg + n, sizeof(fx->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	fx->failed = true;
-}
-
-/* Record the first failure and leave the test body. */
-#define EXPECT(fx, cond, ...)                                                      \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fail_at(fx, __LINE__, #cond, __VA_ARGS__);                 \
-			return;                                                    \
-		}                                                                  \
-	} while (0)
 
 /* Run the binary; its result (and JSON, if stdout is some) land in fx. */
 static void run(struct fixture *fx, const char *const *args)
@@ -121,7 +97,7 @@ static void with_loop2(void (*body)(struct fixture *), const char *arg, const ch
 	runbin_result_free(&fx.r);
 	drc = loopdev_detach(&fx.ld);
 	frc = loopdev_backing_remove(fx.backing);
-	ck_assert_msg(!fx.failed, "%s", fx.msg);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
 	ck_assert_msg(drc == 0, "cannot detach %s: %s", fx.ld.path, strerror(-drc));
 	ck_assert_msg(frc == 0, "cannot remove the backing file: %s", strerror(-frc));
 }

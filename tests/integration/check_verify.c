@@ -14,13 +14,13 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "loopdev.h"
 #include "runbin.h"
 
@@ -48,40 +48,8 @@ struct fixture {
 	struct genmap_file map;
 	struct runbin_result r;
 	json_t *doc;
-	bool failed;
-	char msg[4096];
+	struct expect ex;           /* EXPECT's first failure */
 };
-
-static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void fail_at(struct fixture *fx, int line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(fx->msg, sizeof(fx->msg), "line %d: '%s' failed: ", line, cond);
-	va_start(ap, fmt);
-	vsnprintf(fx->msg + n, sizeof(fx->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	fx->failed = true;
-}
-
-/* Record the first failure and leave the test body. */
-#define EXPECT(fx, cond, ...)                                                      \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fail_at(fx, __LINE__, #cond, __VA_ARGS__);                 \
-			return;                                                    \
-		}                                                                  \
-	} while (0)
-
-/* Leave the body when a helper recorded a failure. */
-#define EXPECT_OK(fx)                  \
-	do {                           \
-		if ((fx)->failed)      \
-			return;        \
-	} while (0)
 
 static long long jint(struct fixture *fx, const char *path)
 {
@@ -393,7 +361,7 @@ static void fixture_done(struct fixture *fx)
 	free(fx->dir);
 	free(fx->state);
 	free(fx->env);
-	ck_assert_msg(!fx->failed, "%s", fx->msg);
+	ck_assert_msg(!fx->ex.failed, "%s", fx->ex.msg);
 	ck_assert_msg(drc == 0, "cannot detach: %s", strerror(-drc));
 	ck_assert_msg(frc == 0, "cannot remove the backing file: %s", strerror(-frc));
 	ck_assert_msg(trc == 0, "cannot remove the scratch directory");
