@@ -21,16 +21,10 @@
 #include "dm/dm.h"
 #include "target/loop.h"
 #include "util/timeutil.h"
+#include "vmtest.h"
 
 #define RAM0 "/dev/ram0"
 #define RAM1 "/dev/ram1"
-
-static void init_dm(struct dmw *d)
-{
-	dmw_init(d);
-	d->timeout_ms = 30000;  /* TCG is slow; a hang is still caught */
-	d->remove_timeout_ms = 30000;
-}
 
 static void create_linear(struct dmw *d, const char *name, const char *uuid, uint64_t len,
 			  const char *params)
@@ -293,14 +287,6 @@ struct run {
 	char err[8192];
 };
 
-static void slurp(int fd, char *buf, size_t len)
-{
-	ssize_t n = pread(fd, buf, len - 1, 0);
-
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-}
-
 /* Run DMRB_BIN with the arguments (NULL-terminated), at most 120 s. */
 static void run_bin(struct run *r, const char *a0, ...)
 {
@@ -337,20 +323,6 @@ static void run_bin(struct run *r, const char *a0, ...)
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 	slurp(of, r->out, sizeof(r->out));
 	slurp(ef, r->err, sizeof(r->err));
-}
-
-static size_t count_ours(void)
-{
-	struct dmw d;
-	struct dmw_list l;
-	size_t n;
-
-	init_dm(&d);
-	ck_assert_msg(dmw_list(&d, true, &l) == DMW_OK, "%s", d.err);
-	n = l.n;
-	dmw_list_free(&l);
-	dmw_close(&d);
-	return n;
 }
 
 START_TEST(binary_linear)

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmtest.h"
+
 #define DEV_PREFIX "vmt_"
 #define RUN_LIMIT_S 60           /* a bench run longer than this is killed */
 #define EXIT_IO 3                /* dmremap-bench: the run saw I/O errors */
@@ -53,14 +55,6 @@ struct bench_run {
 struct blkstat {
 	unsigned long long rd_ios, rd_merges, wr_ios, wr_merges;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- device-mapper, directly through libdevmapper ---------------------- */
 

@@ -24,6 +24,7 @@
 
 #include "dm/dm.h"
 #include "target/loop.h"
+#include "vmtest.h"
 
 #define RAM0 "/dev/ram0"
 #define RAM1 "/dev/ram1"
@@ -38,21 +39,6 @@ struct run {
 	char err[16384];
 	json_t *doc;         /* stdout as JSON, or NULL */
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void init_dm(struct dmw *d)
-{
-	dmw_init(d);
-	d->timeout_ms = 30000;  /* TCG is slow; a hang is still caught */
-	d->remove_timeout_ms = 30000;
-}
 
 /* ---- what is left behind ----------------------------------------------------- */
 
@@ -87,21 +73,6 @@ static int count_dmrb_sysfs(char *names, size_t len)
 	return n;
 }
 
-/* Ours through libdevmapper too (UUID prefix DMRB-). */
-static size_t count_ours_dm(void)
-{
-	struct dmw d;
-	struct dmw_list l;
-	size_t n;
-
-	init_dm(&d);
-	ck_assert_msg(dmw_list(&d, true, &l) == DMW_OK, "%s", d.err);
-	n = l.n;
-	dmw_list_free(&l);
-	dmw_close(&d);
-	return n;
-}
-
 static void assert_nothing_left(const char *what)
 {
 	char names[1024], loops[8][32];
@@ -109,27 +80,9 @@ static void assert_nothing_left(const char *what)
 
 	ck_assert_msg(count_dmrb_sysfs(names, sizeof(names)) == 0,
 		      "%s: dm devices left (sysfs): %s", what, names);
-	ck_assert_msg(count_ours_dm() == 0, "%s: dm devices with a DMRB- UUID left", what);
+	ck_assert_msg(count_ours() == 0, "%s: dm devices with a DMRB- UUID left", what);
 	ck_assert_msg(nl == 0, "%s: %zu loop devices of ours left (%s)", what, nl,
 		      nl ? loops[0] : "");
-}
-
-/*
- * Zero the first MiB of a RAM disk: random verify data left by an earlier
- * run can look like a filesystem signature to libblkid (it has been taken
- * for hfsplus), and the tool rightly refuses such a device without --force.
- */
-static void zero_head(const char *path)
-{
-	static char zeros[1 << 20];
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (pwrite(fd, zeros, sizeof(zeros), 0) != (ssize_t)sizeof(zeros))
-		fprintf(stderr, "cannot clear the start of %s: %s\n", path, strerror(errno));
-	fsync(fd);
-	close(fd);
 }
 
 /* Whatever a test left: our dm devices (top first: retried), our loop devices. */
@@ -162,14 +115,6 @@ static void cleanup(void)
 }
 
 /* ---- running the binary ------------------------------------------------------ */
-
-static void slurp(int fd, char *buf, size_t len)
-{
-	ssize_t n = pread(fd, buf, len - 1, 0);
-
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-}
 
 struct child {
 	pid_t pid;

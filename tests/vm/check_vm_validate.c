@@ -21,6 +21,7 @@
 
 #include "dm/dm.h"
 #include "target/loop.h"
+#include "vmtest.h"
 
 #define MAIN "/dev/ram2"
 #define SPARE "/dev/ram3"
@@ -34,53 +35,6 @@ struct run {
 	char err[16384];
 	json_t *doc;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void init_dm(struct dmw *d)
-{
-	dmw_init(d);
-	d->timeout_ms = 30000;
-	d->remove_timeout_ms = 30000;
-}
-
-static size_t count_ours(void)
-{
-	struct dmw d;
-	struct dmw_list l;
-	size_t n;
-
-	init_dm(&d);
-	ck_assert_msg(dmw_list(&d, true, &l) == DMW_OK, "%s", d.err);
-	n = l.n;
-	dmw_list_free(&l);
-	dmw_close(&d);
-	return n;
-}
-
-/*
- * Zero the first MiB of a RAM disk: random verify data left by an earlier
- * run can look like a filesystem signature to libblkid (it has been taken
- * for hfsplus), and the tool rightly refuses such a device without --force.
- */
-static void zero_head(const char *path)
-{
-	static char zeros[1 << 20];
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (pwrite(fd, zeros, sizeof(zeros), 0) != (ssize_t)sizeof(zeros))
-		fprintf(stderr, "cannot clear the start of %s: %s\n", path, strerror(errno));
-	fsync(fd);
-	close(fd);
-}
 
 static void cleanup(void)
 {
@@ -100,14 +54,6 @@ static void cleanup(void)
 	dmw_close(&d);
 	zero_head(MAIN);
 	zero_head(SPARE);
-}
-
-static void slurp(int fd, char *buf, size_t len)
-{
-	ssize_t n = pread(fd, buf, len - 1, 0);
-
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
 }
 
 /* Run DMRB_BIN validate with args (NULL-terminated). */
