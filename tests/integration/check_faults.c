@@ -597,7 +597,8 @@ static void detach_body(struct fx *fx)
 	EXPECT(fx, before[0], "%s had no backing file before the detach", fx->ld.path);
 }
 
-START_TEST(loop_detached_midrun)
+/* Run body on a fresh loop device of LOOP_SIZE, then clean up and assert. */
+static void with_loop(void (*body)(struct fx *))
 {
 	struct fx fx;
 	int rc;
@@ -607,8 +608,13 @@ START_TEST(loop_detached_midrun)
 	if (rc)
 		expect_fail_at(&fx.ex, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
 	else
-		detach_body(&fx);
+		body(&fx);
 	fx_finish(&fx);
+}
+
+START_TEST(loop_detached_midrun)
+{
+	with_loop(detach_body);
 }
 END_TEST
 
@@ -668,16 +674,7 @@ static void shrink_body(struct fx *fx)
 
 START_TEST(loop_shrunk_midrun)
 {
-	struct fx fx;
-	int rc;
-
-	fx_init(&fx);
-	rc = fx_loop(&fx, LOOP_SIZE);
-	if (rc)
-		expect_fail_at(&fx.ex, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
-	else
-		shrink_body(&fx);
-	fx_finish(&fx);
+	with_loop(shrink_body);
 }
 END_TEST
 
