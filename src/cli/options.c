@@ -53,11 +53,15 @@ static void range_text(const struct opt *o, char *buf, size_t len)
 		snprintf(hi, sizeof(hi), "%llu", (unsigned long long)o->max);
 	}
 	if (o->max)
-		snprintf(buf, len, "%s to %s%s%s", lo, hi,
-			 o->special ? " or " : "", o->special ? o->special : "");
+		snprintf(buf, len, "%s to %s", lo, hi);
 	else
-		snprintf(buf, len, "%s or more%s%s", lo,
-			 o->special ? " or " : "", o->special ? o->special : "");
+		snprintf(buf, len, "%s or more", lo);
+	if (o->special && o->special_max)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", %s or %s", o->special,
+			 o->special_max);
+	else if (o->special || o->special_max)
+		snprintf(buf + strlen(buf), len - strlen(buf), " or %s",
+			 o->special ? o->special : o->special_max);
 }
 
 static int store_value(const struct opt *o, const char *arg)
@@ -109,6 +113,8 @@ static int store_value(const struct opt *o, const char *arg)
 
 	if (o->special && strcmp(arg, o->special) == 0) {
 		v = 0;
+	} else if (o->special_max && o->type == OPT_UINT && strcmp(arg, o->special_max) == 0) {
+		v = UINT32_MAX;
 	} else {
 		if (o->type == OPT_SIZE)
 			rc = parse_size(arg, &v);

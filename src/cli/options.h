@@ -38,6 +38,7 @@ struct opt {
 	 */
 	const char *const *aliases;
 	const char *special;         /* a word stored as 0 in place of a number ("auto") */
+	const char *special_max;     /* OPT_UINT: a word stored as UINT32_MAX ("none") */
 	bool *set;                   /* if non-NULL, set to true when given */
 };
 

@@ -167,7 +167,11 @@ void runopts_compare_cfg(const struct run_opts *ro, struct compare_cfg *cfg)
 
 json_t *runopts_params_json(const struct run_opts *ro)
 {
-	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
+	json_t *limit = ro->submit_limit == 0 ? json_string("auto") :
+		ro->submit_limit == UINT32_MAX ? json_string("none") :
+		json_integer(ro->submit_limit);
+
+	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:o}",
 			 "target", ro->target,
 			 "size_bytes", (json_int_t)ro->size,
 			 "scratch_dir", ro->scratch_dir,
@@ -183,5 +187,6 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "rate_iops", (json_int_t)ro->rate_iops,
 			 "timeout_s", (double)ro->timeout_ns / 1e9,
 			 "output_format", out_format_names[ro->output_format],
-			 "reap", reap_mode_names[ro->reap]);
+			 "reap", reap_mode_names[ro->reap],
+			 "submit_limit", limit);
 }

@@ -33,6 +33,7 @@ struct run_opts {
 	unsigned iodepth;
 	unsigned workers;           /* 0: auto */
 	int reap;                   /* enum reap_mode */
+	unsigned submit_limit;      /* 0: auto, UINT32_MAX: none */
 	int rw;
 	unsigned rwmix_read;
 	uint64_t seed;
@@ -119,7 +120,11 @@ void runopts_defaults(struct run_opts *ro);
 	  .set = &(ro)->workers_set, .help = "worker threads (default auto)" },     \
 	{ .type = OPT_CHOICE, .name = "reap", .value = &(ro)->reap, .argh = "MODE", \
 	  .choices = reap_mode_names,                                               \
-	  .help = "wait for completions: auto, sleep or poll (default auto)" }
+	  .help = "wait for completions: auto, sleep or poll (default auto)" },     \
+	{ .type = OPT_UINT, .name = "submit-limit", .value = &(ro)->submit_limit,  \
+	  .argh = "N|auto|none", .min = 1, .max = 1 << 20, .special = "auto",       \
+	  .special_max = "none",                                                    \
+	  .help = "I/Os handed to the kernel at once, all workers (default auto)" }
 
 #define RUNOPTS_PATTERN(ro)                                                         \
 	{ .type = OPT_SIZE, .name = "bs", .value = &(ro)->bs, .argh = "SIZE",       \

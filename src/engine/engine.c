@@ -74,6 +74,7 @@ struct worker {
 	void *ioctx;
 	unsigned depth;
 	unsigned submit_slice;         /* at most this many I/Os per submit call */
+	unsigned kcap;                 /* most I/Os in the kernel at once; 0: depth */
 	bool poll;                     /* --reap: poll the ring before sleeping */
 	unsigned poll_misses;          /* windows in a row that saw nothing */
 	unsigned poll_skip;            /* waits left to sleep through */
@@ -82,8 +83,13 @@ struct worker {
 	struct engine *eng;
 	pthread_t thread;
 	bool started;
-	/* Read by the monitor while the worker runs; each on its own line. */
+	/*
+	 * Read by the monitor while the worker runs; each on its own line.
+	 * inflight counts the I/Os issued and not yet completed, kinflight
+	 * those of them the kernel holds: fewer under kcap.
+	 */
 	uint64_t inflight __attribute__((aligned(64)));
+	uint64_t kinflight;
 	int done __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
 
@@ -235,23 +241,30 @@ static uint64_t rate_next_ns(const struct worker *w)
 }
 
 /*
- * Submit what the rate limit allows of batch[0..*nbatch); what the kernel
- * does not take stays at the front of the batch for the next round.
- * Returns the number now in flight.
+ * Submit what the rate limit and kcap allow of batch[0..*nbatch), with
+ * `inflight` already in the kernel; what the kernel does not take stays at
+ * the front of the batch for the next round. Returns the number now in
+ * flight.
  */
-static unsigned submit_batch(struct worker *w, unsigned *nbatch)
+static unsigned submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 {
 	unsigned n = *nbatch, sent = 0, go, i;
 	uint64_t t = now_ns();
 
 	go = rate_allowance(w, t, n);
+	if (w->kcap && go > w->kcap - inflight)
+		go = inflight < w->kcap ? w->kcap - inflight : 0;
 	while (sent < go) {
 		unsigned slice = go - sent < w->submit_slice ? go - sent : w->submit_slice;
 		int rc;
 
-		/* One timestamp a call: each I/O's latency starts when its call does. */
-		for (i = sent; i < sent + slice; i++)
-			w->batch[i]->ts = t;
+		/*
+		 * One timestamp a call: each I/O's latency starts when its call
+		 * does. Under kcap it started when the worker queued it.
+		 */
+		if (!w->kcap)
+			for (i = sent; i < sent + slice; i++)
+				w->batch[i]->ts = t;
 		rc = w->eng->ops->submit(w->ioctx, w->eng->fd, w->batch + sent, slice);
 
 		if (rc > 0) {
@@ -318,6 +331,7 @@ static void *worker_main(void *arg)
 	struct engine *e = w->eng;
 	unsigned inflight = 0, nbatch = 0, i;
 	bool stopping = false;
+	uint64_t t0;
 
 	pthread_mutex_lock(&e->gate_lock);
 	while (!e->gate_open)
@@ -325,16 +339,19 @@ static void *worker_main(void *arg)
 	pthread_mutex_unlock(&e->gate_lock);
 	stopping = eng_stopping(e);
 
-	for (i = 0; i < w->depth; i++)
-		if (fill_unit(w, &w->units[i]))
+	for (i = 0, t0 = now_ns(); i < w->depth; i++)
+		if (fill_unit(w, &w->units[i])) {
+			w->units[i].ts = t0;
 			w->batch[nbatch++] = &w->units[i];
+		}
 	for (;;) {
 		uint64_t t, timeout = REAP_FOREVER;
 		int n, k;
 
 		if (nbatch && !stopping)
-			inflight += submit_batch(w, &nbatch);
-		__atomic_store_n(&w->inflight, inflight, __ATOMIC_RELAXED);
+			inflight += submit_batch(w, &nbatch, inflight);
+		__atomic_store_n(&w->inflight, inflight + (w->kcap ? nbatch : 0), __ATOMIC_RELAXED);
+		__atomic_store_n(&w->kinflight, inflight, __ATOMIC_RELAXED);
 		if ((stopping || (w->exhausted && !nbatch)) && inflight == 0)
 			break;
 		if (__atomic_load_n(&e->abandon, __ATOMIC_RELAXED)) {
@@ -374,11 +391,18 @@ static void *worker_main(void *arg)
 			stopping = true;
 		for (k = 0; k < n; k++) {
 			complete(w, &w->events[k], t);
-			if (!stopping && fill_unit(w, w->events[k].u))
+			if (!stopping && fill_unit(w, w->events[k].u)) {
+				w->events[k].u->ts = t;
 				w->batch[nbatch++] = w->events[k].u;
+			}
 		}
 	}
+	/* Never submitted: give their blocks back for the next run on this map. */
+	if (w->verifying)
+		for (i = 0; i < nbatch; i++)
+			vio_release(&w->vio, w->batch[i]);
 	__atomic_store_n(&w->inflight, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->kinflight, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -447,6 +471,30 @@ static int aio_limit_hint(const struct engine *e, unsigned depth)
 	return EXIT_RUNTIME;
 }
 
+/*
+ * A worker's share of job->submit_limit, or 0 when its depth fits. Beyond
+ * what a request-based queue holds (nr_requests, the auto limit), an
+ * io_submit() call sleeps for each free request and the worker reaps
+ * nothing meanwhile; holding the excess in the worker keeps the kernel's
+ * part of the queue full and the worker free to reap. At 10000 in flight
+ * on the bench's loop device (128 requests, 2 workers) that gave 405k
+ * against 364k IOPS, 94% against 84% of depth 128 (medians of 10 A/B
+ * runs). The device sees the same queue either way. A rate-limited stream
+ * keeps no excess (its I/Os wait for the rate, uncounted), so it has none.
+ */
+static unsigned worker_kcap(const struct job *job, const struct stream_spec *st,
+			    unsigned depth)
+{
+	unsigned share;
+
+	if (!job->submit_limit || st->rate_iops)
+		return 0;
+	share = job->submit_limit / job_total_workers(job);
+	if (!share)
+		share = 1;
+	return share < depth ? share : 0;
+}
+
 static int worker_setup(struct engine *e, struct worker *w, const struct stream_spec *spec,
 			unsigned stream, unsigned index, unsigned global, uint64_t region_off,
 			uint64_t region_len)
@@ -456,7 +504,7 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	const struct target *t = e->job->target;
 	size_t align = t->lbs > 4096 ? t->lbs : 4096;
 	uint32_t maxbs = 0;
-	unsigned i;
+	unsigned i, depth;
 	int err = 0;
 
 	for (i = 0; i < st->nbs; i++)
@@ -474,7 +522,9 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	 * runs); an eighth of the depth per call keeps it fed and still
 	 * amortises the system call.
 	 */
-	w->submit_slice = w->depth / SUBMIT_SLICE_DIV ? w->depth / SUBMIT_SLICE_DIV : 1;
+	w->kcap = worker_kcap(e->job, st, w->depth);
+	depth = w->kcap ? w->kcap : w->depth;
+	w->submit_slice = depth / SUBMIT_SLICE_DIV ? depth / SUBMIT_SLICE_DIV : 1;
 	/* Auto polls only where a sleep is most of the wait and a CPU is left for the device. */
 	w->poll = e->job->reap == REAP_POLL ||
 		(e->job->reap == REAP_AUTO && w->depth == 1 &&
@@ -549,7 +599,7 @@ struct monitor {
 	struct snapshot *snaps;
 	struct hist ival, ival_dir[2];
 	uint64_t last_ival_ns;
-	double inflight_sum;
+	double inflight_sum, kinflight_sum;
 	uint64_t inflight_samples;
 	uint64_t last_ops;
 	uint64_t last_progress_ns;
@@ -680,15 +730,20 @@ static void monitor_interval(struct monitor *m, uint64_t t)
 static void sample_inflight(struct monitor *m)
 {
 	struct engine *e = m->e;
-	uint64_t sum = 0;
+	uint64_t sum = 0, ksum = 0;
 	unsigned i;
 
-	for (i = 0; i < e->nworkers; i++)
+	for (i = 0; i < e->nworkers; i++) {
 		sum += __atomic_load_n(&e->workers[i].inflight, __ATOMIC_RELAXED);
+		ksum += __atomic_load_n(&e->workers[i].kinflight, __ATOMIC_RELAXED);
+	}
 	m->inflight_sum += (double)sum;
+	m->kinflight_sum += (double)ksum;
 	m->inflight_samples++;
 	if (sum > m->res->conc.inflight_max)
 		m->res->conc.inflight_max = sum;
+	if (ksum > m->res->conc.kernel_inflight_max)
+		m->res->conc.kernel_inflight_max = ksum;
 }
 
 static void draw_progress(struct monitor *m, uint64_t t)
@@ -815,16 +870,23 @@ static void monitor_loop(struct monitor *m)
 
 static void merge_results(struct engine *e, struct run_result *res, const struct monitor *m)
 {
-	uint64_t last = e->ramp_end_ns;
+	uint64_t last = e->ramp_end_ns, limit = 0;
+	bool capped = false;
 	unsigned i, d;
 
 	res->conc.workers = e->nworkers;
 	res->conc.inflight_target = job_total_depth(e->job);
 	res->conc.inflight_mean = m->inflight_samples ?
 		m->inflight_sum / (double)m->inflight_samples : 0;
+	res->conc.kernel_inflight_mean = m->inflight_samples ?
+		m->kinflight_sum / (double)m->inflight_samples : 0;
 	for (i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 		struct stream_result *sr = &res->streams[w->stream];
+
+		if (w->kcap)
+			capped = true;
+		limit += w->kcap ? w->kcap : w->depth;
 
 		if (w->depth > res->conc.iodepth_per_worker)
 			res->conc.iodepth_per_worker = w->depth;
@@ -847,6 +909,7 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 		if (w->last_done_ns > last)
 			last = w->last_done_ns;
 	}
+	res->conc.submit_limit = capped ? limit : 0;
 	for (i = 0; i < e->job->nstreams; i++)
 		snprintf(res->streams[i].name, sizeof(res->streams[i].name), "%s",
 			 e->job->streams[i].name);

@@ -74,6 +74,12 @@ struct job {
 	uint64_t timeout_ns;           /* hard stop from the start; 0 = none */
 	uint64_t drain_grace_ns;       /* after a stop, wait this long for in-flight I/O */
 	enum reap_mode reap;
+	/*
+	 * At most this many I/Os handed to the kernel at once over all
+	 * workers (0: no limit); the rest of each worker's share waits in the
+	 * worker, its latency clock running. See the engine's worker_setup.
+	 */
+	unsigned submit_limit;
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;

@@ -18,6 +18,15 @@ bool vio_claim(struct vio *v, const struct io_unit *u)
 	return true;
 }
 
+void vio_release(struct vio *v, const struct io_unit *u)
+{
+	uint64_t first = u->off / v->map->block_size;
+	uint64_t n = u->len / v->map->block_size, i;
+
+	for (i = 0; i < n; i++)
+		v->map->g[first + i] &= GEN_MASK;
+}
+
 void vio_prepare_write(struct vio *v, struct io_unit *u)
 {
 	uint32_t bs = v->map->block_size;

@@ -43,6 +43,8 @@ struct vio {
 
 /* Mark the unit's blocks in flight; false (nothing marked) if one already is. */
 bool vio_claim(struct vio *v, const struct io_unit *u);
+/* Unmark the blocks of a unit claimed but never submitted. */
+void vio_release(struct vio *v, const struct io_unit *u);
 /* Fill a write's buffer with the next generation of each block. */
 void vio_prepare_write(struct vio *v, struct io_unit *u);
 /* After completion: record the new generations, or check what was read. */

@@ -1265,6 +1265,10 @@ static void results_table(struct sbuf *o, const struct report *r)
 		sbuf_printf(o, ". %.0f workers, %.0f in flight wanted, %.1f on average, "
 			    "%.0f at most", num(conc, "workers"), num(conc, "inflight_target"),
 			    num(conc, "inflight_mean"), num(conc, "inflight_max"));
+	if (json_is_object(conc) && num(conc, "submit_limit") > 0)
+		sbuf_printf(o, "; at most %.0f in the kernel at once (%.1f on average), the "
+			    "rest waiting in the workers", num(conc, "submit_limit"),
+			    num(conc, "kernel_inflight_mean"));
 	sbuf_printf(o, ". Latency is completion latency.</p>\n<table>\n<tr><th></th>%s</tr>\n",
 		    stat_head);
 	for (i = 0; i < 3; i++) {

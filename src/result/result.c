@@ -96,10 +96,15 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 		s.t_s += before;
 		total->intervals[total->nintervals++] = s;
 	}
-	if (part->duration_s + before > 0)
+	if (part->duration_s + before > 0) {
 		total->conc.inflight_mean = (total->conc.inflight_mean * before +
 					     part->conc.inflight_mean * part->duration_s) /
 					    (before + part->duration_s);
+		total->conc.kernel_inflight_mean =
+			(total->conc.kernel_inflight_mean * before +
+			 part->conc.kernel_inflight_mean * part->duration_s) /
+			(before + part->duration_s);
+	}
 	if (part->conc.workers > total->conc.workers)
 		total->conc.workers = part->conc.workers;
 	if (part->conc.iodepth_per_worker > total->conc.iodepth_per_worker)
@@ -108,6 +113,10 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 		total->conc.inflight_target = part->conc.inflight_target;
 	if (part->conc.inflight_max > total->conc.inflight_max)
 		total->conc.inflight_max = part->conc.inflight_max;
+	if (part->conc.kernel_inflight_max > total->conc.kernel_inflight_max)
+		total->conc.kernel_inflight_max = part->conc.kernel_inflight_max;
+	if (part->conc.submit_limit > total->conc.submit_limit)
+		total->conc.submit_limit = part->conc.submit_limit;
 	total->duration_s += part->duration_s;
 	total->ramp_ops += part->ramp_ops;
 	if (part->signal)

@@ -65,6 +65,13 @@ struct concurrency_stats {
 	uint64_t inflight_target;
 	double inflight_mean;          /* sampled by the monitor every 10 ms */
 	uint64_t inflight_max;
+	/*
+	 * Of those, the ones the kernel held: fewer when the workers kept
+	 * the excess over submit_limit (0: no limit) themselves.
+	 */
+	uint64_t submit_limit;
+	double kernel_inflight_mean;
+	uint64_t kernel_inflight_max;
 };
 
 struct run_result {

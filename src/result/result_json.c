@@ -183,7 +183,7 @@ json_t *run_result_json(const struct run_result *r)
 	json_t *j, *streams;
 	unsigned i;
 
-	j = json_pack("{s:f, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:f, s:I}, s:o, s:I}",
+	j = json_pack("{s:f, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:I}, s:o, s:I}",
 		      "duration_s", r->duration_s,
 		      "read", dir_result_json(&r->dir[0], r->duration_s),
 		      "write", dir_result_json(&r->dir[1], r->duration_s),
@@ -195,6 +195,9 @@ json_t *run_result_json(const struct run_result *r)
 		      "inflight_target", (json_int_t)r->conc.inflight_target,
 		      "inflight_mean", r->conc.inflight_mean,
 		      "inflight_max", (json_int_t)r->conc.inflight_max,
+		      "submit_limit", (json_int_t)r->conc.submit_limit,
+		      "kernel_inflight_mean", r->conc.kernel_inflight_mean,
+		      "kernel_inflight_max", (json_int_t)r->conc.kernel_inflight_max,
 		      "intervals", intervals_json(r),
 		      "ramp_ops", (json_int_t)r->ramp_ops);
 	if (!j)

@@ -85,6 +85,11 @@ void run_result_print(FILE *f, const struct run_result *r)
 		"mean %.0f, max %llu\n", r->conc.workers, r->conc.iodepth_per_worker,
 		(unsigned long long)r->conc.inflight_target, r->conc.inflight_mean,
 		(unsigned long long)r->conc.inflight_max);
+	if (r->conc.submit_limit)
+		fprintf(f, "  submit limit: %llu in the kernel at once, mean %.0f, max %llu; "
+			"the rest waited in the workers\n",
+			(unsigned long long)r->conc.submit_limit, r->conc.kernel_inflight_mean,
+			(unsigned long long)r->conc.kernel_inflight_max);
 	if (r->verify_enabled) {
 		unsigned i;
 

@@ -200,6 +200,9 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.timeout_ns = ro->timeout_ns,
 		.drain_grace_ns = DRAIN_GRACE_NS,
 		.reap = (enum reap_mode)ro->reap,
+		/* auto: what a request-based target's queue holds (0 elsewhere) */
+		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 :
+			ro->submit_limit ? ro->submit_limit : s->target.queue_requests,
 	};
 }
 
@@ -320,6 +323,8 @@ json_t *session_target_json(struct session *s)
 		json_object_set_new(j, "sysname", json_string(t->sysname));
 	if (t->dm_name[0])
 		json_object_set_new(j, "dm_name", json_string(t->dm_name));
+	if (t->queue_requests)
+		json_object_set_new(j, "queue_requests", json_integer(t->queue_requests));
 	if (s->dm)
 		json_object_set_new(j, "dm", sdm_target_json(s));
 	if (s->dm_skipped[0])

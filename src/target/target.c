@@ -144,6 +144,34 @@ static void block_names(struct target *t)
 	}
 }
 
+/*
+ * nr_requests of the device's queue, only when it is request-based: there a
+ * submitter sleeps for a free request beyond it. A partition's queue is its
+ * disk's, one directory up.
+ */
+static unsigned block_queue_requests(const struct target *t)
+{
+	char dir[64], p[128];
+	unsigned long n = 0;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(t->rdev), minor(t->rdev));
+	snprintf(p, sizeof(p), "%s/partition", dir);
+	if (access(p, F_OK) == 0)
+		strcat(dir, "/..");
+	snprintf(p, sizeof(p), "%s/mq", dir);
+	if (access(p, F_OK))
+		return 0;
+	snprintf(p, sizeof(p), "%s/queue/nr_requests", dir);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &n) != 1 || n > UINT_MAX)
+		n = 0;
+	fclose(f);
+	return (unsigned)n;
+}
+
 static int open_block(struct target *t, const struct target_request *req,
 		      const struct stat *st)
 {
@@ -182,6 +210,7 @@ static int open_block(struct target *t, const struct target_request *req,
 	t->lbs = (uint32_t)lbs;
 	t->writable = req->write;
 	block_names(t);
+	t->queue_requests = block_queue_requests(t);
 	return 0;
 }
 

@@ -273,6 +273,9 @@ START_TEST(short_run_json)
 	ck_assert_int_le(need_int(doc, "results.concurrency.inflight_max"), 64);
 	ck_assert_int_ge(need_int(doc, "params.workers"), 1);
 	ck_assert_str_eq(json_string_value(need(doc, "params.reap", J_STR)), "auto");
+	ck_assert_str_eq(json_string_value(need(doc, "params.submit_limit", J_STR)), "auto");
+	/* A scratch file has no request queue: no limit applies. */
+	ck_assert_int_eq(need_int(doc, "results.concurrency.submit_limit"), 0);
 	ck_assert(json_is_false(need(doc, "interrupted", J_BOOL)));
 	ck_assert_str_eq(json_string_value(need(doc, "target.kind", J_STR)), "file");
 	ck_assert(json_is_true(need(doc, "target.scratch", J_BOOL)));

@@ -1,8 +1,9 @@
 /*
  * End-to-end runs of dmremap-bench on loop devices (root only): the tool's
- * operation counts against the kernel's block counters, the refusal to
- * write over a filesystem, what the result says about a block device, and
- * block sizes checked against the device's logical block size.
+ * operation counts against the kernel's block counters, --submit-limit
+ * against the device's queue, the refusal to write over a filesystem, what
+ * the result says about a block device, and block sizes checked against
+ * the device's logical block size.
  *
  * Each test makes its own backing file in /dev/shm and its own loop device
  * (direct I/O on). Check forks each test and a failed assertion ends the
@@ -176,6 +177,75 @@ START_TEST(kernel_counters)
 }
 END_TEST
 
+/* ---- --submit-limit: the excess waits in the workers ------------------------ */
+
+static double jnum(struct fixture *fx, const char *path)
+{
+	json_t *j = runbin_jget(fx->doc, path);
+
+	return json_is_number(j) ? json_number_value(j) : -1;
+}
+
+static void submit_limit_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld.path, "--rw", "randread",
+			       "--ops", "1000", "--workers", "2", "--submit-limit", fx->arg,
+			       "--duration", "2", "--output-format", "json", NULL };
+	char line[32];
+	long long nr, want, kmax;
+	double iops, lat, issued;
+	json_t *p;
+
+	EXPECT(fx, loopdev_sysfs_read(&fx->ld, "queue/nr_requests", line, sizeof(line)) == 0,
+	       "cannot read nr_requests");
+	nr = atoll(line);
+	EXPECT(fx, nr > 0 && nr < 1000, "nr_requests %lld: the test needs 1000 above it", nr);
+	want = strcmp(fx->arg, "auto") == 0 ? nr : strcmp(fx->arg, "none") == 0 ? 0 :
+		atoll(fx->arg);
+	run(fx, args);
+	EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
+	p = runbin_jget(fx->doc, "params.submit_limit");
+	EXPECT(fx, json_is_string(p) ? strcmp(json_string_value(p), fx->arg) == 0 :
+	       json_is_integer(p) && json_integer_value(p) == atoll(fx->arg),
+	       "params.submit_limit is not %s", fx->arg);
+	EXPECT(fx, jint(fx, "target.queue_requests") == nr, "target.queue_requests %lld, sysfs %lld",
+	       jint(fx, "target.queue_requests"), nr);
+	EXPECT(fx, jint(fx, "results.concurrency.submit_limit") == want,
+	       "concurrency.submit_limit %lld, expected %lld",
+	       jint(fx, "results.concurrency.submit_limit"), want);
+	kmax = jint(fx, "results.concurrency.kernel_inflight_max");
+	issued = jnum(fx, "results.concurrency.inflight_mean");
+	if (!want) {
+		/* No limit: io_submit() took more than the queue holds (and slept for it). */
+		EXPECT(fx, kmax > nr, "without a limit the kernel held at most %lld (queue %lld)",
+		       kmax, nr);
+		return;
+	}
+	EXPECT(fx, kmax > 0 && kmax <= want, "kernel_inflight_max %lld, limit %lld", kmax, want);
+	EXPECT(fx, issued > 900, "inflight_mean %.1f: the workers did not keep 1000 issued",
+	       issued);
+	/*
+	 * Little's law: with 1000 issued, the mean latency is 1000 / IOPS only
+	 * if each I/O's clock starts when its worker queues it, not when the
+	 * kernel takes it (that would give about limit / IOPS).
+	 */
+	iops = jnum(fx, "results.total.iops");
+	lat = jnum(fx, "results.read.lat_ns.mean");
+	EXPECT(fx, iops > 0 && lat > 0, "iops %.0f, mean latency %.0f ns", iops, lat);
+	EXPECT(fx, lat * iops / 1e9 > 0.8 * issued && lat * iops / 1e9 < 1.2 * issued,
+	       "mean latency %.0f ns x %.0f IOPS = %.0f in flight, but %.0f were issued",
+	       lat, iops, lat * iops / 1e9, issued);
+}
+
+static const char *const submit_limit_cases[] = { "auto", "16", "none" };
+
+START_TEST(submit_limit)
+{
+	with_loop(submit_limit_body, submit_limit_cases[_i]);
+}
+END_TEST
+
 /* ---- no writes over a filesystem without --force ---------------------------- */
 
 static int read_head(struct fixture *fx, unsigned char *buf)
@@ -305,6 +375,12 @@ static Suite *loop_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, kernel_counters, 0,
 			    (int)(sizeof(counter_cases) / sizeof(counter_cases[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("submit-limit");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, submit_limit, 0,
+			    (int)(sizeof(submit_limit_cases) / sizeof(submit_limit_cases[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("target");

@@ -37,6 +37,7 @@ struct vals {
 	bool level_set;
 	unsigned workers;
 	bool workers_set;
+	unsigned limit;
 	int mode;
 	double ratio;
 	bool ratio_set;
@@ -93,6 +94,9 @@ static void fix_init(struct fix *f)
 	t[n++] = (struct opt){ .type = OPT_UINT, .name = "workers", .value = &v->workers,
 			       .argh = "N|auto", .min = 1, .max = 64, .special = "auto",
 			       .set = &v->workers_set, .help = "threads" };
+	t[n++] = (struct opt){ .type = OPT_UINT, .name = "limit", .value = &v->limit,
+			       .argh = "N|auto|none", .min = 1, .max = 100, .special = "auto",
+			       .special_max = "none", .help = "a limit" };
 	t[n++] = (struct opt){ .type = OPT_CHOICE, .name = "mode", .value = &v->mode,
 			       .choices = modes, .help = "fast or slow" };
 	t[n++] = (struct opt){ .type = OPT_U64, .name = "at-least", .value = &v->atleast,
@@ -542,6 +546,32 @@ START_TEST(special_word)
 }
 END_TEST
 
+/* Two words: one stored as 0, one as the largest unsigned. */
+START_TEST(special_max_word)
+{
+	struct fix f;
+
+	fix_init(&f);
+	parse(&f, 0, "--limit", "none");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.limit, UINT32_MAX);  /* above max, but that is the point */
+	parse(&f, 0, "--limit", "auto");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.limit, 0);
+	parse(&f, 0, "--limit=100");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.limit, 100);
+	parse(&f, 0, "--limit", "101");
+	assert_error(&f, "'101' is out of range (allowed: 1 to 100, auto or none)");
+	parse(&f, 0, "--limit", "None");
+	assert_error(&f, "'None' (expected a whole number; allowed: 1 to 100, auto or none)");
+	/* Only the option that declares the word accepts it. */
+	parse(&f, 0, "--workers", "none");
+	assert_error(&f, "allowed: 1 to 64 or auto)");
+	fix_free(&f);
+}
+END_TEST
+
 START_TEST(choices_and_aliases)
 {
 	struct fix f;
@@ -849,6 +879,7 @@ int main(void)
 	tcase_add_test(tc, doubles);
 	tcase_add_test(tc, bounds_inclusive);
 	tcase_add_test(tc, special_word);
+	tcase_add_test(tc, special_max_word);
 	tcase_add_test(tc, choices_and_aliases);
 	tcase_add_test(tc, set_flags);
 	tcase_add_test(tc, help);
