@@ -181,6 +181,19 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	return 0;
 }
 
+/*
+ * What a request-based target holds before submitters wait (0 elsewhere):
+ * nr_requests for each hardware queue the workers can reach. A worker
+ * submits on its CPU's queue, so W workers reach at most W of them.
+ */
+static unsigned auto_submit_limit(const struct target *t, unsigned workers)
+{
+	unsigned q = t->hw_queues < workers ? t->hw_queues : workers;
+	uint64_t n = (uint64_t)t->queue_requests * q;
+
+	return n < UINT32_MAX ? (unsigned)n : 0;
+}
+
 void session_job_init(struct session *s, struct job *job, struct stream_spec *streams,
 		      unsigned nstreams)
 {
@@ -200,10 +213,10 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.timeout_ns = ro->timeout_ns,
 		.drain_grace_ns = DRAIN_GRACE_NS,
 		.reap = (enum reap_mode)ro->reap,
-		/* auto: what a request-based target's queue holds (0 elsewhere) */
-		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 :
-			ro->submit_limit ? ro->submit_limit : s->target.queue_requests,
+		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 : ro->submit_limit,
 	};
+	if (!ro->submit_limit)
+		job->submit_limit = auto_submit_limit(&s->target, job_total_workers(job));
 }
 
 struct verify_only_report {
@@ -323,8 +336,10 @@ json_t *session_target_json(struct session *s)
 		json_object_set_new(j, "sysname", json_string(t->sysname));
 	if (t->dm_name[0])
 		json_object_set_new(j, "dm_name", json_string(t->dm_name));
-	if (t->queue_requests)
+	if (t->queue_requests) {
 		json_object_set_new(j, "queue_requests", json_integer(t->queue_requests));
+		json_object_set_new(j, "hw_queues", json_integer(t->hw_queues));
+	}
 	if (s->dm)
 		json_object_set_new(j, "dm", sdm_target_json(s));
 	if (s->dm_skipped[0])

@@ -1,6 +1,7 @@
 #include "target/target.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/fs.h>
@@ -145,14 +146,17 @@ static void block_names(struct target *t)
 }
 
 /*
- * nr_requests of the device's queue, only when it is request-based: there a
- * submitter sleeps for a free request beyond it. A partition's queue is its
- * disk's, one directory up.
+ * nr_requests and the number of hardware queues (mq/0, mq/1, ...) of the
+ * device, only when it is request-based: there a submitter sleeps for a
+ * free request beyond nr_requests of its CPU's hardware queue. A
+ * partition's queue is its disk's, one directory up.
  */
-static unsigned block_queue_requests(const struct target *t)
+static void block_queue(struct target *t)
 {
 	char dir[64], p[128];
 	unsigned long n = 0;
+	struct dirent *de;
+	DIR *d;
 	FILE *f;
 
 	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(t->rdev), minor(t->rdev));
@@ -160,16 +164,24 @@ static unsigned block_queue_requests(const struct target *t)
 	if (access(p, F_OK) == 0)
 		strcat(dir, "/..");
 	snprintf(p, sizeof(p), "%s/mq", dir);
-	if (access(p, F_OK))
-		return 0;
+	d = opendir(p);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9')
+			t->hw_queues++;
+	closedir(d);
 	snprintf(p, sizeof(p), "%s/queue/nr_requests", dir);
 	f = fopen(p, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &n) != 1 || n > UINT_MAX)
-		n = 0;
-	fclose(f);
-	return (unsigned)n;
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1 || n > UINT_MAX)
+			n = 0;
+		fclose(f);
+	}
+	if (!n || !t->hw_queues)
+		t->hw_queues = 0;
+	else
+		t->queue_requests = (unsigned)n;
 }
 
 static int open_block(struct target *t, const struct target_request *req,
@@ -210,7 +222,7 @@ static int open_block(struct target *t, const struct target_request *req,
 	t->lbs = (uint32_t)lbs;
 	t->writable = req->write;
 	block_names(t);
-	t->queue_requests = block_queue_requests(t);
+	block_queue(t);
 	return 0;
 }
 

@@ -21,12 +21,13 @@ struct target {
 	char sysname[64];         /* "loop0", "dm-3": /sys/block/<sysname> */
 	char dm_name[128];        /* dm devices: the mapped name */
 	/*
-	 * Request-based (blk-mq) block devices: nr_requests, the I/Os their
-	 * queue holds before a submitter has to wait for a free request.
-	 * 0 for files and for bio-based devices (dm, zram), which queue
-	 * whatever they are given.
+	 * Request-based (blk-mq) block devices: nr_requests, the I/Os each of
+	 * their hw_queues hardware queues holds before a submitter has to
+	 * wait for a free request. 0 for files and for bio-based devices (dm,
+	 * zram), which queue whatever they are given.
 	 */
 	unsigned queue_requests;
+	unsigned hw_queues;
 };
 
 struct target_request {

@@ -192,7 +192,7 @@ static void submit_limit_body(struct fixture *fx)
 			       "--ops", "1000", "--workers", "2", "--submit-limit", fx->arg,
 			       "--duration", "2", "--output-format", "json", NULL };
 	char line[32];
-	long long nr, want, kmax;
+	long long nr, hwq, want, kmax;
 	double iops, lat, issued;
 	json_t *p;
 
@@ -200,8 +200,6 @@ static void submit_limit_body(struct fixture *fx)
 	       "cannot read nr_requests");
 	nr = atoll(line);
 	EXPECT(fx, nr > 0 && nr < 1000, "nr_requests %lld: the test needs 1000 above it", nr);
-	want = strcmp(fx->arg, "auto") == 0 ? nr : strcmp(fx->arg, "none") == 0 ? 0 :
-		atoll(fx->arg);
 	run(fx, args);
 	EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
 	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
@@ -211,6 +209,11 @@ static void submit_limit_body(struct fixture *fx)
 	       "params.submit_limit is not %s", fx->arg);
 	EXPECT(fx, jint(fx, "target.queue_requests") == nr, "target.queue_requests %lld, sysfs %lld",
 	       jint(fx, "target.queue_requests"), nr);
+	hwq = jint(fx, "target.hw_queues");
+	EXPECT(fx, hwq >= 1, "target.hw_queues %lld", hwq);
+	/* auto: nr_requests for each hardware queue the 2 workers can reach */
+	want = strcmp(fx->arg, "auto") == 0 ? nr * (hwq < 2 ? hwq : 2) :
+		strcmp(fx->arg, "none") == 0 ? 0 : atoll(fx->arg);
 	EXPECT(fx, jint(fx, "results.concurrency.submit_limit") == want,
 	       "concurrency.submit_limit %lld, expected %lld",
 	       jint(fx, "results.concurrency.submit_limit"), want);
