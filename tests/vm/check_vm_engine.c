@@ -4,7 +4,8 @@
  * over the brd RAM disks /dev/ram0..3, and dmremap-bench ($DMRB_BIN, default
  * /bin/dmremap-bench) run on them:
  *
- *   linear  ops counted by the tool == the kernel's completed I/O (dm-N/stat)
+ *   linear  ops counted by the tool == the kernel's completed I/O (dm-N/stat),
+ *           and no submit limit on a bio-based device
  *   error   EIO counted, every recorded offset inside the error segment,
  *           exit status 3, and --max-errors 0 stops the run early
  *   delay   a 20 ms dm-delay shows as a read p50 of 20-30 ms
@@ -390,6 +391,10 @@ START_TEST(test_linear_kernel_counters)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(jstr(r.doc, "target.kind"), "dm");
 	ck_assert_str_eq(jstr(r.doc, "target.dm_name"), DEV_PREFIX "linear");
+	/* A bio-based dm device has no request queue: no submit limit. */
+	ck_assert_msg(jpath(r.doc, "target.queue_requests") == NULL,
+		      "a dm device reported queue_requests");
+	ck_assert_int_eq(jint(r.doc, "results.concurrency.submit_limit"), 0);
 	ck_assert_int_eq(jint(r.doc, "results.errors.io"), 0);
 	ck_assert_msg(rd > 0 && wr > 0, "a randrw run did %lld reads, %lld writes", rd, wr);
 	ck_assert_int_eq(ops, rd + wr);
