@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dm/dm.h"
+#include "engine/ioengine.h"
 #include "dm/stack.h"
 #include "compare/compare.h"
 #include "result/baseline_store.h"
@@ -20,6 +21,8 @@ const char *const rw_mode_names[] = {
 const char *const out_format_names[] = { "normal", "json", NULL };
 /* In enum reap_mode order. */
 const char *const reap_mode_names[] = { "auto", "sleep", "poll", NULL };
+/* Every engine there is; ioeng_find() says which this build has. */
+const char *const engine_names[] = { "libaio", "io_uring", NULL };
 
 void runopts_defaults(struct run_opts *ro)
 {
@@ -126,6 +129,11 @@ int runopts_validate(const struct run_opts *ro)
 {
 	if (validate_dm(ro))
 		return -1;
+	if (!ioeng_find(engine_names[ro->engine])) {
+		log_error("--engine: %s is not built in (configure found no liburing: install "
+			  "liburing-dev and rebuild; allowed here: libaio)", engine_names[ro->engine]);
+		return -1;
+	}
 	if (ro->verify && ro->verify_only) {
 		log_error("--verify-only: cannot be combined with --verify (allowed: one of them)");
 		return -1;
@@ -171,7 +179,7 @@ json_t *runopts_params_json(const struct run_opts *ro)
 		ro->submit_limit == UINT32_MAX ? json_string("none") :
 		json_integer(ro->submit_limit);
 
-	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:o}",
+	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:o, s:s}",
 			 "target", ro->target,
 			 "size_bytes", (json_int_t)ro->size,
 			 "scratch_dir", ro->scratch_dir,
@@ -188,5 +196,6 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "timeout_s", (double)ro->timeout_ns / 1e9,
 			 "output_format", out_format_names[ro->output_format],
 			 "reap", reap_mode_names[ro->reap],
-			 "submit_limit", limit);
+			 "submit_limit", limit,
+			 "engine", engine_names[ro->engine]);
 }

@@ -18,6 +18,7 @@ enum out_format { OUT_NORMAL, OUT_JSON };
 extern const char *const rw_mode_names[];
 extern const char *const out_format_names[];
 extern const char *const reap_mode_names[];
+extern const char *const engine_names[];
 
 struct run_opts {
 	/* target */
@@ -33,6 +34,7 @@ struct run_opts {
 	unsigned iodepth;
 	unsigned workers;           /* 0: auto */
 	int reap;                   /* enum reap_mode */
+	int engine;                 /* index into engine_names */
 	unsigned submit_limit;      /* 0: auto, UINT32_MAX: none */
 	int rw;
 	unsigned rwmix_read;
@@ -121,6 +123,9 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_CHOICE, .name = "reap", .value = &(ro)->reap, .argh = "MODE", \
 	  .choices = reap_mode_names,                                               \
 	  .help = "wait for completions: auto, sleep or poll (default auto)" },     \
+	{ .type = OPT_CHOICE, .name = "engine", .value = &(ro)->engine,             \
+	  .argh = "NAME", .choices = engine_names,                                  \
+	  .help = "I/O engine: libaio or io_uring (default libaio)" },              \
 	{ .type = OPT_UINT, .name = "submit-limit", .value = &(ro)->submit_limit,  \
 	  .argh = "N|auto|none", .min = 1, .max = 1 << 20, .special = "auto",       \
 	  .special_max = "none",                                                    \

@@ -579,9 +579,15 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		w->units[i].buf = slot_buf(w, i, false);
 	w->ioctx = e->ops->setup(w->depth, &err);
 	if (!w->ioctx) {
-		if (err == EAGAIN)
+		if (err == EAGAIN && e->ops == &ioeng_libaio)
 			return aio_limit_hint(e, w->depth);
-		log_error("cannot create an I/O context of depth %u: %s", w->depth, strerror(err));
+		if (err == EPERM && e->ops != &ioeng_libaio)
+			log_error("cannot create an %s context: not permitted (the sysctl "
+				  "kernel.io_uring_disabled may forbid it; use --engine libaio)",
+				  e->ops->name);
+		else
+			log_error("cannot create an %s context of depth %u: %s", e->ops->name,
+				  w->depth, strerror(err));
 		return EXIT_RUNTIME;
 	}
 	return 0;

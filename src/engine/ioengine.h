@@ -45,5 +45,11 @@ struct ioeng_ops {
 };
 
 extern const struct ioeng_ops ioeng_libaio;
+#ifdef HAVE_LIBURING
+extern const struct ioeng_ops ioeng_io_uring;
+#endif
+
+/* The engine called name, or NULL when this build has none by that name. */
+const struct ioeng_ops *ioeng_find(const char *name);
 
 #endif

@@ -12,6 +12,7 @@
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
 #include "engine/engine.h"
+#include "engine/ioengine.h"
 #include "result/atomic_file.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
@@ -213,6 +214,7 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.timeout_ns = ro->timeout_ns,
 		.drain_grace_ns = DRAIN_GRACE_NS,
 		.reap = (enum reap_mode)ro->reap,
+		.ioeng = ioeng_find(engine_names[ro->engine]),
 		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 : ro->submit_limit,
 	};
 	if (!ro->submit_limit)

@@ -50,10 +50,16 @@ sources() {
 	fuzz_remap_status) echo "dm/remap_status.c" ;;
 	fuzz_genmap) echo "verify/genmap.c verify/block.c verify/crc32c.c result/atomic_file.c" ;;
 	fuzz_cmdline)
-		# Every command: the whole library but main().
-		(cd "$srcdir/src" && find . -name '*.c' ! -name main.c | sed 's|^\./||' | sort) ;;
+		# Every command: the whole library but main() (and the io_uring
+		# engine only when configure found liburing).
+		(cd "$srcdir/src" && find . -name '*.c' ! -name main.c | sed 's|^\./||' | sort) |
+			if have_liburing; then cat; else grep -v '^engine/ioengine_io_uring\.c$'; fi ;;
 	*) return 1 ;;
 	esac
+}
+
+have_liburing() {
+	grep -q '^#define HAVE_LIBURING 1' "$builddir/config.h"
 }
 
 libs() {
@@ -61,7 +67,8 @@ libs() {
 	fuzz_result_json | fuzz_fio_json | fuzz_remap_status | fuzz_genmap)
 		echo "$(pkg-config --libs jansson) -lm" ;;
 	fuzz_cmdline)
-		echo "$(pkg-config --libs jansson devmapper blkid) -laio -lpthread -lm" ;;
+		echo "$(pkg-config --libs jansson devmapper blkid) -laio -lpthread -lm" \
+			"$(have_liburing && pkg-config --libs liburing)" ;;
 	*) echo "-lm" ;;
 	esac
 }

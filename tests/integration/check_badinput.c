@@ -126,6 +126,12 @@ static const struct bad_row rows[] = {
 	  .want = { "--output-format", "xml" } },
 	{ .args = { "concurrency", "--reap", "spin" },
 	  .want = { "--reap", "'spin' (allowed: auto, sleep, poll)" } },
+	{ .args = { "concurrency", "--engine", "spdk" },
+	  .want = { "--engine", "'spdk' (allowed: libaio, io_uring)" } },
+#ifndef HAVE_LIBURING
+	{ .args = { "concurrency", "--engine", "io_uring" },
+	  .want = { "--engine", "io_uring is not built in" } },
+#endif
 	{ .args = { "concurrency", "--submit-limit", "0" },
 	  .want = { "--submit-limit", "'0' is out of range (allowed: 1 to 1048576, auto or none)" } },
 	{ .args = { "scale", "--submit-limit", "all" },

@@ -274,6 +274,7 @@ START_TEST(short_run_json)
 	ck_assert_int_ge(need_int(doc, "params.workers"), 1);
 	ck_assert_str_eq(json_string_value(need(doc, "params.reap", J_STR)), "auto");
 	ck_assert_str_eq(json_string_value(need(doc, "params.submit_limit", J_STR)), "auto");
+	ck_assert_str_eq(json_string_value(need(doc, "params.engine", J_STR)), "libaio");
 	/* A scratch file has no request queue: no limit applies. */
 	ck_assert_int_eq(need_int(doc, "results.concurrency.submit_limit"), 0);
 	ck_assert(json_is_false(need(doc, "interrupted", J_BOOL)));

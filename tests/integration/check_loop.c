@@ -31,6 +31,7 @@ struct fixture {
 	struct loopdev ld;
 	const char *arg;               /* a per-test parameter */
 	const char *arg2;
+	const char *arg3;
 	char nomerges[16];             /* to restore; "" if untouched */
 	struct runbin_result r;        /* of the last run */
 	json_t *doc;                   /* its stdout as JSON, or NULL */
@@ -79,9 +80,10 @@ static int read_blkstat(const struct loopdev *ld, struct blkstat *s)
 }
 
 /* The backing file and loop device around body; everything undone after. */
-static void with_loop2(void (*body)(struct fixture *), const char *arg, const char *arg2)
+static void with_loop3(void (*body)(struct fixture *), const char *arg, const char *arg2,
+		       const char *arg3)
 {
-	struct fixture fx = { .arg = arg, .arg2 = arg2 };
+	struct fixture fx = { .arg = arg, .arg2 = arg2, .arg3 = arg3 };
 	int rc, drc, frc;
 
 	fx.backing = loopdev_backing_create(TAG, BACKING_SIZE);
@@ -105,7 +107,7 @@ static void with_loop2(void (*body)(struct fixture *), const char *arg, const ch
 
 static void with_loop(void (*body)(struct fixture *), const char *arg)
 {
-	with_loop2(body, arg, NULL);
+	with_loop3(body, arg, NULL, NULL);
 }
 
 /* ---- the kernel's counters against the tool's ---------------------------- */
@@ -113,7 +115,7 @@ static void with_loop(void (*body)(struct fixture *), const char *arg)
 static void counters_body(struct fixture *fx)
 {
 	const char *args[] = { "concurrency", "--target", fx->ld.path, "--force", "--ops",
-			       fx->arg, "--reap", fx->arg2, "--duration", "2",
+			       fx->arg, "--reap", fx->arg2, "--engine", fx->arg3, "--duration", "2",
 			       "--output-format", "json", NULL };
 	struct blkstat a, b;
 	long long rd, wr, kr, kw;  /* tool's and kernel's counts */
@@ -131,6 +133,8 @@ static void counters_body(struct fixture *fx)
 	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
 	EXPECT(fx, strcmp(jstr(fx, "params.reap"), fx->arg2) == 0, "params.reap %s",
 	       jstr(fx, "params.reap"));
+	EXPECT(fx, strcmp(jstr(fx, "params.engine"), fx->arg3) == 0, "params.engine %s",
+	       jstr(fx, "params.engine"));
 	EXPECT(fx, jint(fx, "results.ramp_ops") == 0, "ramp_ops %lld",
 	       jint(fx, "results.ramp_ops"));
 	EXPECT(fx, jint(fx, "results.errors.io") == 0 && jint(fx, "results.errors.short") == 0,
@@ -164,16 +168,21 @@ static void counters_body(struct fixture *fx)
 	       jint(fx, "target.kernel_counters_delta.writes_completed"), rd, wr);
 }
 
-/* Every way of waiting for completions must count each I/O once. */
-static const struct { const char *ops, *reap; } counter_cases[] = {
-	{ "32", "auto" }, { "1000", "auto" },
-	{ "1", "auto" },   /* polls where a CPU is spare */
-	{ "1", "sleep" }, { "32", "poll" },
+/* Every engine and way of waiting for completions must count each I/O once. */
+static const struct { const char *ops, *reap, *engine; } counter_cases[] = {
+	{ "32", "auto", "libaio" }, { "1000", "auto", "libaio" },
+	{ "1", "auto", "libaio" },   /* polls where a CPU is spare */
+	{ "1", "sleep", "libaio" }, { "32", "poll", "libaio" },
+#ifdef HAVE_LIBURING
+	{ "32", "auto", "io_uring" }, { "1000", "auto", "io_uring" },
+	{ "1", "auto", "io_uring" }, { "32", "poll", "io_uring" },
+#endif
 };
 
 START_TEST(kernel_counters)
 {
-	with_loop2(counters_body, counter_cases[_i].ops, counter_cases[_i].reap);
+	with_loop3(counters_body, counter_cases[_i].ops, counter_cases[_i].reap,
+		   counter_cases[_i].engine);
 }
 END_TEST
 
