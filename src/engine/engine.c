@@ -332,12 +332,19 @@ static void *worker_main(void *arg)
 	unsigned inflight = 0, nbatch = 0, i;
 	bool stopping = false;
 	uint64_t t0;
+	int rc;
 
 	pthread_mutex_lock(&e->gate_lock);
 	while (!e->gate_open)
 		pthread_cond_wait(&e->gate_cond, &e->gate_lock);
 	pthread_mutex_unlock(&e->gate_lock);
 	stopping = eng_stopping(e);
+	if (e->ops->start && (rc = e->ops->start(w->ioctx)) < 0) {
+		log_error("worker %u: cannot start its %s context: %s", w->index, e->ops->name,
+			  strerror(-rc));
+		eng_request_stop(e);
+		stopping = true;
+	}
 
 	for (i = 0, t0 = now_ns(); i < w->depth; i++)
 		if (fill_unit(w, &w->units[i])) {

@@ -31,6 +31,12 @@ struct ioeng_ops {
 	void *(*setup)(unsigned depth, int *err);
 	void (*teardown)(void *ctx);
 	/*
+	 * Called by the thread that will submit, before its first submit
+	 * (the context was set up by another); NULL if nothing to do.
+	 * Returns 0 or -errno.
+	 */
+	int (*start)(void *ctx);
+	/*
 	 * Submit n prepared units on fd. Returns how many were accepted (may
 	 * be fewer than n), or -errno when none was.
 	 */
