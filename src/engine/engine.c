@@ -113,6 +113,7 @@ struct engine {
 	bool gate_open;
 	int stop __attribute__((aligned(64)));
 	int error_stop;
+	int failed;                    /* a worker's engine failed: EXIT_RUNTIME */
 	int abandon;                   /* hard stop: leave in-flight I/O behind */
 	uint64_t error_count __attribute__((aligned(64)));
 };
@@ -342,6 +343,7 @@ static void *worker_main(void *arg)
 	if (e->ops->start && (rc = e->ops->start(w->ioctx)) < 0) {
 		log_error("worker %u: cannot start its %s context: %s", w->index, e->ops->name,
 			  strerror(-rc));
+		__atomic_store_n(&e->failed, 1, __ATOMIC_RELAXED);
 		eng_request_stop(e);
 		stopping = true;
 	}
@@ -389,6 +391,7 @@ static void *worker_main(void *arg)
 		if (n < 0) {
 			log_error("worker %u: reaping completions failed: %s", w->index,
 				  strerror(-n));
+			__atomic_store_n(&e->failed, 1, __ATOMIC_RELAXED);
 			eng_request_stop(e);
 			stopping = true;
 			n = 0;
@@ -1063,6 +1066,8 @@ out_join:
 	for (i = 0; i < e.nworkers; i++)
 		if (e.workers[i].started)
 			pthread_join(e.workers[i].thread, NULL);
+	if (rc == 0 && e.failed)
+		rc = EXIT_RUNTIME;  /* said why in the worker's own line */
 	if (rc == 0) {
 		uint64_t t = now_ns();
 
