@@ -450,19 +450,6 @@ static void worker_free(struct worker *w)
 	free(w->events);
 }
 
-static unsigned long read_ulong(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	unsigned long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%lu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
 /*
  * io_setup failed with EAGAIN: the system-wide AIO limit. Each context
  * reserves its depth in fs.aio-nr (kernels since 4.12); the run needs its
@@ -470,8 +457,8 @@ static unsigned long read_ulong(const char *path)
  */
 static int aio_limit_hint(const struct engine *e, unsigned depth)
 {
-	unsigned long max = read_ulong("/proc/sys/fs/aio-max-nr");
-	unsigned long used = read_ulong("/proc/sys/fs/aio-nr");
+	unsigned long max = env_read_ulong("/proc/sys/fs/aio-max-nr");
+	unsigned long used = env_read_ulong("/proc/sys/fs/aio-nr");
 	unsigned long need = used + (unsigned long)job_total_depth(e->job);
 
 	log_error("io_setup(%u) failed: fs.aio-max-nr = %lu is too small (in use: %lu, this run "

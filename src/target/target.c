@@ -16,6 +16,7 @@
 
 #include "cli/units.h"
 #include "target/safety.h"
+#include "util/env.h"
 #include "util/log.h"
 
 const char *target_kind_name(enum target_kind k)
@@ -154,10 +155,9 @@ static void block_names(struct target *t)
 static void block_queue(struct target *t)
 {
 	char dir[64], p[128];
-	unsigned long n = 0;
+	unsigned long n;
 	struct dirent *de;
 	DIR *d;
-	FILE *f;
 
 	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(t->rdev), minor(t->rdev));
 	snprintf(p, sizeof(p), "%s/partition", dir);
@@ -172,13 +172,8 @@ static void block_queue(struct target *t)
 			t->hw_queues++;
 	closedir(d);
 	snprintf(p, sizeof(p), "%s/queue/nr_requests", dir);
-	f = fopen(p, "r");
-	if (f) {
-		if (fscanf(f, "%lu", &n) != 1 || n > UINT_MAX)
-			n = 0;
-		fclose(f);
-	}
-	if (!n || !t->hw_queues)
+	n = env_read_ulong(p);
+	if (!n || n > UINT_MAX || !t->hw_queues)
 		t->hw_queues = 0;
 	else
 		t->queue_requests = (unsigned)n;

@@ -1,5 +1,6 @@
 #include "util/env.h"
 
+#include <stdio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -8,6 +9,19 @@ unsigned env_online_cpus(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n > 0 ? (unsigned)n : 1;
+}
+
+unsigned long env_read_ulong(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
 }
 
 json_t *env_json(const char *start_time)
