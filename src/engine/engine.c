@@ -253,8 +253,12 @@ static unsigned submit_batch(struct worker *w, unsigned *nbatch, unsigned inflig
 	uint64_t t = now_ns();
 
 	go = rate_allowance(w, t, n);
-	if (w->kcap && go > w->kcap - inflight)
-		go = inflight < w->kcap ? w->kcap - inflight : 0;
+	if (w->kcap) {
+		unsigned room = inflight < w->kcap ? w->kcap - inflight : 0;
+
+		if (go > room)
+			go = room;
+	}
 	while (sent < go) {
 		unsigned slice = go - sent < w->submit_slice ? go - sent : w->submit_slice;
 		int rc;
