@@ -1,7 +1,7 @@
 /*
- * parse_size, parse_duration and parse_u64 on arbitrary text, and the
- * format/parse round trips: whatever parses must print back to a string
- * that parses to the same value, and every size prints exactly.
+ * parse_size, parse_duration, parse_u64 and cpulist_parse on arbitrary
+ * text, and the format/parse round trips: whatever parses must print back
+ * to a string that parses to the same value, and every size prints exactly.
  *
  * Input: the whole input is the text (cut at the first NUL, at most 64
  * bytes); its first 8 bytes are also a number to format, and its last
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cpulist.h"
 #include "cli/units.h"
 #include "util/timeutil.h"
 
@@ -108,6 +109,33 @@ static void parse_text(const char *s)
 	}
 }
 
+/*
+ * A CPU list that parses is ascending and distinct, blames nothing, and its
+ * canonical text parses to the same CPUs and prints the same again; one
+ * that does not names an item of the input.
+ */
+static void cpulist_round_trip(const char *s)
+{
+	static struct cpulist cl, back;
+	static char text[8192], again[8192];
+	const char *bad = NULL;
+	size_t badlen = 0;
+	unsigned i;
+
+	if (cpulist_parse(s, &cl, &bad, &badlen)) {
+		check(cl.n == 0 && bad >= s && bad + badlen <= s + strlen(s));
+		return;
+	}
+	check(cl.n >= 1 && cl.n <= CPULIST_MAX);
+	for (i = 1; i < cl.n; i++)
+		check(cl.cpu[i - 1] < cl.cpu[i]);
+	cpulist_format(&cl, text, sizeof(text));
+	check(cpulist_parse(text, &back, &bad, &badlen) == 0 && back.n == cl.n);
+	check(memcmp(back.cpu, cl.cpu, cl.n * sizeof(cl.cpu[0])) == 0);
+	cpulist_format(&back, again, sizeof(again));
+	check(strcmp(text, again) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -119,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, n);
 	text[n] = '\0';
 	parse_text(text);
+	cpulist_round_trip(text);
 
 	if (size >= sizeof(v)) {
 		memcpy(&v, data, sizeof(v));

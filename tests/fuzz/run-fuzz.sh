@@ -41,7 +41,7 @@ targets=${FUZZ_TARGETS:-$all_targets}
 # Project sources each target links, relative to src/ (all instrumented).
 sources() {
 	case $1 in
-	fuzz_units) echo "cli/units.c" ;;
+	fuzz_units) echo "cli/units.c cli/cpulist.c" ;;
 	fuzz_options) echo "cli/options.c cli/units.c util/log.c" ;;
 	fuzz_result_json | fuzz_fio_json)
 		echo "compare/metrics.c compare/compare.c result/result_text.c result/result.c"

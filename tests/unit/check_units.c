@@ -2,7 +2,9 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cli/cpulist.h"
 #include "cli/units.h"
 
 static const struct { const char *in; uint64_t want; } good_sizes[] = {
@@ -100,6 +102,70 @@ START_TEST(formatting_round_trips)
 }
 END_TEST
 
+/* CPU lists: what is parsed, in canonical form, and the item blamed when bad. */
+static const struct { const char *in, *canonical; unsigned n; } good_cpulists[] = {
+	{ "0", "0", 1 }, { "3", "3", 1 }, { "0-3", "0-3", 4 }, { "0,1,2,3", "0-3", 4 },
+	{ "3,2,1,0", "0-3", 4 }, { "1,1,1", "1", 1 }, { "0-3,8,10-11", "0-3,8,10-11", 7 },
+	{ "10-11,0-3,8,2", "0-3,8,10-11", 7 }, { "5-5", "5", 1 }, { "0-1023", "0-1023", 1024 },
+	{ "1023", "1023", 1 }, { "007", "7", 1 }, { "0,2,4", "0,2,4", 3 },
+};
+
+static const struct { const char *in, *bad; } bad_cpulists[] = {
+	{ "", "" }, { ",", "" }, { "0,", "" }, { ",0", "" }, { "0,,1", "" },
+	{ "1-0", "1-0" }, { "x", "x" }, { "0,x,2", "x" }, { "1024", "1024" },
+	{ "0-1024", "0-1024" }, { "-1", "-1" }, { "0-", "0-" }, { "0-3-5", "0-3-5" },
+	{ " 0", " 0" }, { "0 ", "0 " }, { "0:2", "0:2" }, { "0-8:2", "0-8:2" },
+	{ "99999999999999999999", "99999999999999999999" }, { "0x1", "0x1" }, { "+1", "+1" },
+};
+
+START_TEST(cpulist_good)
+{
+	struct cpulist cl;
+	const char *bad = NULL;
+	size_t badlen = 0;
+	char buf[64];
+	unsigned i;
+
+	ck_assert_int_eq(cpulist_parse(good_cpulists[_i].in, &cl, &bad, &badlen), 0);
+	ck_assert_uint_eq(cl.n, good_cpulists[_i].n);
+	for (i = 1; i < cl.n; i++)
+		ck_assert_uint_lt(cl.cpu[i - 1], cl.cpu[i]);
+	cpulist_format(&cl, buf, sizeof(buf));
+	ck_assert_str_eq(buf, good_cpulists[_i].canonical);
+}
+END_TEST
+
+START_TEST(cpulist_bad)
+{
+	struct cpulist cl = { .n = 5 };
+	const char *bad = NULL;
+	size_t badlen = 99;
+
+	ck_assert_int_eq(cpulist_parse(bad_cpulists[_i].in, &cl, &bad, &badlen), -1);
+	ck_assert_uint_eq(cl.n, 0);
+	ck_assert_ptr_nonnull(bad);
+	ck_assert_uint_eq(badlen, strlen(bad_cpulists[_i].bad));
+	ck_assert_int_eq(strncmp(bad, bad_cpulists[_i].bad, badlen), 0);
+}
+END_TEST
+
+/* The format stops cleanly in a short buffer; the affinity mask is readable. */
+START_TEST(cpulist_format_short_and_allowed)
+{
+	struct cpulist cl, mine;
+	const char *bad;
+	size_t badlen;
+	char buf[6];
+
+	ck_assert_int_eq(cpulist_parse("0,2,4,6,8,10", &cl, &bad, &badlen), 0);
+	cpulist_format(&cl, buf, sizeof(buf));
+	ck_assert_uint_lt(strlen(buf), sizeof(buf));
+	ck_assert_int_eq(strncmp(buf, "0,2,4", strlen(buf)), 0);
+	ck_assert_int_eq(cpulist_allowed(&mine), 0);
+	ck_assert_uint_ge(mine.n, 1);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int main(void)
@@ -115,6 +181,9 @@ int main(void)
 	tcase_add_loop_test(tc, duration_bad, 0, N(bad_durations));
 	tcase_add_test(tc, u64_parse);
 	tcase_add_test(tc, formatting_round_trips);
+	tcase_add_loop_test(tc, cpulist_good, 0, N(good_cpulists));
+	tcase_add_loop_test(tc, cpulist_bad, 0, N(bad_cpulists));
+	tcase_add_test(tc, cpulist_format_short_and_allowed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
