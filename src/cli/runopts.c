@@ -2,13 +2,17 @@
 
 #include <sys/random.h>
 
+#include <errno.h>
 #include <string.h>
+
+#include "cli/cpulist.h"
 
 #include "dm/dm.h"
 #include "engine/ioengine.h"
 #include "dm/stack.h"
 #include "compare/compare.h"
 #include "result/baseline_store.h"
+#include "util/env.h"
 #include "util/log.h"
 #include <time.h>
 
@@ -125,9 +129,63 @@ static int validate_dm(const struct run_opts *ro)
 	return 0;
 }
 
+int runopts_cpus(const struct run_opts *ro, struct cpulist *out)
+{
+	struct cpulist allowed;
+	char here[256];
+	const char *bad;
+	size_t badlen;
+	unsigned i, j;
+
+	out->n = 0;
+	if (!ro->cpus)
+		return 0;
+	if (cpulist_allowed(&allowed)) {
+		log_error("--cpus: cannot read this process's CPU affinity: %s", strerror(errno));
+		return -1;
+	}
+	cpulist_format(&allowed, here, sizeof(here));
+	if (cpulist_parse(ro->cpus, out, &bad, &badlen)) {
+		log_error("--cpus: invalid item '%.*s' in '%s' (allowed: CPU numbers and ranges "
+			  "N-M, comma-separated, of this process's CPUs %s)", (int)badlen, bad,
+			  ro->cpus, here);
+		return -1;
+	}
+	/* Both lists ascend: one pass finds a CPU the process may not use. */
+	for (i = j = 0; i < out->n; i++) {
+		while (j < allowed.n && allowed.cpu[j] < out->cpu[i])
+			j++;
+		if (j == allowed.n || allowed.cpu[j] != out->cpu[i]) {
+			log_error("--cpus: CPU %u is not one this process may run on (allowed: %s)",
+				  out->cpu[i], here);
+			out->n = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+unsigned runopts_usable_cpus(const struct run_opts *ro)
+{
+	struct cpulist cl;
+	const char *bad;
+	size_t badlen;
+
+	/* Silent: runopts_validate() reports a bad list. */
+	if (ro->cpus && cpulist_parse(ro->cpus, &cl, &bad, &badlen) == 0)
+		return cl.n;
+	if (cpulist_allowed(&cl) == 0)
+		return cl.n;
+	return env_online_cpus();
+}
+
 int runopts_validate(const struct run_opts *ro)
 {
+	struct cpulist cpus;
+
 	if (validate_dm(ro))
+		return -1;
+	if (runopts_cpus(ro, &cpus))
 		return -1;
 	if (!ioeng_find(engine_names[ro->engine])) {
 		log_error("--engine: %s is not built in (configure found no liburing: install "
@@ -178,8 +236,9 @@ json_t *runopts_params_json(const struct run_opts *ro)
 	json_t *limit = ro->submit_limit == 0 ? json_string("auto") :
 		ro->submit_limit == UINT32_MAX ? json_string("none") :
 		json_integer(ro->submit_limit);
-
-	return json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:o, s:s}",
+	struct cpulist cl;
+	char buf[4096];
+	json_t *doc = json_pack("{s:s?, s:I, s:s?, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:o, s:s}",
 			 "target", ro->target,
 			 "size_bytes", (json_int_t)ro->size,
 			 "scratch_dir", ro->scratch_dir,
@@ -198,4 +257,11 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "reap", reap_mode_names[ro->reap],
 			 "submit_limit", limit,
 			 "engine", engine_names[ro->engine]);
+
+	/* Only when given: baselines from before --cpus still compare. */
+	if (doc && ro->cpus && runopts_cpus(ro, &cl) == 0) {
+		cpulist_format(&cl, buf, sizeof(buf));
+		json_object_set_new(doc, "cpus", json_string(buf));
+	}
+	return doc;
 }

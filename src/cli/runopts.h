@@ -36,6 +36,7 @@ struct run_opts {
 	int reap;                   /* enum reap_mode */
 	int engine;                 /* index into engine_names */
 	unsigned submit_limit;      /* 0: auto, UINT32_MAX: none */
+	const char *cpus;           /* --cpus LIST, or NULL: workers not pinned */
 	int rw;
 	unsigned rwmix_read;
 	uint64_t seed;
@@ -129,7 +130,9 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_UINT, .name = "submit-limit", .value = &(ro)->submit_limit,  \
 	  .argh = "N|auto|none", .min = 1, .max = 1 << 20, .special = "auto",       \
 	  .special_max = "none",                                                    \
-	  .help = "I/Os handed to the kernel at once, all workers (default auto)" }
+	  .help = "I/Os handed to the kernel at once, all workers (default auto)" }, \
+	{ .type = OPT_STRING, .name = "cpus", .value = &(ro)->cpus, .argh = "LIST", \
+	  .help = "a CPU list such as 0-3,8: worker i runs on its i-th CPU, round robin" }
 
 #define RUNOPTS_PATTERN(ro)                                                         \
 	{ .type = OPT_SIZE, .name = "bs", .value = &(ro)->bs, .argh = "SIZE",       \
@@ -209,6 +212,15 @@ bool runopts_writes(const struct run_opts *ro);
 
 /* Fill in what depends on other options (seed). Call after parsing. */
 void runopts_resolve(struct run_opts *ro);
+/*
+ * The CPUs --cpus names (out->n == 0 without it). -1, with one line naming
+ * the bad item, when the list is malformed or names a CPU this process may
+ * not run on.
+ */
+struct cpulist;
+int runopts_cpus(const struct run_opts *ro, struct cpulist *out);
+/* CPUs the workers will run on: --cpus, else this process's affinity mask. */
+unsigned runopts_usable_cpus(const struct run_opts *ro);
 /* Checks no option table can express; one line and -1 when bad. */
 int runopts_validate(const struct run_opts *ro);
 

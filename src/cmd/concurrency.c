@@ -85,7 +85,8 @@ static int parse(int argc, char **argv, struct concurrency_args *a)
 			return EXIT_USAGE;
 	}
 	if (!ro->workers)
-		ro->workers = gen_auto_workers(ro->iodepth_set ? (uint64_t)-1 : a->ops, env_online_cpus());
+		ro->workers = gen_auto_workers(ro->iodepth_set ? (uint64_t)-1 : a->ops,
+					       runopts_usable_cpus(ro));
 	if (ro->iodepth_set) {
 		uint64_t want = (uint64_t)ro->workers * ro->iodepth;
 

@@ -209,7 +209,7 @@ static int parse(int argc, char **argv, struct scale_args *a)
 	if (!ro->target)
 		ro->size = a->dataset;  /* the scratch file is the dataset, sparse */
 	if (!ro->workers)
-		ro->workers = gen_auto_workers(ro->iodepth, env_online_cpus());
+		ro->workers = gen_auto_workers(ro->iodepth, runopts_usable_cpus(ro));
 	if (runopts_validate(ro))
 		return EXIT_USAGE;
 	return PARSE_CONTINUE;

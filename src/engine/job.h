@@ -80,6 +80,9 @@ struct job {
 	 * worker, its latency clock running. See the engine's worker_setup.
 	 */
 	unsigned submit_limit;
+	/* --cpus: worker k (over all streams) runs on cpus[k % ncpus]; 0: any CPU. */
+	const uint16_t *cpus;
+	unsigned ncpus;
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;

@@ -139,7 +139,7 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	s->ro = ro;
 	s->target.fd = -1;
 	log_set_quiet(ro->quiet);
-	if (runopts_validate(ro))
+	if (runopts_validate(ro) || runopts_cpus(ro, &s->cpus))
 		return EXIT_USAGE;
 	if (ro->baseline) {
 		char dir[PATH_MAX], err[1024];
@@ -216,6 +216,8 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.reap = (enum reap_mode)ro->reap,
 		.ioeng = ioeng_find(engine_names[ro->engine]),
 		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 : ro->submit_limit,
+		.cpus = s->cpus.n ? s->cpus.cpu : NULL,
+		.ncpus = s->cpus.n,
 	};
 	if (!ro->submit_limit)
 		job->submit_limit = auto_submit_limit(&s->target, job_total_workers(job));
@@ -241,7 +243,7 @@ static void print_verify_only(FILE *f, void *arg)
 int session_verify_only(struct session *s)
 {
 	const struct run_opts *ro = s->ro;
-	unsigned workers = ro->workers_set && ro->workers ? ro->workers : env_online_cpus();
+	unsigned workers = ro->workers_set && ro->workers ? ro->workers : runopts_usable_cpus(ro);
 	struct verify_only_report rep;
 	struct run_result res;
 	struct job job;

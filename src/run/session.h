@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "cli/cpulist.h"
 #include "cli/runopts.h"
 #include "engine/job.h"
 #include "result/result.h"
@@ -44,6 +45,7 @@ struct session {
 	struct stream_spec vstream;  /* --verify-only: the read pass */
 	struct session_dm *dm;       /* a device-mapper target, or NULL */
 	char dm_skipped[1280];       /* why the automatic dm stack was not used */
+	struct cpulist cpus;         /* --cpus; n == 0 without it */
 };
 
 /*

@@ -6,6 +6,7 @@
  * under /dev/shm (TMPDIR), which the test checks and removes.
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -275,6 +276,8 @@ START_TEST(short_run_json)
 	ck_assert_str_eq(json_string_value(need(doc, "params.reap", J_STR)), "auto");
 	ck_assert_str_eq(json_string_value(need(doc, "params.submit_limit", J_STR)), "auto");
 	ck_assert_str_eq(json_string_value(need(doc, "params.engine", J_STR)), "libaio");
+	/* Absent without --cpus, so baselines from before it still compare. */
+	ck_assert(runbin_jget(doc, "params.cpus") == NULL);
 	/* A scratch file has no request queue: no limit applies. */
 	ck_assert_int_eq(need_int(doc, "results.concurrency.submit_limit"), 0);
 	ck_assert(json_is_false(need(doc, "interrupted", J_BOOL)));
@@ -503,6 +506,123 @@ START_TEST(stopped_by_signal)
 }
 END_TEST
 
+/* ---- --cpus ------------------------------------------------------------ */
+
+/* The n-th (from 0) CPU of a "0-3,8" list, or -1. */
+static int nth_cpu(const char *list, int n)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		if (n <= hi - lo)
+			return (int)(lo + n);
+		n -= (int)(hi - lo + 1);
+		p = *end == ',' ? end + 1 : end;
+	}
+	return -1;
+}
+
+/* The Cpus_allowed_list of /proc/<pid>/task/<tid>/status (tid 0: of pid). */
+static void allowed_list(pid_t pid, pid_t tid, char *buf, size_t len)
+{
+	char path[128], *status, *line;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	status = runbin_slurp(path);
+	ck_assert_msg(status != NULL, "cannot read %s", path);
+	line = strstr(status, "Cpus_allowed_list:");
+	ck_assert(line != NULL);
+	line += strlen("Cpus_allowed_list:");
+	line += strspn(line, " \t");
+	snprintf(buf, len, "%.*s", (int)strcspn(line, "\n"), line);
+	free(status);
+}
+
+/*
+ * --cpus pins worker k to the (k mod n)-th listed CPU and leaves the main
+ * thread where it was: read from /proc while the run goes on, with the
+ * list given backwards so that order and repeats are normalised.
+ */
+START_TEST(pinned_workers)
+{
+	char mine[256], list[64], want[64], got[256], path[64], *comm;
+	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 30000 };
+	const char *envv[2] = { NULL, NULL };
+	const char *args[] = { "concurrency", "--ops", "12", "--workers", "3", "--cpus", list,
+			       "--duration", "3", "--output-format", "json", NULL };
+	int first, second, cpus[2], k, seen = 0;
+	char *dir = fresh_dir(), *env;
+	struct runbin_result r;
+	struct dirent *de;
+	struct runbin rb;
+	DIR *tasks;
+	json_t *doc;
+	pid_t tid;
+
+	allowed_list(getpid(), 0, mine, sizeof(mine));
+	first = nth_cpu(mine, 0);
+	second = nth_cpu(mine, 1);
+	ck_assert_int_ge(first, 0);
+	if (second < 0)
+		second = first;  /* one CPU: every worker on it */
+	snprintf(list, sizeof(list), "%d,%d,%d", second, first, second);
+	if (second != first)
+		snprintf(want, sizeof(want), second == first + 1 ? "%d-%d" : "%d,%d", first, second);
+	else
+		snprintf(want, sizeof(want), "%d", first);
+	cpus[0] = first;
+	cpus[1] = second;
+	ck_assert_int_ge(asprintf(&env, "TMPDIR=%s", dir), 0);
+	envv[0] = env;
+	o.env = envv;
+	ck_assert_int_eq(runbin_start(&rb, args, &o), 0);
+	ck_assert_int_eq(runbin_kill(&rb, 0, 1200), 0);  /* signal 0: only still there? */
+	allowed_list(rb.pid, rb.pid, got, sizeof(got));
+	ck_assert_msg(strcmp(got, mine) == 0, "main thread on %s, want %s", got, mine);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)rb.pid);
+	tasks = opendir(path);
+	ck_assert_msg(tasks != NULL, "cannot list %s", path);
+	while ((de = readdir(tasks))) {
+		tid = (pid_t)atoi(de->d_name);
+		if (tid <= 0 || tid == rb.pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)rb.pid, (int)tid);
+		comm = runbin_slurp(path);
+		if (!comm)
+			continue;
+		if (sscanf(comm, "dmrb-w%d", &k) == 1) {
+			char cpu[16];
+
+			ck_assert_int_lt(k, 3);
+			allowed_list(rb.pid, tid, got, sizeof(got));
+			snprintf(cpu, sizeof(cpu), "%d", cpus[k % 2]);
+			ck_assert_msg(strcmp(got, cpu) == 0, "worker %d on %s, want %s", k, got,
+				      cpu);
+			seen++;
+		}
+		free(comm);
+	}
+	closedir(tasks);
+	ck_assert_msg(seen == 3, "found %d of 3 named worker threads", seen);
+	ck_assert_int_eq(runbin_wait(&rb, &r), 0);
+	ck_assert_msg(r.status == RB_EXIT_OK, "exit %d: %s", r.status, r.err);
+	doc = runbin_json(r.out);
+	ck_assert_str_eq(json_string_value(need(doc, "params.cpus", J_STR)), want);
+	json_decref(doc);
+	free(env);
+	runbin_result_free(&r);
+	remove_dir(dir);
+}
+END_TEST
+
 /* ---- read-only targets ----------------------------------------------------- */
 
 /* dir/ro.img, 8 MiB of non-zero data, mode 0444. Returns its path. */
@@ -614,6 +734,11 @@ static Suite *cli_suite(void)
 	tcase_set_timeout(tc, 40);
 	tcase_add_loop_test(tc, stopped_by_signal, 0,
 			    (int)(sizeof(stop_signals) / sizeof(stop_signals[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cpus");
+	tcase_set_timeout(tc, 40);
+	tcase_add_test(tc, pinned_workers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("readonly");
