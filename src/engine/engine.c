@@ -985,13 +985,20 @@ static int validate_job(const struct job *job)
  * worker's buffers are first touched, and on a NUMA machine allocated,
  * next to the CPU that will use them.
  */
-static int pin_self(int cpu)
+static cpu_set_t one_cpu(int cpu)
 {
 	cpu_set_t set;
-	int rc;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
+	return set;
+}
+
+static int pin_self(int cpu)
+{
+	cpu_set_t set = one_cpu(cpu);
+	int rc;
+
 	rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	if (rc)
 		log_error("cannot move to CPU %d (--cpus): %s", cpu, strerror(rc));
@@ -1008,10 +1015,8 @@ static int start_worker(struct worker *w, unsigned global)
 	if (rc)
 		return rc;
 	if (w->cpu >= 0) {
-		cpu_set_t set;
+		cpu_set_t set = one_cpu(w->cpu);
 
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
 		rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	}
 	if (!rc)
