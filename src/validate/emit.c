@@ -1,0 +1,57 @@
+/*
+ * Where the result of validate goes: the JSON document or the text report,
+ * to --output (atomically) or to standard output. Kept to one function: the
+ * output path is shared with the other commands.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/runopts.h"
+#include "result/atomic_file.h"
+#include "util/log.h"
+#include "validate/model.h"
+
+int vd_emit(const struct validate *v)
+{
+	const struct validate_args *a = v->a;
+	json_t *doc = vd_document(v);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (a->output_format == OUT_JSON) {
+		data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		len = data ? strlen(data) : 0;
+	} else {
+		FILE *m = open_memstream(&data, &len);
+
+		if (m) {
+			vd_print_report(m, v);
+			fclose(m);
+		}
+	}
+	json_decref(doc);
+	if (!data) {
+		log_error("out of memory for the result");
+		return EXIT_RUNTIME;
+	}
+	if (a->output) {
+		if (atomic_write_file(a->output, data, len)) {
+			log_error("--output: cannot write %s: %s", a->output, strerror(errno));
+			rc = EXIT_RUNTIME;
+		}
+		if (!a->quiet || rc)
+			vd_print_report(stdout, v);
+	} else if (a->output_format == OUT_JSON) {
+		fputs(data, stdout);
+		fputc('\n', stdout);
+	} else if (!a->quiet) {
+		fputs(data, stdout);
+	}
+	fflush(stdout);
+	free(data);
+	return rc;
+}
