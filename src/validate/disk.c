@@ -168,6 +168,31 @@ char *vd_status_lines(struct validate *v)
 	return l;
 }
 
+/* The failing disk's table as the kernel holds it: its error segments, where they are. */
+void vd_read_disk_table(struct validate *v)
+{
+	struct dmw_table t;
+	size_t i;
+	unsigned k;
+
+	if (!v->disk_created || dmw_get_table(&v->disk_d, v->disk_name, &t))
+		return;
+	v->disk_table_read = true;
+	for (i = 0; i < t.n; i++) {
+		bool exact = false;
+
+		if (strcmp(t.seg[i].type, "error"))
+			continue;
+		for (k = 0; k < v->nbad && !exact; k++)
+			exact = v->bad[k].start == t.seg[i].start && v->bad[k].len == t.seg[i].len;
+		if (exact)
+			v->disk_error_segments++;
+		else
+			v->disk_other_error_segments++;
+	}
+	dmw_table_free(&t);
+}
+
 int vd_setup(struct validate *v)
 {
 	const struct validate_args *a = v->a;
@@ -243,4 +268,14 @@ void vd_teardown(struct validate *v)
 			v->teardown_ok = false;
 	}
 	v->teardown_hung = hung;
+	/* Gone, as the kernel says: neither name is known to it any more. */
+	if (v->teardown_ok && v->top_built) {
+		struct dmw_info ti, di;
+
+		if (dmw_info(&v->disk_d, v->top.name, &ti) == DMW_OK &&
+		    dmw_info(&v->disk_d, v->disk_name, &di) == DMW_OK) {
+			v->teardown_verified = !ti.exists && !di.exists;
+			v->teardown_still = ti.exists || di.exists;
+		}
+	}
 }

@@ -3,8 +3,7 @@
  * under test, one block at a time (the point is the outcome of each I/O,
  * not throughput). The write pass writes every block in the verify format,
  * retrying each failed write; the read pass reads every block back the
- * same way and checks it; the latency pass reads the blocks that hold a
- * bad sector against other blocks.
+ * same way and checks it; then the latency pass (latency.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +15,6 @@
 #include <unistd.h>
 
 #include "cli/options.h"
-#include "engine/prng.h"
 #include "stats/hist.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -24,8 +22,10 @@
 #include "validate/model.h"
 #include "verify/block.h"
 
+#define BIT_SET(map, i) ((map)[(i) / 8] |= (uint8_t)(1u << ((i) % 8)))
+#define BIT_GET(map, i) (((map)[(i) / 8] >> ((i) % 8)) & 1u)
 
-static bool block_is_bad(const struct validate *v, uint64_t blk, size_t *cursor)
+bool vd_block_is_bad(const struct validate *v, uint64_t blk, size_t *cursor)
 {
 	while (*cursor < v->nbad_blocks && v->bad_blocks[*cursor] < blk)
 		(*cursor)++;
@@ -94,6 +94,10 @@ static int block_io(struct validate *v, bool write, uint64_t blk, void *buf, boo
 	}
 	ps->blocks++;
 	ps->bad_blocks += bad;
+	if (ok && bad)
+		v->ok_bad_ios++;
+	if (first)
+		BIT_SET(v->failed_first, blk);
 	if (ok && attempt == 0) {
 		ps->ok_first++;
 		return 0;
@@ -123,8 +127,8 @@ static void write_pass(struct validate *v, void *buf)
 		clock_gettime(CLOCK_REALTIME, &rt);
 		vblock_fill(buf, v->bs, blk * v->bs, DATA_GENERATION, v->data_seed, 0,
 			    (uint64_t)rt.tv_sec * NSEC_PER_SEC + (uint64_t)rt.tv_nsec);
-		if (block_io(v, true, blk, buf, block_is_bad(v, blk, &cur), &v->wr, &lat))
-			v->unwritten[blk / 8] |= (uint8_t)(1u << (blk % 8));
+		if (block_io(v, true, blk, buf, vd_block_is_bad(v, blk, &cur), &v->wr, &lat))
+			BIT_SET(v->unwritten, blk);
 		v->signal = v->signal ? v->signal : signals_pending();
 	}
 }
@@ -135,7 +139,7 @@ static void read_pass(struct validate *v, void *buf)
 	uint64_t blk, lat;
 
 	for (blk = 0; blk < v->nblocks && !v->signal; blk++) {
-		bool bad = block_is_bad(v, blk, &cur);
+		bool bad = vd_block_is_bad(v, blk, &cur);
 		struct vblock_mismatch mm;
 		enum vblock_field f;
 
@@ -143,12 +147,17 @@ static void read_pass(struct validate *v, void *buf)
 			v->unreadable++;
 			continue;
 		}
-		if (v->unwritten[blk / 8] & (1u << (blk % 8))) {
+		if (BIT_GET(v->unwritten, blk)) {
 			v->unchecked++;  /* never written: nothing to expect */
 			continue;
 		}
 		v->checked++;
 		f = vblock_check(buf, v->bs, blk * v->bs, DATA_GENERATION, v->data_seed, &mm);
+		/* A block that needed a retry (to write or to read) is recovered only if right. */
+		if (BIT_GET(v->failed_first, blk)) {
+			v->recovered_checked++;
+			v->recovered_wrong += f != VB_OK;
+		}
 		if (f == VB_OK)
 			continue;
 		v->wrong++;
@@ -158,42 +167,6 @@ static void read_pass(struct validate *v, void *buf)
 				.found_gen = mm.found_generation, .bad = bad,
 			};
 		v->signal = v->signal ? v->signal : signals_pending();
-	}
-}
-
-/*
- * The remap penalty: latency_reads reads of each bad block that reads
- * back, against as many reads of random good blocks.
- */
-static void latency_pass(struct validate *v, void *buf)
-{
-	struct prng r;
-	size_t i, cur;
-	unsigned k;
-
-	prng_seed(&r, v->data_seed, 0x6c6174656e6379ULL);
-	for (i = 0; i < v->nbad_blocks && !v->signal; i++) {
-		uint64_t blk = v->bad_blocks[i];
-		ssize_t n = pread(v->fd, buf, v->bs, (off_t)(blk * v->bs));
-
-		if (n != (ssize_t)v->bs)
-			continue;
-		v->remapped_blocks++;
-		for (k = 0; k < v->a->latency_reads && !v->signal; k++) {
-			uint64_t t0 = now_ns(), good;
-
-			if (pread(v->fd, buf, v->bs, (off_t)(blk * v->bs)) == (ssize_t)v->bs)
-				hist_record(&v->lat_remapped, now_ns() - t0);
-			/* A good block, drawn until one is not bad. */
-			do {
-				good = prng_below(&r, v->nblocks);
-				cur = 0;
-			} while (block_is_bad(v, good, &cur));
-			t0 = now_ns();
-			if (pread(v->fd, buf, v->bs, (off_t)(good * v->bs)) == (ssize_t)v->bs)
-				hist_record(&v->lat_normal, now_ns() - t0);
-			v->signal = signals_pending();
-		}
 	}
 }
 
@@ -218,7 +191,8 @@ int vd_open_top(struct validate *v)
 	}
 	v->nblocks = v->size / v->bs;
 	v->unwritten = calloc(v->nblocks / 8 + 1, 1);
-	if (!v->unwritten || list_bad_blocks(v)) {
+	v->failed_first = calloc(v->nblocks / 8 + 1, 1);
+	if (!v->unwritten || !v->failed_first || list_bad_blocks(v)) {
 		log_error("out of memory");
 		return EXIT_RUNTIME;
 	}
@@ -235,7 +209,7 @@ int vd_run_io(struct validate *v)
 	}
 	write_pass(v, buf);
 	read_pass(v, buf);
-	latency_pass(v, buf);
+	vd_latency_pass(v, buf);
 	free(buf);
 	return 0;
 }

@@ -6,12 +6,15 @@
 #define DMRB_VALIDATE_MODEL_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "dm/stack.h"
 #include "stats/hist.h"
+#include "validate/evidence.h"
 #include "validate/validate.h"
 #include "verify/block.h"
 
@@ -19,7 +22,6 @@
 #define SPARE_MSG_BASE 2048          /* --inject message: past dm-remap's metadata (1280) */
 #define DATA_GENERATION 1
 
-enum check_status { CK_PASS, CK_FAIL, CK_NOT_CHECKED };
 extern const char *const check_status_names[];      /* "pass", "fail", "not_checked" */
 
 /* Exit statuses of validate (documented in dmremap-bench-validate(1)). */
@@ -57,6 +59,20 @@ struct check {
 
 #define NCHECKS 8
 
+/* Ops other than the write and read passes: attempts and failures. */
+struct op_count {
+	uint64_t attempts, failed;
+	int first_err;
+};
+
+/* The latency pass: reads of the blocks holding a bad sector, with their evidence. */
+struct vd_latency {
+	struct ev_penalty ev;
+	char spare_why[PATH_MAX + 160];      /* ev.spare_why */
+	dev_t spare_rdev;
+	struct op_count ops;
+};
+
 struct validate {
 	struct validate_args *a;
 	char start_time[32];
@@ -86,14 +102,24 @@ struct validate {
 	size_t nbad_blocks;
 	uint8_t *unwritten;                  /* bitmap: the write never succeeded */
 	struct pass_stats wr, rd;
+	uint8_t *failed_first;               /* bitmap: a write or read of the block failed at first */
+	uint64_t ok_bad_ios;                 /* I/Os completed on blocks holding a bad sector */
 	uint64_t checked, wrong, unreadable, unchecked;
+	uint64_t recovered_checked, recovered_wrong;  /* blocks in failed_first, read back */
 	struct wrong_block wrongs[MAX_LISTED];
 	unsigned nwrongs;
 	struct hist lat_normal, lat_remapped;
-	uint64_t remapped_blocks;            /* bad blocks readable at the end */
+	uint64_t remapped_blocks;            /* bad blocks shown served from the spare */
+	struct vd_latency lat;
 	int signal;
+	/* the failing disk's table as the kernel holds it (after the I/O) */
+	bool disk_table_read;
+	unsigned disk_error_segments;        /* error segments covering exactly a bad range */
+	unsigned disk_other_error_segments;  /* error segments elsewhere */
 	/* the end */
 	bool teardown_ok, teardown_hung;
+	bool teardown_verified;              /* the kernel knows neither name afterwards */
+	bool teardown_still;                 /* it still knows one */
 	struct check checks[NCHECKS];
 	unsigned nchecks;
 	int rc;
@@ -104,10 +130,17 @@ int vd_setup(struct validate *v);
 void vd_teardown(struct validate *v);
 /* The top device's status lines (malloc'd), or NULL with a warning. */
 char *vd_status_lines(struct validate *v);
+/* Read the failing disk's table back (v->disk_error_segments ...). */
+void vd_read_disk_table(struct validate *v);
 
 /* io.c: open the top device, then the write, read and latency passes. */
 int vd_open_top(struct validate *v);
 int vd_run_io(struct validate *v);
+/* Whether block blk holds a bad sector; *cursor walks v->bad_blocks (start at 0). */
+bool vd_block_is_bad(const struct validate *v, uint64_t blk, size_t *cursor);
+
+/* latency.c: reads of the blocks holding a bad sector, with where they were served from. */
+void vd_latency_pass(struct validate *v, void *buf);
 
 /* checks.c: every check, and v->rc from them. */
 void vd_run_checks(struct validate *v);

@@ -17,7 +17,6 @@
 
 const char *const check_status_names[] = { "pass", "fail", "not_checked", NULL };
 
-
 static json_t *errno_json(int e)
 {
 	const char *n = e ? strerrorname_np(e) : NULL;
@@ -48,6 +47,23 @@ static json_t *pass_json(const struct pass_stats *ps)
 			 "failed_ios", notes);
 }
 
+static json_t *ops_json(const struct op_count *c)
+{
+	return json_pack("{s:I, s:I, s:o}", "attempts", (json_int_t)c->attempts,
+			 "failed_attempts", (json_int_t)c->failed, "first_error",
+			 errno_json(c->first_err));
+}
+
+static json_t *io_json(const struct validate *v)
+{
+	uint64_t total = v->wr.failed_attempts + v->rd.failed_attempts + v->lat.ops.failed;
+
+	return json_pack("{s:o, s:o, s:o, s:I, s:I}",
+			 "write", pass_json(&v->wr), "read", pass_json(&v->rd),
+			 "latency", ops_json(&v->lat.ops), "failed_total", (json_int_t)total,
+			 "completed_on_bad_blocks", (json_int_t)v->ok_bad_ios);
+}
+
 static json_t *lat_json(const struct hist *h)
 {
 	if (!h->count)
@@ -61,6 +77,7 @@ static json_t *lat_json(const struct hist *h)
 
 static json_t *latency_json(const struct validate *v)
 {
+	const struct ev_penalty *e = &v->lat.ev;
 	json_t *pen = json_null();
 
 	if (v->lat_remapped.count && v->lat_normal.count) {
@@ -73,11 +90,22 @@ static json_t *latency_json(const struct validate *v)
 			"p99", n99 > 0 ? ((double)hist_percentile(&v->lat_remapped, 99) - n99) / n99 * 100 : 0,
 			"mean", nm > 0 ? (hist_mean(&v->lat_remapped) - nm) / nm * 100 : 0);
 	}
-	return json_pack("{s:I, s:i, s:o, s:o, s:o}",
+	return json_pack("{s:I, s:i, s:o, s:o, s:o, s:{s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I, s:I}}",
 			 "remapped_blocks", (json_int_t)v->remapped_blocks,
 			 "reads_per_block", (int)v->a->latency_reads,
 			 "remapped_ns", lat_json(&v->lat_remapped), "normal_ns", lat_json(&v->lat_normal),
-			 "penalty_pct", pen);
+			 "penalty_pct", pen, "evidence",
+			 "spare_counted", e->spare_observable, "spare_why", e->spare_why,
+			 "bad_blocks", (json_int_t)e->bad_blocks, "read_back", (json_int_t)e->probed_ok,
+			 "never_read_back", (json_int_t)e->probe_failed,
+			 "served_from_spare", (json_int_t)e->probe_from_spare,
+			 "right_data", (json_int_t)e->probe_right_data,
+			 "never_written", (json_int_t)e->probe_unwritten,
+			 "timed_reads", (json_int_t)e->reads,
+			 "timed_reads_from_spare", (json_int_t)e->reads_from_spare,
+			 "timed_reads_failed", (json_int_t)e->reads_failed,
+			 "other_reads", (json_int_t)e->normal_reads);
 }
 
 static json_t *verify_json(const struct validate *v)
@@ -153,14 +181,14 @@ json_t *vd_document(const struct validate *v)
 		json_array_append_new(checks, json_pack("{s:s, s:s, s:s}",
 			"name", v->checks[i].name, "status", check_status_names[v->checks[i].status],
 			"detail", v->checks[i].detail));
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, "
-			 "s:{s:b, s:b}, s:s, s:b}",
+	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+			 "s:{s:b, s:b, s:b}, s:s, s:b}",
 			 "schema_version", 1, "tool", "dmremap-bench", "version", PACKAGE_VERSION,
 			 "command", "validate", "params", params_json(v), "target", target_json(v),
 			 "environment", env_json(v->start_time), "checks", checks,
-			 "io", "write", pass_json(&v->wr), "read", pass_json(&v->rd),
-			 "verify", verify_json(v), "latency", latency_json(v),
+			 "io", io_json(v), "verify", verify_json(v), "latency", latency_json(v),
 			 "teardown", "ok", v->teardown_ok, "hung", v->teardown_hung,
+			 "verified_gone", v->teardown_verified,
 			 "verdict", v->rc == EXIT_OK ? "pass" : v->rc == EXIT_CHECK_FAILED ? "fail" :
 			 v->rc == EXIT_NOT_CHECKED ? "not_checked" : "interrupted",
 			 "interrupted", v->signal != 0);
@@ -191,12 +219,14 @@ void vd_print_report(FILE *f, const struct validate *v)
 	fprintf(f, "%s\n", v->nbad > 16 ? " ..." : "");
 	print_pass(f, "writes:", &v->wr, v->a->retries + 1);
 	print_pass(f, "reads:", &v->rd, v->a->retries + 1);
+	fprintf(f, "  latency: %llu reads, %llu failed\n", (unsigned long long)v->lat.ops.attempts,
+		(unsigned long long)v->lat.ops.failed);
 	fprintf(f, "  data:   %llu blocks checked, %llu wrong, %llu unreadable, %llu never "
 		"written\n", (unsigned long long)v->checked, (unsigned long long)v->wrong,
 		(unsigned long long)v->unreadable, (unsigned long long)v->unchecked);
 	fprintf(f, "checks:\n");
 	for (i = 0; i < v->nchecks; i++)
-		fprintf(f, "  %-11s  %-16s %s\n", labels[v->checks[i].status], v->checks[i].name,
+		fprintf(f, "  %-11s  %-17s %s\n", labels[v->checks[i].status], v->checks[i].name,
 			v->checks[i].detail);
 	fprintf(f, "result: %s (exit status %d)\n", v->rc == EXIT_OK ? "PASS" :
 		v->rc == EXIT_CHECK_FAILED ? "FAIL" : v->rc == EXIT_NOT_CHECKED ?

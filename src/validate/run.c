@@ -29,6 +29,7 @@ static void free_validate(struct validate *v)
 	json_decref(v->module_params);
 	free(v->bad_blocks);
 	free(v->unwritten);
+	free(v->failed_first);
 	hist_free(&v->lat_normal);
 	hist_free(&v->lat_remapped);
 }
@@ -79,6 +80,7 @@ int validate_run(struct validate_args *a)
 		rc = vd_run_io(v);
 	if (v->top_built)
 		v->status_after = vd_status_lines(v);
+	vd_read_disk_table(v);
 	vd_teardown(v);
 	if (!rc) {
 		int erc;

@@ -5,6 +5,11 @@
  * every write), the retries, the data checks, and the "not checked" of
  * what only dm-remap-v4 can show. No run here may claim a pass. Exits 77
  * (skipped) where there is no device-mapper or not root.
+ *
+ * The evidence rules: a target that does not remap (linear) never gets
+ * remap_penalty to pass, even with the bad blocks reading back (--inject
+ * message, a loop device as the spare whose counters can show it is never
+ * read); every failed I/O of every pass is counted.
  */
 #include <check.h>
 #include <dirent.h>
@@ -27,6 +32,7 @@
 #define SPARE "/dev/ram3"
 #define RUN_LIMIT_S 180
 #define BLOCKS (64 * 1024 * 1024 / 4096)
+#define SPARE_FILE_SIZE (16 << 20)
 
 struct run {
 	int status;
@@ -54,6 +60,18 @@ static void cleanup(void)
 	dmw_close(&d);
 	zero_head(MAIN);
 	zero_head(SPARE);
+}
+
+/* A fresh file of SPARE_FILE_SIZE zero bytes in /tmp (tmpfs in the guest); its path in buf. */
+static void make_file(char *buf, size_t len, const char *tag)
+{
+	int fd;
+
+	snprintf(buf, len, "/tmp/check_vm_validate_%sXXXXXX", tag);
+	fd = mkstemp(buf);
+	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+	ck_assert_int_eq(ftruncate(fd, SPARE_FILE_SIZE), 0);
+	close(fd);
 }
 
 /* Run DMRB_BIN validate with args (NULL-terminated). */
@@ -133,6 +151,19 @@ static const char *check_status(json_t *doc, const char *name)
 	return NULL;
 }
 
+/* The detail sentence of the named check. */
+static const char *check_detail(json_t *doc, const char *name)
+{
+	json_t *a = json_object_get(doc, "checks"), *c;
+	size_t i;
+
+	json_array_foreach(a, i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
+			return json_string_value(json_object_get(c, "detail"));
+	ck_abort_msg("no check named %s", name);
+	return NULL;
+}
+
 static void assert_check(json_t *doc, const char *name, const char *want)
 {
 	const char *got = check_status(doc, name);
@@ -205,6 +236,10 @@ START_TEST(linear_bad_count)
 	ck_assert_int_eq(num(wr, "failed_attempts", NULL), bad_blocks * 4);
 	ck_assert_int_eq(num(rd, "never", NULL), bad_blocks);
 	ck_assert_int_eq(num(rd, "failed_attempts", NULL), bad_blocks * 4);
+	/* The latency pass tried each bad block once, and each failed: counted too. */
+	ck_assert_int_eq(num(get(d, "io", "latency"), "failed_attempts", NULL), bad_blocks);
+	ck_assert_int_eq(num(d, "io", "failed_total"), bad_blocks * 4 * 2 + bad_blocks);
+	ck_assert_int_eq(num(get(d, "latency", "evidence"), "never_read_back", NULL), bad_blocks);
 	{
 		json_t *f = json_array_get(json_object_get(wr, "failed_ios"), 0);
 
@@ -326,6 +361,72 @@ START_TEST(message_rejected)
 }
 END_TEST
 
+/*
+ * --inject message to linear, which does not remap: the bad blocks read
+ * back (from main), and with a spare whose counters count reads (a loop
+ * device) the check sees that none of them came from it.
+ */
+START_TEST(message_penalty_not_from_spare)
+{
+	char file[64], err[256];
+	struct loop_dev ld;
+	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
+			       NULL, "--bad-count", "4", "--seed", "3", "--inject", "message",
+			       "--bs", "64k", "--latency-reads", "4", "--output-format", "json",
+			       NULL };
+	struct run *r;
+	json_t *ev;
+
+	make_file(file, sizeof(file), "spare");
+	ck_assert_msg(loop_attach(file, -1, "check_vm_validate spare", 0, 0, &ld, NULL, err,
+				  sizeof(err)) == 0, "%s", err);
+	args[6] = ld.path;
+	r = run_bin(args);
+	loop_detach(ld.path, err, sizeof(err));
+	unlink(file);
+	ck_assert_msg(r->doc != NULL, "not JSON (exit %d): %s", r->status, r->err);
+	ck_assert_int_eq(r->status, 3);
+	assert_check(r->doc, "inject", "fail");  /* linear takes no messages */
+	assert_check(r->doc, "remap_penalty", "fail");
+	ck_assert_msg(strstr(check_detail(r->doc, "remap_penalty"), "not remapped"), "%s",
+		      check_detail(r->doc, "remap_penalty"));
+	ev = get(r->doc, "latency", "evidence");
+	ck_assert(json_is_true(json_object_get(ev, "spare_counted")));
+	ck_assert_int_eq(num(ev, "read_back", NULL), 4);
+	ck_assert_int_eq(num(ev, "served_from_spare", NULL), 0);
+	ck_assert_int_eq(num(ev, "right_data", NULL), 4);
+	ck_assert_int_eq(num(r->doc, "latency", "remapped_blocks"), 0);
+	ck_assert(json_is_null(get(r->doc, "latency", "remapped_ns")));
+	ck_assert(json_is_null(get(r->doc, "latency", "penalty_pct")));
+	assert_check(r->doc, "remap_counters", "not_checked");
+	assert_check(r->doc, "teardown", "pass");
+	assert_clean();
+	run_free(r);
+}
+END_TEST
+
+/* The same with a brd spare, whose driver counts no I/O: not checked, never passed. */
+START_TEST(message_penalty_unobservable)
+{
+	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
+			       SPARE, "--bad-count", "2", "--inject", "message", "--bs", "64k",
+			       "--latency-reads", "4", "--output-format", "json", NULL };
+	struct run *r = run_bin(args);
+	const char *got;
+
+	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->err);
+	got = check_status(r->doc, "remap_penalty");
+	ck_assert_msg(strcmp(got, "pass"), "remap_penalty passed on linear: %s",
+		      check_detail(r->doc, "remap_penalty"));
+	ck_assert_int_eq(num(r->doc, "latency", "remapped_blocks"), 0);
+	ck_assert(json_is_null(get(r->doc, "latency", "penalty_pct")));
+	fprintf(stderr, "check_vm_validate: brd spare: remap_penalty %s: %s\n", got,
+		check_detail(r->doc, "remap_penalty"));
+	assert_clean();
+	run_free(r);
+}
+END_TEST
+
 /* dm-remap-v4 not loaded: exit 2 before anything is built. */
 START_TEST(remap_not_loaded)
 {
@@ -363,6 +464,8 @@ static Suite *validate_suite(void)
 	tcase_add_test(tc, lost_writes);
 	tcase_add_test(tc, message_rejected);
 	tcase_add_test(tc, remap_not_loaded);
+	tcase_add_test(tc, message_penalty_not_from_spare);
+	tcase_add_test(tc, message_penalty_unobservable);
 	tcase_set_timeout(tc, 400);
 	suite_add_tcase(s, tc);
 	return s;
