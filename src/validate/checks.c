@@ -121,6 +121,23 @@ static void check_inject(struct validate *v, const struct remap_delta *d, bool h
 			  (unsigned long long)v->wr.bad_blocks);
 }
 
+static void check_flush(struct validate *v)
+{
+	struct ev_verdict e;
+
+	if (!v->flush.ran) {
+		add_check(v, "flush_passthrough", EV_NOT_CHECKED, "no flush was sent (every block "
+			  "holds a bad sector, or the run stopped first)");
+		add_check(v, "fua_passthrough", EV_NOT_CHECKED, "no FUA write was sent (every block "
+			  "holds a bad sector, or the run stopped first)");
+		return;
+	}
+	ev_flush_passthrough(&v->flush.ev, &e);
+	add_verdict(v, "flush_passthrough", &e);
+	ev_fua_passthrough(&v->flush.ev, &e);
+	add_verdict(v, "fua_passthrough", &e);
+}
+
 static void check_io(struct validate *v)
 {
 	uint64_t failed = v->wr.recovered + v->wr.never + v->rd.recovered + v->rd.never;
@@ -172,6 +189,7 @@ static void check_counters(struct validate *v, const struct remap_delta *d, bool
 		.have_status = have_d, .no_status = why,
 		.counters_reset = have_d && d->counters_reset,
 		.failed = {
+			[EV_IO_FLUSH] = v->flush.ops.failed,
 			[EV_IO_WRITE] = v->wr.failed_attempts,
 			[EV_IO_READ] = v->rd.failed_attempts,
 			[EV_IO_LATENCY] = v->lat.ops.failed,
@@ -224,6 +242,7 @@ void vd_run_checks(struct validate *v)
 	memset(&d, 0, sizeof(d));
 	have_d = counter_deltas(v, &d, why, sizeof(why));
 	check_inject(v, &d, have_d);
+	check_flush(v);
 	check_io(v);
 	check_counters(v, &d, have_d, why);
 	check_penalty_and_teardown(v);

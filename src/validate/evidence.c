@@ -2,8 +2,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-const char *const ev_io_names[EV_NIO] = { "write", "read", "latency" };
+const char *const ev_io_names[EV_NIO] = { "flush", "write", "read", "latency" };
 
 static void verdict(struct ev_verdict *out, enum check_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -156,4 +157,156 @@ void ev_remap_penalty(const struct ev_penalty *in, struct ev_verdict *out)
 		in->p50_normal_us * 100 : 0.0,
 		in->probe_failed ? "; blocks holding a bad sector that never read back are not "
 		"in it" : "");
+}
+
+/* ---- flush_passthrough, fua_passthrough --------------------------------------- */
+
+/* "3" or "2..5": the range of per-op counts. */
+static void span(const uint64_t *x, unsigned n, char *buf, size_t len)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		lo = x[i] < lo ? x[i] : lo;
+		hi = x[i] > hi ? x[i] : hi;
+	}
+	if (!n)
+		snprintf(buf, len, "none");
+	else if (lo == hi)
+		snprintf(buf, len, "%llu", (unsigned long long)lo);
+	else
+		snprintf(buf, len, "%llu to %llu", (unsigned long long)lo, (unsigned long long)hi);
+}
+
+static unsigned count_below(const uint64_t *x, unsigned n, uint64_t min)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += x[i] < min;
+	return k;
+}
+
+/* Whether main's counters can show a flush arriving; else the not_checked verdict. */
+static bool observable(const struct ev_flush *in, struct ev_verdict *out)
+{
+	if (!in->main_stat) {
+		verdict(out, EV_NOT_CHECKED, "%s", in->main_why ? in->main_why :
+			"the main device's kernel counters cannot be read");
+		return false;
+	}
+	if (in->main_cache && !strcmp(in->main_cache, "write through")) {
+		verdict(out, EV_NOT_CHECKED, "the main device has no volatile write cache "
+			"(queue/write_cache: write through): the block layer completes a flush to "
+			"it at once without counting it, so whether flushes reach it cannot be "
+			"seen (and a flush has nothing to do there)");
+		return false;
+	}
+	if (!in->calib_ok) {
+		verdict(out, EV_NOT_CHECKED, "a flush or FUA write sent to the main device itself "
+			"failed: nothing to compare with");
+		return false;
+	}
+	if (!in->calib_flush) {
+		verdict(out, EV_NOT_CHECKED, "a flush sent to the main device itself left its "
+			"flush counter unchanged: its driver does not count flushes");
+		return false;
+	}
+	return true;
+}
+
+static const char *top_note(const struct ev_flush *in)
+{
+	if (in->top_cache && !strcmp(in->top_cache, "write through"))
+		return "; the top device advertises no write cache (write through), so the "
+		       "kernel completes flushes to it at once";
+	return "";
+}
+
+void ev_flush_passthrough(const struct ev_flush *in, struct ev_verdict *out)
+{
+	char counts[48];
+	unsigned shortn;
+
+	if (!observable(in, out))
+		return;
+	if (!in->nflush) {
+		verdict(out, EV_NOT_CHECKED, "no flush was sent");
+		return;
+	}
+	span(in->flush_main, in->nflush, counts, sizeof(counts));
+	if (in->flush_failed) {
+		verdict(out, EV_FAIL, "%u of %u flushes (fdatasync) of the top device failed",
+			in->flush_failed, in->nflush);
+		return;
+	}
+	shortn = count_below(in->flush_main, in->nflush, in->calib_flush);
+	if (shortn)
+		verdict(out, EV_FAIL, "%u of %u flushes sent to the top device did not reach the "
+			"main device: it counted %s flush%s for each, %llu for one sent to it "
+			"directly%s", shortn, in->nflush, counts, strcmp(counts, "1") ? "es" : "",
+			(unsigned long long)in->calib_flush, top_note(in));
+	else
+		verdict(out, EV_PASS, "each of the %u flushes sent to the top device reached the "
+			"main device: it counted %s flush%s for each, %llu for one sent to it "
+			"directly", in->nflush, counts, strcmp(counts, "1") ? "es" : "",
+			(unsigned long long)in->calib_flush);
+}
+
+void ev_fua_passthrough(const struct ev_flush *in, struct ev_verdict *out)
+{
+	uint64_t fan = 0, fua_part;
+	char counts[48];
+	unsigned i, shortn;
+
+	if (!observable(in, out))
+		return;
+	if (in->calib_fua <= in->calib_flush) {
+		verdict(out, EV_NOT_CHECKED, "a FUA write sent to the main device itself adds no "
+			"flush to its count (%llu, as for a flush%s): one that arrives cannot be "
+			"told from one that lost its FUA flag", (unsigned long long)in->calib_fua,
+			in->main_fua ? "; the device does FUA itself" : "");
+		return;
+	}
+	if (!in->nfua) {
+		verdict(out, EV_NOT_CHECKED, "no FUA write was sent");
+		return;
+	}
+	span(in->fua_main, in->nfua, counts, sizeof(counts));
+	if (in->fua_failed) {
+		verdict(out, EV_FAIL, "%u of %u FUA writes (RWF_DSYNC) to the top device failed",
+			in->fua_failed, in->nfua);
+		return;
+	}
+	shortn = count_below(in->fua_main, in->nfua, in->calib_fua);
+	if (shortn) {
+		verdict(out, EV_FAIL, "%u of %u FUA writes (RWF_DSYNC) sent to the top device did "
+			"not reach the main device as FUA writes: it counted %s flushes for each, "
+			"%llu for one sent to it directly%s", shortn, in->nfua, counts,
+			(unsigned long long)in->calib_fua, top_note(in));
+		return;
+	}
+	/*
+	 * The write's own flush comes on top of the flush(es) of its sync: with
+	 * flushes fanning out below the top device (a flush to each segment of
+	 * the failing disk), only a count above the largest fan-out seen plus
+	 * that one flush tells.
+	 */
+	for (i = 0; i < in->nflush; i++)
+		fan = in->flush_main[i] > fan ? in->flush_main[i] : fan;
+	if (fan < in->calib_flush)
+		fan = in->calib_flush;
+	fua_part = in->calib_fua - in->calib_flush;
+	shortn = count_below(in->fua_main, in->nfua, fan + fua_part);
+	if (shortn)
+		verdict(out, EV_NOT_CHECKED, "flushes fan out below the top device (up to %llu "
+			"counted for one), so the count of %u of %u FUA writes (%s) cannot be told "
+			"from that of a plain write and a flush", (unsigned long long)fan, shortn,
+			in->nfua, counts);
+	else
+		verdict(out, EV_PASS, "each of the %u FUA writes sent to the top device reached the "
+			"main device as one: it counted %s flushes for each, %llu for one sent to "
+			"it directly, %llu for a flush through the stack", in->nfua, counts,
+			(unsigned long long)in->calib_fua, (unsigned long long)fan);
 }

@@ -40,8 +40,8 @@ struct ev_remap_counters {
 void ev_remap_counters(const struct ev_remap_counters *in, struct ev_verdict *out);
 
 /* errors_accounted: the module's error counter against every failed I/O of every pass. */
-enum ev_io { EV_IO_WRITE, EV_IO_READ, EV_IO_LATENCY, EV_NIO };
-extern const char *const ev_io_names[EV_NIO];   /* "write", "read", "latency" */
+enum ev_io { EV_IO_FLUSH, EV_IO_WRITE, EV_IO_READ, EV_IO_LATENCY, EV_NIO };
+extern const char *const ev_io_names[EV_NIO];   /* "flush", "write", ... */
 struct ev_errors {
 	bool have_status;
 	const char *no_status;
@@ -74,5 +74,30 @@ struct ev_penalty {
 	double p50_remapped_us, p99_remapped_us, p50_normal_us, p99_normal_us;
 };
 void ev_remap_penalty(const struct ev_penalty *in, struct ev_verdict *out);
+
+/*
+ * flush_passthrough and fua_passthrough: flushes and FUA writes sent to
+ * the top device, counted where they must arrive, in the flush counter of
+ * the main device's /sys/block/<dev>/stat. Each op is counted alone (the
+ * counter read before and after it), so that one op's count is known.
+ */
+#define EV_FLUSH_OPS 8
+struct ev_flush {
+	bool main_stat;               /* main's stat file has the flush fields */
+	const char *main_why;         /* why not */
+	const char *main_cache;       /* main's queue/write_cache, NULL when unknown */
+	const char *top_cache;        /* the top device's */
+	bool main_fua;                /* main's queue/fua: it does FUA itself */
+	/* Direct on main: flushes main counted for one fdatasync, one RWF_DSYNC write. */
+	uint64_t calib_flush, calib_fua;
+	bool calib_ok;                /* the direct ops succeeded */
+	/* Through the top device. */
+	unsigned nflush, nfua;
+	uint64_t flush_main[EV_FLUSH_OPS];  /* main's flushes counted for each fdatasync */
+	uint64_t fua_main[EV_FLUSH_OPS];    /* ... for each RWF_DSYNC write */
+	unsigned flush_failed, fua_failed;  /* ops that returned an error */
+};
+void ev_flush_passthrough(const struct ev_flush *in, struct ev_verdict *out);
+void ev_fua_passthrough(const struct ev_flush *in, struct ev_verdict *out);
 
 #endif

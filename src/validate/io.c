@@ -1,9 +1,10 @@
 /*
  * The I/O of validate: synchronous O_DIRECT pread/pwrite on the device
  * under test, one block at a time (the point is the outcome of each I/O,
- * not throughput). The write pass writes every block in the verify format,
- * retrying each failed write; the read pass reads every block back the
- * same way and checks it; then the latency pass (latency.c).
+ * not throughput). After the flush pass (flush.c), the write pass writes
+ * every block in the verify format, retrying each failed write; the read
+ * pass reads every block back the same way and checks it; then the latency
+ * pass (latency.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -207,6 +208,7 @@ int vd_run_io(struct validate *v)
 		log_error("out of memory for a %u-byte buffer", v->bs);
 		return EXIT_RUNTIME;
 	}
+	vd_flush_pass(v, buf);
 	write_pass(v, buf);
 	read_pass(v, buf);
 	vd_latency_pass(v, buf);

@@ -21,6 +21,11 @@
 #define MAX_LISTED 64                /* I/Os and blocks listed one by one in the result */
 #define SPARE_MSG_BASE 2048          /* --inject message: past dm-remap's metadata (1280) */
 #define DATA_GENERATION 1
+/*
+ * What the flush pass writes (a generation the read pass does not accept):
+ * its direct write to main must not pass for a write the target lost.
+ */
+#define FLUSH_GENERATION 2
 
 extern const char *const check_status_names[];      /* "pass", "fail", "not_checked" */
 
@@ -57,12 +62,22 @@ struct check {
 	char detail[512];
 };
 
-#define NCHECKS 8
+#define NCHECKS 10
 
 /* Ops other than the write and read passes: attempts and failures. */
 struct op_count {
 	uint64_t attempts, failed;
 	int first_err;
+};
+
+/* The flush pass: flushes and FUA writes through the top device, counted on main. */
+struct vd_flush {
+	bool ran;
+	struct ev_flush ev;
+	char main_cache[32], top_cache[32], main_fua[8];
+	char why[PATH_MAX + 160];            /* ev.main_why */
+	uint64_t block;                      /* the block the FUA writes rewrite */
+	struct op_count ops;                 /* through the top device */
 };
 
 /* The latency pass: reads of the blocks holding a bad sector, with their evidence. */
@@ -110,6 +125,7 @@ struct validate {
 	unsigned nwrongs;
 	struct hist lat_normal, lat_remapped;
 	uint64_t remapped_blocks;            /* bad blocks shown served from the spare */
+	struct vd_flush flush;
 	struct vd_latency lat;
 	int signal;
 	/* the failing disk's table as the kernel holds it (after the I/O) */
@@ -133,11 +149,14 @@ char *vd_status_lines(struct validate *v);
 /* Read the failing disk's table back (v->disk_error_segments ...). */
 void vd_read_disk_table(struct validate *v);
 
-/* io.c: open the top device, then the write, read and latency passes. */
+/* io.c: open the top device, then the flush, write, read and latency passes. */
 int vd_open_top(struct validate *v);
 int vd_run_io(struct validate *v);
 /* Whether block blk holds a bad sector; *cursor walks v->bad_blocks (start at 0). */
 bool vd_block_is_bad(const struct validate *v, uint64_t blk, size_t *cursor);
+
+/* flush.c: flushes and FUA writes through the top device (before the write pass). */
+void vd_flush_pass(struct validate *v, void *buf);
 
 /* latency.c: reads of the blocks holding a bad sector, with where they were served from. */
 void vd_latency_pass(struct validate *v, void *buf);

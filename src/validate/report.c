@@ -56,12 +56,45 @@ static json_t *ops_json(const struct op_count *c)
 
 static json_t *io_json(const struct validate *v)
 {
-	uint64_t total = v->wr.failed_attempts + v->rd.failed_attempts + v->lat.ops.failed;
+	uint64_t total = v->flush.ops.failed + v->wr.failed_attempts + v->rd.failed_attempts +
+			 v->lat.ops.failed;
 
-	return json_pack("{s:o, s:o, s:o, s:I, s:I}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I}", "flush", ops_json(&v->flush.ops),
 			 "write", pass_json(&v->wr), "read", pass_json(&v->rd),
 			 "latency", ops_json(&v->lat.ops), "failed_total", (json_int_t)total,
 			 "completed_on_bad_blocks", (json_int_t)v->ok_bad_ios);
+}
+
+static json_t *u64_array(const uint64_t *x, unsigned n)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)x[i]));
+	return a;
+}
+
+/* The flush pass: main's queue, what one op counts there directly, each op through the top. */
+static json_t *flush_json(const struct validate *v)
+{
+	const struct vd_flush *f = &v->flush;
+	const struct ev_flush *e = &f->ev;
+
+	if (!f->ran)
+		return json_null();
+	return json_pack("{s:I, s:{s:s, s:s?, s:s?, s:b}, s:s?, s:s?, "
+			 "s:{s:b, s:I, s:I}, s:{s:o, s:i, s:o, s:i}}",
+			 "block_offset", (json_int_t)(f->block * v->bs),
+			 "main", "path", v->disk_main.path, "write_cache", e->main_cache,
+			 "fua", f->main_fua[0] ? f->main_fua : NULL, "counts_flushes", e->main_stat,
+			 "top_write_cache", e->top_cache, "why_not_counted", e->main_why,
+			 "direct", "ok", e->calib_ok,
+			 "flushes_per_flush", (json_int_t)(e->calib_ok ? e->calib_flush : 0),
+			 "flushes_per_fua_write", (json_int_t)(e->calib_ok ? e->calib_fua : 0),
+			 "through_top", "flushes", u64_array(e->flush_main, e->nflush),
+			 "flush_failed", (int)e->flush_failed,
+			 "fua_writes", u64_array(e->fua_main, e->nfua), "fua_failed", (int)e->fua_failed);
 }
 
 static json_t *lat_json(const struct hist *h)
@@ -181,12 +214,13 @@ json_t *vd_document(const struct validate *v)
 		json_array_append_new(checks, json_pack("{s:s, s:s, s:s}",
 			"name", v->checks[i].name, "status", check_status_names[v->checks[i].status],
 			"detail", v->checks[i].detail));
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 			 "s:{s:b, s:b, s:b}, s:s, s:b}",
 			 "schema_version", 1, "tool", "dmremap-bench", "version", PACKAGE_VERSION,
 			 "command", "validate", "params", params_json(v), "target", target_json(v),
 			 "environment", env_json(v->start_time), "checks", checks,
 			 "io", io_json(v), "verify", verify_json(v), "latency", latency_json(v),
+			 "flush", flush_json(v),
 			 "teardown", "ok", v->teardown_ok, "hung", v->teardown_hung,
 			 "verified_gone", v->teardown_verified,
 			 "verdict", v->rc == EXIT_OK ? "pass" : v->rc == EXIT_CHECK_FAILED ? "fail" :
@@ -219,8 +253,10 @@ void vd_print_report(FILE *f, const struct validate *v)
 	fprintf(f, "%s\n", v->nbad > 16 ? " ..." : "");
 	print_pass(f, "writes:", &v->wr, v->a->retries + 1);
 	print_pass(f, "reads:", &v->rd, v->a->retries + 1);
-	fprintf(f, "  latency: %llu reads, %llu failed\n", (unsigned long long)v->lat.ops.attempts,
-		(unsigned long long)v->lat.ops.failed);
+	fprintf(f, "  latency: %llu reads, %llu failed; flush: %llu flushes and FUA writes, %llu "
+		"failed\n", (unsigned long long)v->lat.ops.attempts,
+		(unsigned long long)v->lat.ops.failed, (unsigned long long)v->flush.ops.attempts,
+		(unsigned long long)v->flush.ops.failed);
 	fprintf(f, "  data:   %llu blocks checked, %llu wrong, %llu unreadable, %llu never "
 		"written\n", (unsigned long long)v->checked, (unsigned long long)v->wrong,
 		(unsigned long long)v->unreadable, (unsigned long long)v->unchecked);

@@ -145,6 +145,10 @@ START_TEST(errors_count_every_pass)
 	in.errors = 72;
 	ev_errors_accounted(&in, &e);
 	ASSERT_VERDICT(e, EV_PASS);
+	in.failed[EV_IO_FLUSH] = 2;
+	ev_errors_accounted(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+	ASSERT_SAYS(e, "2 flush");
 }
 END_TEST
 
@@ -261,6 +265,133 @@ START_TEST(penalty_cannot_tell)
 }
 END_TEST
 
+/* ---- flush_passthrough, fua_passthrough --------------------------------------- */
+
+/* A loop device (write back, no FUA): 1 flush per flush, 2 per RWF_DSYNC write. */
+static struct ev_flush loop_main(uint64_t per_flush, uint64_t per_fua)
+{
+	struct ev_flush in = { .main_stat = true, .main_cache = "write back",
+			       .top_cache = "write back", .calib_ok = true, .calib_flush = 1,
+			       .calib_fua = 2, .nflush = EV_FLUSH_OPS, .nfua = EV_FLUSH_OPS };
+	unsigned i;
+
+	for (i = 0; i < EV_FLUSH_OPS; i++) {
+		in.flush_main[i] = per_flush;
+		in.fua_main[i] = per_fua;
+	}
+	return in;
+}
+
+START_TEST(flush_passed)
+{
+	struct ev_flush in = loop_main(1, 2);
+	struct ev_verdict e;
+
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_PASS);
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_PASS);
+}
+END_TEST
+
+/* dm-flakey with drop_writes: the empty flushes and the FUA writes never arrive. */
+START_TEST(flush_dropped)
+{
+	struct ev_flush in = loop_main(0, 0);
+	struct ev_verdict e;
+
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+	ASSERT_SAYS(e, "8 of 8 flushes");
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+	/* One flush of eight lost is a failure too. */
+	in = loop_main(1, 2);
+	in.flush_main[3] = 0;
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+	ASSERT_SAYS(e, "1 of 8");
+	/* A top device that claims no write cache: the kernel completes its flushes. */
+	in = loop_main(0, 0);
+	in.top_cache = "write through";
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+	ASSERT_SAYS(e, "write through");
+	/* fdatasync failing. */
+	in = loop_main(1, 2);
+	in.flush_failed = 1;
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+}
+END_TEST
+
+/* Flushes pass, but the FUA flag of the writes is cleared on the way. */
+START_TEST(fua_flag_dropped)
+{
+	struct ev_flush in = loop_main(1, 1);
+	struct ev_verdict e;
+
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_PASS);
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_FAIL);
+	ASSERT_SAYS(e, "8 of 8 FUA writes");
+}
+END_TEST
+
+/* Flushes fan out over two segments of the failing disk. */
+START_TEST(fua_fan_out)
+{
+	struct ev_flush in = loop_main(2, 2);
+	struct ev_verdict e;
+
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_PASS);
+	/* 2 could be a FUA write and one flush, or a plain write and a flush to two segments. */
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_NOT_CHECKED);
+	ASSERT_SAYS(e, "fan out");
+	in = loop_main(2, 3);
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_PASS);
+}
+END_TEST
+
+START_TEST(flush_unobservable)
+{
+	struct ev_flush in = loop_main(0, 0);
+	struct ev_verdict e;
+
+	/* brd: no volatile cache, the block layer completes flushes uncounted. */
+	in.main_cache = "write through";
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_NOT_CHECKED);
+	ASSERT_SAYS(e, "write through");
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_NOT_CHECKED);
+	/* A driver that does not count flushes. */
+	in = loop_main(0, 0);
+	in.calib_flush = in.calib_fua = 0;
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_NOT_CHECKED);
+	/* An old kernel: no flush counter. */
+	in = loop_main(0, 0);
+	in.main_stat = false;
+	in.main_why = "11 fields";
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_NOT_CHECKED);
+	ASSERT_SAYS(e, "11 fields");
+	/* A device with FUA of its own: a FUA write counts as a flush. */
+	in = loop_main(1, 1);
+	in.calib_fua = 1;
+	in.main_fua = true;
+	ev_fua_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_NOT_CHECKED);
+	ev_flush_passthrough(&in, &e);
+	ASSERT_VERDICT(e, EV_PASS);
+}
+END_TEST
+
 /* ---- devstat ------------------------------------------------------------------ */
 
 START_TEST(devstat_fields)
@@ -309,6 +440,13 @@ static Suite *evidence_suite(void)
 	tcase_add_test(tc, penalty_proven);
 	tcase_add_test(tc, penalty_unproven_parts);
 	tcase_add_test(tc, penalty_cannot_tell);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("flush");
+	tcase_add_test(tc, flush_passed);
+	tcase_add_test(tc, flush_dropped);
+	tcase_add_test(tc, fua_flag_dropped);
+	tcase_add_test(tc, fua_fan_out);
+	tcase_add_test(tc, flush_unobservable);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("devstat");
 	tcase_add_test(tc, devstat_fields);

@@ -9,7 +9,11 @@
  * The evidence rules: a target that does not remap (linear) never gets
  * remap_penalty to pass, even with the bad blocks reading back (--inject
  * message, a loop device as the spare whose counters can show it is never
- * read); every failed I/O of every pass is counted.
+ * read); every failed I/O of every pass is counted. And the flush check:
+ * linear over a loop device (a write-back cache, counted flushes) passes
+ * flushes and FUA writes; dm-flakey dropping writes in its down interval
+ * (drop_writes; an empty flush is a write bio) drops them; a brd RAM disk
+ * as main (write through) cannot show either.
  */
 #include <check.h>
 #include <dirent.h>
@@ -32,7 +36,7 @@
 #define SPARE "/dev/ram3"
 #define RUN_LIMIT_S 180
 #define BLOCKS (64 * 1024 * 1024 / 4096)
-#define SPARE_FILE_SIZE (16 << 20)
+#define FILE_SIZE (16 << 20)
 
 struct run {
 	int status;
@@ -62,7 +66,7 @@ static void cleanup(void)
 	zero_head(SPARE);
 }
 
-/* A fresh file of SPARE_FILE_SIZE zero bytes in /tmp (tmpfs in the guest); its path in buf. */
+/* A fresh file of FILE_SIZE zero bytes in /tmp (tmpfs in the guest); its path in buf. */
 static void make_file(char *buf, size_t len, const char *tag)
 {
 	int fd;
@@ -70,7 +74,7 @@ static void make_file(char *buf, size_t len, const char *tag)
 	snprintf(buf, len, "/tmp/check_vm_validate_%sXXXXXX", tag);
 	fd = mkstemp(buf);
 	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
-	ck_assert_int_eq(ftruncate(fd, SPARE_FILE_SIZE), 0);
+	ck_assert_int_eq(ftruncate(fd, FILE_SIZE), 0);
 	close(fd);
 }
 
@@ -238,8 +242,14 @@ START_TEST(linear_bad_count)
 	ck_assert_int_eq(num(rd, "failed_attempts", NULL), bad_blocks * 4);
 	/* The latency pass tried each bad block once, and each failed: counted too. */
 	ck_assert_int_eq(num(get(d, "io", "latency"), "failed_attempts", NULL), bad_blocks);
+	ck_assert_int_eq(num(get(d, "io", "flush"), "failed_attempts", NULL), 0);
 	ck_assert_int_eq(num(d, "io", "failed_total"), bad_blocks * 4 * 2 + bad_blocks);
 	ck_assert_int_eq(num(get(d, "latency", "evidence"), "never_read_back", NULL), bad_blocks);
+	/* brd has no write cache: flushes cannot be seen arriving, and none is claimed. */
+	assert_check(d, "flush_passthrough", "not_checked");
+	assert_check(d, "fua_passthrough", "not_checked");
+	ck_assert_msg(strstr(check_detail(d, "flush_passthrough"), "write through"), "%s",
+		      check_detail(d, "flush_passthrough"));
 	{
 		json_t *f = json_array_get(json_object_get(wr, "failed_ios"), 0);
 
@@ -427,6 +437,82 @@ START_TEST(message_penalty_unobservable)
 }
 END_TEST
 
+/* Run validate with main on a file (a loop device: write back, flushes counted). */
+static struct run *run_on_file(const char *type, const char *params, const char *inject)
+{
+	char file[64];
+	const char *args[] = { "validate", "--target-type", type, "--main", file, "--spare",
+			       SPARE, "--bad-count", "1", "--seed", "5", "--inject", inject,
+			       "--bs", "64k", "--retries", "1", "--retry-delay", "0",
+			       "--output-format", "json", "--name", "vt", params ? "--params" : NULL,
+			       params, NULL };
+	struct run *r;
+
+	make_file(file, sizeof(file), "main");
+	r = run_bin(args);
+	unlink(file);
+	ck_assert_msg(r->doc != NULL, "not JSON (exit %d): %s %.300s", r->status, r->err,
+		      r->out);
+	fprintf(stderr, "check_vm_validate: %s over a loop device: flush_passthrough %s: %s\n"
+		"check_vm_validate:   fua_passthrough %s: %s\n", type,
+		check_status(r->doc, "flush_passthrough"), check_detail(r->doc, "flush_passthrough"),
+		check_status(r->doc, "fua_passthrough"), check_detail(r->doc, "fua_passthrough"));
+	return r;
+}
+
+/* linear passes flushes and FUA writes down to the loop device under the failing disk. */
+START_TEST(flush_linear_passes)
+{
+	struct run *r = run_on_file("linear", NULL, "message");
+	json_t *fl = get(r->doc, "flush", NULL);
+
+	ck_assert_str_eq(json_string_value(get(get(fl, "main", NULL), "write_cache", NULL)),
+			 "write back");
+	ck_assert(json_is_true(get(get(fl, "main", NULL), "counts_flushes", NULL)));
+	ck_assert_int_ge(num(fl, "direct", "flushes_per_flush"), 1);
+	assert_check(r->doc, "flush_passthrough", "pass");
+	assert_check(r->doc, "fua_passthrough", "pass");
+	ck_assert_int_eq(num(get(r->doc, "io", "flush"), "failed_attempts", NULL), 0);
+	assert_check(r->doc, "data_integrity", "pass");
+	assert_clean();
+	run_free(r);
+}
+END_TEST
+
+/* With error segments, flushes fan out over the linear segments: never a false fail. */
+START_TEST(flush_linear_table)
+{
+	struct run *r = run_on_file("linear", NULL, "table");
+
+	assert_check(r->doc, "flush_passthrough", "pass");
+	ck_assert_msg(strcmp(check_status(r->doc, "fua_passthrough"), "fail"), "%s",
+		      check_detail(r->doc, "fua_passthrough"));
+	assert_clean();
+	run_free(r);
+}
+END_TEST
+
+/*
+ * dm-flakey down all the time with drop_writes completes every write bio
+ * without passing it on, empty flushes and FUA writes included: a target
+ * that swallows them.
+ */
+START_TEST(flush_flakey_drops)
+{
+	struct run *r = run_on_file("flakey", "/dev/mapper/dmrb-vt-disk 0 0 1 1 drop_writes",
+				    "message");
+
+	assert_check(r->doc, "flush_passthrough", "fail");
+	assert_check(r->doc, "fua_passthrough", "fail");
+	ck_assert_msg(strstr(check_detail(r->doc, "flush_passthrough"), "8 of 8 flushes"), "%s",
+		      check_detail(r->doc, "flush_passthrough"));
+	assert_check(r->doc, "data_integrity", "fail");  /* the writes are lost as well */
+	ck_assert_int_eq(r->status, 3);
+	assert_clean();
+	run_free(r);
+}
+END_TEST
+
 /* dm-remap-v4 not loaded: exit 2 before anything is built. */
 START_TEST(remap_not_loaded)
 {
@@ -466,6 +552,9 @@ static Suite *validate_suite(void)
 	tcase_add_test(tc, remap_not_loaded);
 	tcase_add_test(tc, message_penalty_not_from_spare);
 	tcase_add_test(tc, message_penalty_unobservable);
+	tcase_add_test(tc, flush_linear_passes);
+	tcase_add_test(tc, flush_linear_table);
+	tcase_add_test(tc, flush_flakey_drops);
 	tcase_set_timeout(tc, 400);
 	suite_add_tcase(s, tc);
 	return s;
