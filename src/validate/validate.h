@@ -6,15 +6,18 @@
  * A "failing disk" (a dm table of linear segments with error segments at
  * the bad sectors) goes under the device under test (dm-remap-v4 by
  * default); every block is written and read back in the verify format, each
- * failed I/O retried; then the target's counters are compared with what
- * userspace saw, and the latency of remapped blocks with that of the
- * others. Each check ends pass, fail or not checked; only a run where every
+ * failed I/O retried; flushes and FUA writes must reach the main device;
+ * then the target's counters are compared with what userspace saw, and the
+ * latency of blocks served from the spare with that of the others. Each
+ * check ends pass, fail or not checked, on evidence; only a run where every
  * check passed exits 0.
  *
  * The parts: disk.c (the bad sectors, the failing disk and the stack on
- * it), io.c (the I/O passes), checks.c (the checks), report.c (the JSON
- * document and the text report), emit.c (where they go), run.c (the order
- * of it all).
+ * it), io.c (the write and read passes), flush.c (flushes and FUA writes),
+ * latency.c (reads of the bad blocks, and whether the spare served them),
+ * devstat.c (a block device's kernel counters), checks.c (the checks) and
+ * evidence.c (their rules), report.c (the JSON document and the text
+ * report), emit.c (where they go), run.c (the order of it all).
  */
 #ifndef DMRB_VALIDATE_H
 #define DMRB_VALIDATE_H
