@@ -63,7 +63,8 @@ void ev_remap_counters(const struct ev_remap_counters *in, struct ev_verdict *ou
 			"too, not remaps performed)", seen,
 			sectors_ok ? "" : "fewer sectors remapped than bad",
 			!sectors_ok && !ios_ok ? ", and " : "",
-			ios_ok ? "" : "fewer I/Os redirected to the spare than completed on bad blocks");
+			ios_ok ? "" : "not every block holding a bad sector, nor every I/O completed "
+			"on one, was sent to the spare");
 }
 
 /* ---- errors_accounted --------------------------------------------------------- */

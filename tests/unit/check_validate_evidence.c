@@ -84,7 +84,7 @@ START_TEST(remap_counters_too_few_redirected)
 	in.remapped_ios = 2;
 	ev_remap_counters(&in, &e);
 	ASSERT_VERDICT(e, EV_FAIL);
-	ASSERT_SAYS(e, "fewer I/Os redirected");
+	ASSERT_SAYS(e, "was sent to the spare");
 	/* Nothing completed, and nothing was ever sent to the spare either. */
 	in.ok_bad_ios = 0;
 	in.remapped_ios = 0;
