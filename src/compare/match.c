@@ -62,7 +62,14 @@ static long long fio_size(const char *s)
 	} else if (strcasecmp(end, "b") == 0) {
 		end++;
 	}
-	return *end ? -1 : (long long)(v << shift);
+	/* 2^40 units of at most 2^40 bytes: far beyond any block size, and no overflow. */
+	return *end || v > (1ULL << (62 - shift)) ? -1 : (long long)(v << shift);
+}
+
+/* a x b for counts of at most 1e9 each; -1 for anything else. */
+static long long product(long long a, long long b)
+{
+	return a >= 0 && b >= 0 && a <= 1000000000 && b <= 1000000000 ? a * b : -1;
 }
 
 static const char *fio_opt(const struct metric_set *s, const char *key)
@@ -98,7 +105,7 @@ static void from_fio(const struct metric_set *s, struct workload *w)
 	snprintf(w->bs_text, sizeof(w->bs_text), "%s", w->bs >= 0 ? "" :
 		 fio_opt(s, "bssplit") ? "bssplit" : fio_opt(s, "bsrange") ? "bsrange" :
 		 bs ? bs : "?");
-	w->inflight = depth >= 0 && jobs >= 0 ? depth * jobs : -1;
+	w->inflight = product(depth, jobs);
 }
 
 static void from_ours(const struct metric_set *s, struct workload *w)
@@ -117,7 +124,7 @@ static void from_ours(const struct metric_set *s, struct workload *w)
 	/* concurrency: ops in flight; the others: workers x iodepth. */
 	w->inflight = json_is_integer(ops) ? json_integer_value(ops) :
 		json_is_integer(workers) && json_is_integer(depth) ?
-		json_integer_value(workers) * json_integer_value(depth) : -1;
+		product(json_integer_value(workers), json_integer_value(depth)) : -1;
 }
 
 static void workload_of(const struct metric_set *s, struct workload *w)

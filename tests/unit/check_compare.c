@@ -1126,6 +1126,9 @@ START_TEST(fio_params_mismatch)
 		{ "iodepth", "32", "iodepth: baseline 4 in flight, run 32" },
 		{ "numjobs", "2", "iodepth: baseline 4 in flight, run 8" },
 		{ "rwmixread", "70", "rwmix_read: baseline 50, run 70" },
+		/* Beyond any size or count: not read, so different, never overflowed. */
+		{ "bs", "1099511627776t", "bs: baseline 4096, run 1099511627776t" },
+		{ "numjobs", "999999999999", "iodepth: baseline 4 in flight, run (unset)" },
 	};
 	json_t *base = load_fixture("fio-randrw-1job.json", "/nonexistent"), *run;
 	struct compare_cfg cfg;
