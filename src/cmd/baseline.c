@@ -8,20 +8,34 @@
 #include "cmd/commands.h"
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
+#include "result/load.h"
 #include "util/log.h"
 
+struct list_state {
+	unsigned refused;
+};
+
+/* One line per baseline; what is not one gets a line on stderr instead. */
 static void list_one(const char *name, const char *path, void *arg)
 {
-	char where[PATH_MAX], err[512];
-	json_t *doc = baseline_load("/", path, where, sizeof(where), err, sizeof(err));
+	struct list_state *ls = arg;
+	char err[1024], n[256], cmd[128], start[128], kernel[256];
+	json_t *doc = result_load(path, 0, err, sizeof(err));
 	json_t *env = json_object_get(doc, "environment");
 
-	(void)arg;
-	printf("%-24s %-12s %-22s %s\n", name,
-	       json_string_value(json_object_get(doc, "command")) ?:
-	       (json_object_get(doc, "fio version") ? "fio" : "?"),
-	       json_string_value(json_object_get(env, "start_time")) ?: "-",
-	       json_string_value(json_object_get(env, "kernel")) ?: "-");
+	if (!doc) {
+		log_error("%s", err);
+		ls->refused++;
+		return;
+	}
+	/* Names and fields come from files anyone may have put there: quoted like messages. */
+	log_quote(n, sizeof(n), name);
+	log_quote(cmd, sizeof(cmd), json_string_value(json_object_get(doc, "command")) ?:
+		  (json_object_get(doc, "fio version") ? "fio" : "?"));
+	log_quote(start, sizeof(start),
+		  json_string_value(json_object_get(env, "start_time")) ?: "-");
+	log_quote(kernel, sizeof(kernel), json_string_value(json_object_get(env, "kernel")) ?: "-");
+	printf("%-24s %-12s %-22s %s\n", n, cmd, start, kernel);
 	json_decref(doc);
 }
 
@@ -105,12 +119,16 @@ int cmd_baseline(int argc, char **argv)
 		return rc;
 	baseline_dir(dirarg, dir, sizeof(dir));
 	switch (args.action) {
-	case 0:
-		if (baseline_list(dir, list_one, NULL) < 0) {
+	case 0: {
+		struct list_state ls = { 0 };
+
+		if (baseline_list(dir, list_one, &ls) < 0) {
 			log_error("cannot read %s: %s", dir, strerror(errno));
 			return EXIT_RUNTIME;
 		}
-		return EXIT_OK;
+		/* Something in the store that is no baseline: listed on stderr, exit 2. */
+		return ls.refused ? EXIT_USAGE : EXIT_OK;
+	}
 	case 1:
 		doc = baseline_load(dir, pos[1], where, sizeof(where), err, sizeof(err));
 		if (!doc) {
@@ -131,14 +149,15 @@ int cmd_baseline(int argc, char **argv)
 	default: {
 		struct metric_set ms;
 
-		doc = baseline_load("/nonexistent", pos[1], where, sizeof(where), err, sizeof(err));
+		/* FILE is a file whatever its name; - reads standard input. */
+		doc = result_load(pos[1], LOAD_STDIN, err, sizeof(err));
 		if (!doc) {
 			log_error("%s", err);
 			return EXIT_USAGE;
 		}
 		/* Only what compare can read gets stored. */
 		if (metrics_from_doc(doc, &ms, err, sizeof(err))) {
-			log_error("%s %s", pos[1], err);
+			log_error("%s %s", strcmp(pos[1], "-") ? pos[1] : "standard input", err);
 			json_decref(doc);
 			return EXIT_USAGE;
 		}

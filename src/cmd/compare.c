@@ -14,28 +14,24 @@
 #include "compare/compare.h"
 #include "compare/metrics.h"
 #include "result/atomic_file.h"
-#include "result/baseline_store.h"
+#include "result/load.h"
 #include "util/log.h"
 
 static json_t *load(const char *path)
 {
-	char where[4096], err[1024];
+	char err[1024];
 	struct metric_set ms;
 	json_t *doc;
 
-	/* Files only: a bare name must not silently resolve to a stored baseline. */
-	if (access(path, R_OK)) {
-		log_error("%s: cannot read it: %s (expected a result file)", path, strerror(errno));
-		return NULL;
-	}
-	doc = baseline_load("/nonexistent", path, where, sizeof(where), err, sizeof(err));
+	/* Files only (or - for standard input): a bare name is never a stored baseline. */
+	doc = result_load(path, LOAD_STDIN, err, sizeof(err));
 	if (!doc) {
 		log_error("%s", err);
 		return NULL;
 	}
 	/* Name the file that cannot be compared, whichever side it is on. */
 	if (metrics_from_doc(doc, &ms, err, sizeof(err))) {
-		log_error("%s %s", path, err);
+		log_error("%s %s", strcmp(path, "-") ? path : "standard input", err);
 		json_decref(doc);
 		return NULL;
 	}
@@ -93,6 +89,10 @@ static int parse(int argc, char **argv, struct compare_args *args)
 	}
 	if (npos != 2) {
 		log_error("expected two result files A.json B.json (got %d)", npos);
+		return EXIT_USAGE;
+	}
+	if (strcmp(args->pos[0], "-") == 0 && strcmp(args->pos[1], "-") == 0) {
+		log_error("A.json and B.json are both - (standard input holds one of them)");
 		return EXIT_USAGE;
 	}
 	return PARSE_CONTINUE;

@@ -14,6 +14,7 @@
 #include "report/report.h"
 #include "result/atomic_file.h"
 #include "result/baseline_store.h"
+#include "result/load.h"
 #include "util/log.h"
 
 enum report_format { FORMAT_HTML, FORMAT_SVG };
@@ -30,22 +31,11 @@ struct report_opts {
 
 static json_t *load_result(const char *path)
 {
-	json_error_t jerr;
-	struct stat st;
-	json_t *doc;
+	char err[1024];
+	json_t *doc = result_load(path, 0, err, sizeof(err));
 
-	if (stat(path, &st)) {
-		log_error("%s: cannot read the result: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		log_error("%s: is a directory, not a result file", path);
-		return NULL;
-	}
-	doc = json_load_file(path, 0, &jerr);
 	if (!doc)
-		log_error("%s: not a result: not valid JSON (line %d: %s)", path, jerr.line,
-			  jerr.text);
+		log_error("%s", err);
 	return doc;
 }
 

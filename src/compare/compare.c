@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/match.h"
 #include "result/result_text.h"
 #include "util/utf8.h"
 #include "util/log.h"
@@ -54,14 +55,18 @@ static void value_text(json_t *v, char *buf, size_t len)
 	free(s);
 }
 
-/* A difference line; cut at a character boundary so it stays valid UTF-8. */
+/*
+ * A difference line; cut at a character boundary so it stays valid UTF-8,
+ * and quoted as messages are (keys and values come from the files).
+ */
 static void add_line(json_t *out, const char *line)
 {
-	char buf[700];
+	char buf[700], quoted[700];
 
 	snprintf(buf, sizeof(buf), "%s", line);
 	utf8_trim_partial(buf);
-	json_array_append_new(out, json_string(buf));
+	log_quote(quoted, sizeof(quoted), buf);
+	json_array_append_new(out, json_string(quoted));
 }
 
 /* Lists what differs into out and counts it (the count decides, not the list). */
@@ -102,8 +107,11 @@ static void find_mismatches(struct comparison *c)
 {
 	char line[256];
 
-	if (strcmp(c->base.source, "fio") == 0 || strcmp(c->run.source, "fio") == 0)
-		return;  /* different schemas: the user chose to compare across tools */
+	/* fio on either side: the workload both can say (rw, mix, bs, depth). */
+	if (c->base.fio_job || c->run.fio_job) {
+		c->nmismatches += match_fio_params(&c->base, &c->run, c->mismatches);
+		return;
+	}
 	if (strcmp(c->base.command, c->run.command)) {
 		snprintf(line, sizeof(line), "command: baseline %s, run %s", c->base.command,
 			 c->run.command);
@@ -156,7 +164,8 @@ int compare_docs(json_t *base_doc, json_t *run_doc, const char *base_label,
 
 	memset(c, 0, sizeof(*c));
 	c->cfg = *cfg;
-	snprintf(c->base_label, sizeof(c->base_label), "%s", base_label);
+	/* The label is a path the user gave: quoted as messages are. */
+	log_quote(c->base_label, sizeof(c->base_label), base_label);
 	if (metrics_from_doc(base_doc, &c->base, sub, sizeof(sub))) {
 		snprintf(err, elen, "baseline %s %s", base_label, sub);
 		return -1;
@@ -172,6 +181,11 @@ int compare_docs(json_t *base_doc, json_t *run_doc, const char *base_label,
 	if (c->nmismatches && !cfg->allow_mismatch) {
 		c->refused = true;
 		return 0;
+	}
+	/* Every direction and group of the baseline is in the run, or says why not. */
+	if (match_missing(c, err, elen)) {
+		comparison_free(c);
+		return -1;
 	}
 	c->rows = calloc(c->base.n ? c->base.n : 1, sizeof(*c->rows));
 	if (!c->rows) {
@@ -194,6 +208,11 @@ int compare_docs(json_t *base_doc, json_t *run_doc, const char *base_label,
 			c->regressions++;
 		else if (row->v.verdict == VERDICT_IMPROVED)
 			c->improvements++;
+	}
+	/* A gate fails closed: a comparison of nothing is no pass. */
+	if (match_nothing_compared(c, err, elen)) {
+		comparison_free(c);
+		return -1;
 	}
 	return 0;
 }

@@ -1,5 +1,7 @@
 #include "compare/metrics.h"
 
+#include "result/load.h"
+#include "util/log.h"
 #include "util/utf8.h"
 
 #include <stdio.h>
@@ -18,11 +20,12 @@ static const struct {
 	{ "lat_p99.9", "p99.9", MK_LATENCY, BETTER_LOWER },
 };
 
-static struct metric *add(struct metric_set *s, const char *group, const char *dir,
-			  const char *name, enum metric_kind kind, enum metric_better better,
-			  double value)
+struct metric *metrics_add(struct metric_set *s, const char *group, const char *dir,
+			   const char *name, enum metric_kind kind, enum metric_better better,
+			   double value)
 {
 	struct metric *m;
+	char g[sizeof(m->group)];
 
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -35,8 +38,10 @@ static struct metric *add(struct metric_set *s, const char *group, const char *d
 	}
 	m = &s->m[s->n++];
 	memset(m, 0, sizeof(*m));
-	snprintf(m->group, sizeof(m->group), "%s", group);
-	utf8_trim_partial(m->group);
+	/* Group names hold stream names from the file: quoted as messages are. */
+	snprintf(g, sizeof(g), "%s", group);
+	utf8_trim_partial(g);
+	log_quote(m->group, sizeof(m->group), g);
 	snprintf(m->dir, sizeof(m->dir), "%s", dir);
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->kind = kind;
@@ -121,15 +126,16 @@ static int add_dir(struct metric_set *s, const char *group, const char *dir, jso
 
 	if (!json_is_object(d) || num(d, "ops") <= 0)
 		return 0;
-	if (!(m = add(s, group, dir, "iops", MK_THROUGHPUT, BETTER_HIGHER, num(d, "iops"))) ||
+	if (!(m = metrics_add(s, group, dir, "iops", MK_THROUGHPUT, BETTER_HIGHER,
+			      num(d, "iops"))) ||
 	    (intervals && samples_from(m, intervals, dir)))
 		return -1;
-	if (!(m = add(s, group, dir, "bw", MK_THROUGHPUT, BETTER_HIGHER,
+	if (!(m = metrics_add(s, group, dir, "bw", MK_THROUGHPUT, BETTER_HIGHER,
 		      num(d, "bw_bytes_per_s"))) ||
 	    (intervals && samples_from(m, intervals, dir)))
 		return -1;
 	for (k = 0; k < sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++) {
-		if (!(m = add(s, group, dir, lat_metrics[k].name, lat_metrics[k].kind,
+		if (!(m = metrics_add(s, group, dir, lat_metrics[k].name, lat_metrics[k].kind,
 			      lat_metrics[k].better, num(lat, lat_metrics[k].key))) ||
 		    (intervals && samples_from(m, intervals, dir)))
 			return -1;
@@ -147,7 +153,7 @@ static int add_results(struct metric_set *s, const char *group, json_t *r, bool 
 	for (i = 0; i < 3; i++)
 		if (add_dir(s, group, dirs[i], json_object_get(r, dirs[i]), iv))
 			return -1;
-	if (!add(s, group, "total", "errors", MK_ERRORS, BETTER_LOWER,
+	if (!metrics_add(s, group, "total", "errors", MK_ERRORS, BETTER_LOWER,
 		 num(e, "io") + num(e, "short") + num(e, "verify")))
 		return -1;
 	return 0;
@@ -210,6 +216,8 @@ static int from_fio(json_t *doc, struct metric_set *s, char *err, size_t elen)
 	job = json_array_get(jobs, 0);
 	s->source = "fio";
 	snprintf(s->command, sizeof(s->command), "fio");
+	s->fio_job = job;
+	s->fio_global = json_object_get(doc, "global options");
 	for (i = 0; i < 2; i++) {
 		json_t *d = json_object_get(job, dirs[i]);
 		json_t *clat = json_object_get(d, "clat_ns");
@@ -219,19 +227,24 @@ static int from_fio(json_t *doc, struct metric_set *s, char *err, size_t elen)
 
 		if (!json_is_object(d) || num(d, "total_ios") <= 0)
 			continue;
-		if (!add(s, "all", dirs[i], "iops", MK_THROUGHPUT, BETTER_HIGHER, num(d, "iops")) ||
-		    !add(s, "all", dirs[i], "bw", MK_THROUGHPUT, BETTER_HIGHER, bw))
+		if (!metrics_add(s, "all", dirs[i], "iops", MK_THROUGHPUT, BETTER_HIGHER,
+				 num(d, "iops")) ||
+		    !metrics_add(s, "all", dirs[i], "bw", MK_THROUGHPUT, BETTER_HIGHER, bw))
 			return -1;
 		for (k = 0; k < sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++) {
-			double v = k == 0 ? num(clat, "mean") : num(pct, pkeys[k]);
+			json_t *v = k == 0 ? json_object_get(clat, "mean") :
+				json_object_get(pct, pkeys[k]);
 
-			if (!add(s, "all", dirs[i], lat_metrics[k].name, lat_metrics[k].kind,
-				 lat_metrics[k].better, v))
+			/* fio run with clat_percentiles=0 has none: not a zero latency. */
+			if (!json_is_number(v))
+				continue;
+			if (!metrics_add(s, "all", dirs[i], lat_metrics[k].name, lat_metrics[k].kind,
+				 lat_metrics[k].better, json_number_value(v)))
 				return -1;
 		}
 	}
 	err_count = num(job, "error") != 0 ? 1 : 0;
-	if (!add(s, "all", "total", "errors", MK_ERRORS, BETTER_LOWER, err_count))
+	if (!metrics_add(s, "all", "total", "errors", MK_ERRORS, BETTER_LOWER, err_count))
 		return -1;
 	return 0;
 }
@@ -239,19 +252,17 @@ static int from_fio(json_t *doc, struct metric_set *s, char *err, size_t elen)
 int metrics_from_doc(json_t *doc, struct metric_set *out, char *err, size_t elen)
 {
 	memset(out, 0, sizeof(*out));
+	if (json_is_false(json_object_get(doc, "complete")) &&
+	    !json_object_get(doc, "fio version")) {
+		snprintf(err, elen, "is an incomplete result (the run did not finish)");
+		return -1;
+	}
+	/* What the loader refuses is never compared, however the document came here. */
+	if (result_validate(doc, err, elen))
+		return -1;
 	if (json_object_get(doc, "fio version"))
 		return from_fio(doc, out, err, elen) ? (metrics_free(out), -1) : 0;
-	if (json_string_value(json_object_get(doc, "tool")) &&
-	    strcmp(json_string_value(json_object_get(doc, "tool")), "dmremap-bench") == 0) {
-		if (json_is_false(json_object_get(doc, "complete"))) {
-			snprintf(err, elen, "is an incomplete result (the run did not finish)");
-			return -1;
-		}
-		return from_ours(doc, out, err, elen) ? (metrics_free(out), -1) : 0;
-	}
-	snprintf(err, elen, "is neither a dmremap-bench result nor fio JSON output "
-		 "(fio --output-format=json)");
-	return -1;
+	return from_ours(doc, out, err, elen) ? (metrics_free(out), -1) : 0;
 }
 
 void metrics_free(struct metric_set *s)

@@ -32,14 +32,23 @@ struct metric_set {
 	json_t *params;         /* borrowed from the document; NULL for fio */
 	json_t *environment;    /* borrowed; NULL for fio */
 	json_t *target;         /* borrowed; NULL for fio */
+	json_t *fio_job;        /* fio: the job (borrowed); NULL for dmremap-bench */
+	json_t *fio_global;     /* fio: "global options" (borrowed), if any */
 };
 
 /*
  * Extract the metrics of doc. Returns 0, or -1 with a message in err
- * naming what was expected. The set borrows from doc: keep doc alive.
+ * naming what was expected: a document result_validate() refuses is
+ * refused here too. A direction without I/O has no metrics; neither has
+ * a fio percentile that fio did not write. The set borrows from doc:
+ * keep doc alive.
  */
 int metrics_from_doc(json_t *doc, struct metric_set *out, char *err, size_t elen);
 void metrics_free(struct metric_set *s);
+/* Append a metric (group quoted like a message); NULL when out of memory. */
+struct metric *metrics_add(struct metric_set *s, const char *group, const char *dir,
+			   const char *name, enum metric_kind kind, enum metric_better better,
+			   double value);
 const struct metric *metrics_find(const struct metric_set *s, const char *group,
 				  const char *dir, const char *name);
 

@@ -105,6 +105,18 @@ static int check_member(struct dmstack_member *m)
 	return 0;
 }
 
+int dmstack_member_precheck(const char *opt, const char *given, bool written)
+{
+	struct stat st;
+
+	if (!written || !given || stat(given, &st) || !S_ISBLK(st.st_mode) ||
+	    safety_is_read_only(given) != 1)
+		return 0;
+	log_error("%s: %s is a read-only block device and the device-mapper stack writes to it "
+		  "(blockdev --setrw makes it writable)", opt, given);
+	return EXIT_USAGE;
+}
+
 int dmstack_member_resolve(struct dmstack_member *m, const char *dmname, const char *role)
 {
 	struct stat st;
@@ -345,7 +357,14 @@ int dmstack_build(struct dmstack *st, const struct dmstack_spec *spec)
 		log_error("%s: %s", name_opt, st->name);
 		return EXIT_USAGE;
 	}
-	rc = spec->kernel_checked ? 0 : dmstack_check_kernel(st, st->type, st->name, name_opt);
+	/* dm-remap writes its metadata to the spare; main takes the workload's writes. */
+	rc = dmstack_member_precheck("--main", spec->main_fd < 0 ? spec->main : NULL,
+				     !spec->main_read_only);
+	if (!rc && spec->spare)
+		rc = dmstack_member_precheck("--spare", spec->spare_fd < 0 ? spec->spare : NULL,
+					     !strcmp(st->type, DMSTACK_REMAP_TYPE) || spec->params);
+	if (!rc && !spec->kernel_checked)
+		rc = dmstack_check_kernel(st, st->type, st->name, name_opt);
 	st->main.given = spec->main;
 	st->main.fd = spec->main_fd;
 	st->spare.given = spec->spare;

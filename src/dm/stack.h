@@ -51,6 +51,7 @@ struct dmstack_spec {
 	bool force;                 /* accept a spare that carries a signature */
 	bool quiet_geometry;        /* no warnings for rules another target would break */
 	bool kernel_checked;        /* dmstack_check_kernel() was called already */
+	bool main_read_only;        /* nothing writes to main (a read-only run) */
 };
 
 struct dmstack {
@@ -101,6 +102,12 @@ uint64_t dmstack_min_spare(uint64_t main_sectors, uint32_t lbs, char *how, size_
 int dmstack_check_kernel(struct dmstack *st, const char *type, const char *name,
 			 const char *name_opt);
 
+/*
+ * Before anything is built (even before the kernel check): a member given
+ * as a block device that is read-only (BLKROGET) while the stack writes to
+ * it is refused, EXIT_USAGE after one line; else 0.
+ */
+int dmstack_member_precheck(const char *opt, const char *given, bool written);
 /*
  * A member: stat it, attach a loop device to a regular file (direct I/O,
  * autoclear, labelled "<dmname>:<role>"), then the in-use checks and the

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "result/atomic_file.h"
+#include "result/load.h"
 
 void baseline_dir(const char *dir, char *out, size_t len)
 {
@@ -32,7 +33,7 @@ int baseline_name_check(const char *name)
 {
 	size_t i, n = strlen(name);
 
-	if (n == 0 || n > BASELINE_NAME_MAX || name[0] == '.')
+	if (n == 0 || n > BASELINE_NAME_MAX || name[0] == '.' || baseline_is_file(name))
 		return -1;
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
@@ -64,43 +65,36 @@ int baseline_save(const char *dir, const char *name, json_t *doc)
 	return rc;
 }
 
+bool baseline_is_file(const char *value)
+{
+	size_t n = strlen(value);
+
+	return strchr(value, '/') || (n >= 5 && strcmp(value + n - 5, ".json") == 0);
+}
+
 json_t *baseline_load(const char *dir, const char *name_or_file, char *where, size_t wlen,
 		      char *err, size_t elen)
 {
-	json_error_t jerr;
 	struct stat st;
-	json_t *doc;
 
-	if (strchr(name_or_file, '/') || stat(name_or_file, &st) == 0) {
+	/* The value alone decides: a file in the current directory never hijacks a name. */
+	if (baseline_is_file(name_or_file)) {
 		snprintf(where, wlen, "%s", name_or_file);
 	} else {
 		if (baseline_name_check(name_or_file)) {
-			snprintf(err, elen, "'%s' is neither a file nor a valid baseline name "
-				 "(letters, digits, '.', '_', '-'; no leading dot)", name_or_file);
+			snprintf(err, elen, "'%s' is neither a file (a path with a '/' or ending "
+				 "in .json) nor a valid baseline name (letters, digits, '.', '_', "
+				 "'-'; no leading dot)", name_or_file);
 			return NULL;
 		}
 		baseline_path(dir, name_or_file, where, wlen);
-		if (stat(where, &st)) {
-			snprintf(err, elen, "no baseline named '%s' in %s", name_or_file, dir);
+		if (lstat(where, &st) && errno == ENOENT) {
+			snprintf(err, elen, "no baseline named '%s' in %s (a file needs a '/' or "
+				 "the ending .json: ./%s)", name_or_file, dir, name_or_file);
 			return NULL;
 		}
 	}
-	if (stat(where, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, elen, "%s is a directory, not a result file", where);
-		return NULL;
-	}
-	doc = json_load_file(where, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		snprintf(err, elen, "%s: not valid JSON (line %d: %s)", where, jerr.line, jerr.text);
-		return NULL;
-	}
-	if (!json_is_object(doc)) {
-		snprintf(err, elen, "%s: expected a JSON object (a dmremap-bench or fio result)",
-			 where);
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
+	return result_load(where, 0, err, elen);
 }
 
 static int cmp_names(const void *a, const void *b)

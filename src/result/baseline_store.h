@@ -15,15 +15,23 @@
  * $XDG_DATA_HOME/dmremap-bench/baselines (~/.local/share/...) otherwise.
  */
 void baseline_dir(const char *dir, char *out, size_t len);
-/* Letters, digits, '.', '_', '-'; no '/', no leading dot, 1-64 chars. 0 if valid. */
+/*
+ * Letters, digits, '.', '_', '-'; no '/', no leading dot, not ending in
+ * .json (that is a file), 1-64 chars. 0 if valid.
+ */
 int baseline_name_check(const char *name);
 void baseline_path(const char *dir, const char *name, char *out, size_t len);
 /* Store doc under name (creating the directory), atomically. 0 or -1 (errno). */
 int baseline_save(const char *dir, const char *name, json_t *doc);
 /*
- * Resolve NAME|FILE: an existing file path (contains '/' or ends in .json
- * and exists) is read as is, else the name in the store. Loads the JSON;
- * NULL with a message in err.
+ * How a NAME|FILE value is read, by its spelling alone: with a '/' or
+ * ending in .json it is a file, anything else is the name of a baseline
+ * in the store (dmremap-bench-baseline(1)).
+ */
+bool baseline_is_file(const char *value);
+/*
+ * Resolve NAME|FILE (baseline_is_file), then load it with result_load():
+ * the document, or NULL with one message in err. where gets the path.
  */
 json_t *baseline_load(const char *dir, const char *name_or_file, char *where, size_t wlen,
 		      char *err, size_t elen);

@@ -168,6 +168,10 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 		ro->seed_set = true;
 	}
 	runopts_resolve(ro);
+	/* Before a scratch file or dm stack exists: nothing is made for a run refused anyway. */
+	rc = target_request_check(&req);
+	if (rc)
+		return rc;
 	iso8601_now(s->start_time, sizeof(s->start_time));
 	rc = sdm_prepare(s, &req, s->dm_skipped, sizeof(s->dm_skipped));
 	if (rc)

@@ -214,6 +214,7 @@ int sdm_prepare(struct session *s, struct target_request *req, char *skipped, si
 		rc = dmstack_build(&dm->stack, &(struct dmstack_spec){
 			.main = ro->dm_main, .spare = ro->dm_spare, .main_fd = -1, .spare_fd = -1,
 			.type = type, .name = name, .name_opt = "--dm-name", .force = ro->force,
+			.main_read_only = !req->write,
 		});
 	} else if (auto_obstacle(dm, type, why, sizeof(why))) {
 		/* Asked for a stack in so many words: no quiet fallback. */

@@ -2,10 +2,14 @@
 
 #include <blkid.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 /* Partitions of dev listed in sysfs (dev itself first), as dev_t values. */
 static size_t related_devs(dev_t dev, dev_t *out, size_t max)
@@ -105,6 +109,28 @@ int safety_is_held(dev_t dev, char *holder, size_t len)
 	}
 	closedir(d);
 	return held;
+}
+
+int safety_fd_read_only(int fd)
+{
+	int ro = 0;
+
+	if (ioctl(fd, BLKROGET, &ro))
+		return -1;
+	return ro ? 1 : 0;
+}
+
+int safety_is_read_only(const char *path)
+{
+	/* A shared, non-blocking, read-only open: nothing is claimed or written. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	rc = fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) ? safety_fd_read_only(fd) : -1;
+	close(fd);
+	return rc;
 }
 
 int safety_has_signature(const char *path, char *what, size_t len)

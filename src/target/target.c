@@ -179,6 +179,14 @@ static void block_queue(struct target *t)
 		t->queue_requests = (unsigned)n;
 }
 
+/* Writes to a read-only block device fail with EPERM, every one of them. */
+static int read_only(const char *path)
+{
+	log_error("--target: %s is a read-only block device and the workload writes (allowed "
+		  "with it: --rw read|randread; blockdev --setrw makes it writable)", path);
+	return EXIT_USAGE;
+}
+
 static int open_block(struct target *t, const struct target_request *req,
 		      const struct stat *st)
 {
@@ -190,6 +198,8 @@ static int open_block(struct target *t, const struct target_request *req,
 	t->kind = TARGET_BLOCK;
 	t->rdev = st->st_rdev;
 	/* Look before opening for writing: nothing is touched when refused. */
+	if (req->write && safety_is_read_only(t->path) == 1)
+		return read_only(t->path);
 	if (req->write && !req->force && safety_check_block(t->path, t->rdev, why, sizeof(why))) {
 		log_error("--target: refusing to write: %s (pass --force to destroy its "
 			  "contents, or use --rw read|randread)", why);
@@ -213,6 +223,9 @@ static int open_block(struct target *t, const struct target_request *req,
 		log_error("--target: cannot read the size of %s: %s", t->path, strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* Set read-only between the look and the open: still before any I/O. */
+	if (req->write && safety_fd_read_only(t->fd) == 1)
+		return read_only(t->path);
 	t->size = size;
 	t->lbs = (uint32_t)lbs;
 	t->writable = req->write;
@@ -275,6 +288,27 @@ static int probe_geometry(const struct target_request *req, const struct stat *s
 	return rc;
 }
 
+int target_request_check(const struct target_request *req)
+{
+	unsigned i;
+
+	for (i = 0; i < req->nbs; i++)
+		if (req->bs_list[i] % 512) {
+			log_error("--bs: %u is not a multiple of 512 (allowed: multiples of the "
+				  "target's logical block size, 512 or more)", req->bs_list[i]);
+			return EXIT_USAGE;
+		}
+	if (!req->path && req->size < req->min_size) {
+		char need[32], have[32];
+
+		format_size(req->min_size, need, sizeof(need));
+		format_size(req->size, have, sizeof(have));
+		log_error("--size: a scratch file of %s is too small: the run needs %s", have, need);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int target_open(struct target *t, const struct target_request *req)
 {
 	struct stat st;
@@ -282,6 +316,9 @@ int target_open(struct target *t, const struct target_request *req)
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	rc = target_request_check(req);
+	if (rc)
+		return rc;
 	if (!req->path)
 		rc = open_scratch(t, req);
 	else {

@@ -43,6 +43,14 @@ struct target_request {
 };
 
 /*
+ * What can be checked before anything is created or opened: every block
+ * size a multiple of 512 (the smallest logical block size there is; the
+ * target's own is checked once it is open), and that a scratch file of
+ * --size holds what the run needs. 0, or EXIT_USAGE after one line.
+ */
+int target_request_check(const struct target_request *req);
+
+/*
  * Open the target for O_DIRECT I/O after the safety checks. Returns 0, or
  * an exit status (EXIT_USAGE for a refused or invalid target, EXIT_RUNTIME
  * when the system fails) after printing one line that says why.

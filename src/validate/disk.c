@@ -199,6 +199,12 @@ int vd_setup(struct validate *v)
 	char why[1024];
 	int rc;
 
+	/* Both are written: refused when read-only, before any other look. */
+	rc = dmstack_member_precheck("--main", a->main_dev, true);
+	if (!rc)
+		rc = dmstack_member_precheck("--spare", a->spare_dev, true);
+	if (rc)
+		return rc;
 	/* Nothing is built unless the target type is there and the names are free. */
 	rc = dmstack_check_kernel(&v->top, a->type, a->name, "--name");
 	if (rc)

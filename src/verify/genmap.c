@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "result/atomic_file.h"
+#include "result/load.h"
 
 #define GENMAP_MAGIC "dmremap-bench genmap 1\n"
 
@@ -69,23 +70,48 @@ int genmap_save(const struct genmap *m, const char *path, const char *target)
 	return rc;
 }
 
+/*
+ * The state file for reading, never blocking in the open (a FIFO, a tty):
+ * a regular file only (load_open_regular). NULL with the reason in err.
+ */
+static FILE *open_state(const char *path, char *err, size_t elen)
+{
+	uint64_t size;
+	int fd = load_open_regular(path, UINT64_MAX, &size, err, elen);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, elen, "%s: cannot read it: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int genmap_load(struct genmap *m, const char *path, uint64_t target_size, uint64_t seed,
 		char *err, size_t elen)
 {
-	FILE *f = fopen(path, "r");
-	char magic[64], line[4096];
+	char magic[64], line[4096], why[512];
 	json_error_t je;
 	json_t *h = NULL;
 	uint64_t bs, nb, sd, ts;
+	FILE *f;
 
 	memset(m, 0, sizeof(*m));
-	if (!f) {
+	if (access(path, F_OK) && errno == ENOENT) {
 		snprintf(err, elen, "no verify state at %s (%s): run with --verify first, with "
 			 "the same --target and --seed, or give --verify-state", path, strerror(errno));
 		return -1;
 	}
+	f = open_state(path, why, sizeof(why));
+	if (!f) {
+		snprintf(err, elen, "%s", why);
+		return -1;
+	}
 	if (!fgets(magic, sizeof(magic), f) || strcmp(magic, GENMAP_MAGIC) ||
-	    !fgets(line, sizeof(line), f) || !(h = json_loads(line, 0, &je))) {
+	    !fgets(line, sizeof(line), f) || !(h = json_loads(line, JSON_REJECT_DUPLICATES, &je))) {
 		snprintf(err, elen, "%s is not a dmremap-bench verify state file", path);
 		goto fail;
 	}
@@ -108,11 +134,20 @@ int genmap_load(struct genmap *m, const char *path, uint64_t target_size, uint64
 			 (long long)json_integer_value(json_object_get(h, "block_size")));
 		goto fail;
 	}
-	if (sd != seed || ts != target_size || !bs || nb != ts / bs) {
+	if (sd != seed || ts != target_size) {
 		snprintf(err, elen, "%s was written for seed %llu and a target of %llu bytes "
 			 "(this run: seed %llu, %llu bytes)", path, (unsigned long long)sd,
 			 (unsigned long long)ts, (unsigned long long)seed,
 			 (unsigned long long)target_size);
+		goto fail;
+	}
+	/* The header contradicts itself: say which field, not seed and size. */
+	if (json_integer_value(json_object_get(h, "nblocks")) < 0 || nb != ts / bs) {
+		snprintf(err, elen, "%s has a damaged header (nblocks %lld; expected %llu, "
+			 "target_size %llu / block_size %llu)", path,
+			 (long long)json_integer_value(json_object_get(h, "nblocks")),
+			 (unsigned long long)(ts / bs), (unsigned long long)ts,
+			 (unsigned long long)bs);
 		goto fail;
 	}
 	if (genmap_init(m, ts, (uint32_t)bs, sd)) {
@@ -135,18 +170,16 @@ fail:
 
 int genmap_peek_seed(const char *path, uint64_t *seed, char *err, size_t elen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = open_state(path, err, elen);
 	char magic[64], line[4096];
 	json_error_t je;
 	json_t *h = NULL, *sd;
 	int rc = -1;
 
-	if (!f) {
-		snprintf(err, elen, "cannot read %s: %s", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
 	if (fgets(magic, sizeof(magic), f) && !strcmp(magic, GENMAP_MAGIC) &&
-	    fgets(line, sizeof(line), f) && (h = json_loads(line, 0, &je)) &&
+	    fgets(line, sizeof(line), f) && (h = json_loads(line, JSON_REJECT_DUPLICATES, &je)) &&
 	    json_is_integer(sd = json_object_get(h, "seed")) && json_integer_value(sd) >= 0) {
 		*seed = (uint64_t)json_integer_value(sd);
 		rc = 0;

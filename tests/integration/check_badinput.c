@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/loop.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +41,7 @@
 
 enum {
 	AS_NOBODY = 1,  /* as root, run as nobody (root ignores file modes) */
+	ROOT_ONLY = 2,  /* needs root to set up (a loop device): passes when not root */
 };
 
 struct bad_row {
@@ -312,6 +315,71 @@ static const struct bad_row rows[] = {
 	{ .args = { "status", "--output-format", "xml" }, .want = { "--output-format", "xml" } },
 	{ .args = { "status", "a", "b" }, .want = { "unexpected argument", "'b'" } },
 	{ .args = { "status", "--timeout", "0" }, .want = { "--timeout", "'0'" } },
+
+	/*
+	 * ---- issue 17: one loader, refusals before anything is made ----
+	 * Every document is read by the one loader: a regular file only (a
+	 * FIFO never blocks it), duplicate keys refused, and a result without
+	 * the metrics its command always writes is no result.
+	 */
+	{ .args = { "compare", "@RESULT", "@HOLLOW" },
+	  .want = { "@HOLLOW", "\"results.total.ops\" is missing" } },
+	{ .args = { "compare", "@HOLLOW", "@RESULT" },
+	  .want = { "@HOLLOW", "\"results.total.ops\" is missing" } },
+	{ .args = { "compare", "@HOLLOWFIO", "@HOLLOWFIO" },
+	  .want = { "@HOLLOWFIO", "\"jobs[0].read\" is missing" } },
+	{ .args = { "report", "@HOLLOW" },
+	  .want = { "@HOLLOW", "\"results.total.ops\" is missing" } },
+	{ .args = { "report", "@HOLLOWFIO" },
+	  .want = { "@HOLLOWFIO", "\"jobs[0].read\" is missing" } },
+	{ .args = { "baseline", "import", "@HOLLOW", "nm" },
+	  .want = { "@HOLLOW", "\"results.total.ops\" is missing" } },
+	{ .args = { "baseline", "import", "@HOLLOWFIO", "nm" },
+	  .want = { "@HOLLOWFIO", "\"jobs[0].read\" is missing" } },
+	{ .args = { "concurrency", "--baseline", "@HOLLOW", "--duration", "1", "--ops", "8" },
+	  .want = { "--baseline", "\"results.total.ops\" is missing" } },
+	{ .args = { "report", "@DUPKEY" }, .want = { "@DUPKEY", "duplicate object key" } },
+	{ .args = { "report", "@RESULT", "--baseline", "@DUPKEY" },
+	  .want = { "@DUPKEY", "duplicate object key" } },
+	/* A FIFO without a writer: refused at once, never waited on (the row's timeout). */
+	{ .args = { "baseline", "list" }, .want = { "@BLFIFO", "is a FIFO" } },
+	{ .args = { "compare", "@FIFO", "@RESULT" }, .want = { "@FIFO", "is a FIFO" } },
+	{ .args = { "compare", "@RESULT", "@FIFO" }, .want = { "@FIFO", "is a FIFO" } },
+	{ .args = { "report", "@FIFO" }, .want = { "@FIFO", "is a FIFO" } },
+	{ .args = { "baseline", "import", "@FIFO", "nm" }, .want = { "@FIFO", "is a FIFO" } },
+	{ .args = { "concurrency", "--baseline", "@FIFO", "--duration", "1", "--ops", "8" },
+	  .want = { "--baseline", "is a FIFO" } },
+	{ .args = { "compare", "@RESULT", "/dev/zero" }, .want = { "/dev/zero", "character device" } },
+	{ .args = { "concurrency", "--verify-only", "--target", "@FILE", "--seed", "42",
+		    "--verify-state", "@FIFO" }, .want = { "@FIFO", "is a FIFO" } },
+	/* A control character in a value is quoted: one line, and no terminal escape. */
+	{ .args = { "concurrency", "--rw", "side\x1b[31mways\nx" },
+	  .want = { "--rw", "'side\\e[31mways\\nx'" } },
+	{ .args = { "compare", "@RESULT", "/nonexistent/\x1b]0;pwned\x07\x9b\xc2\x9b.json" },
+	  .want = { "/nonexistent/\\e]0;pwned\\x07\\x9b\\xc2\\x9b.json", NULL } },
+	{ .args = { "baseline", "show", "a\tb" }, .want = { "NAME", "'a\\tb'" } },
+	/* Checked before the scratch file (or dm stack) exists: nothing in TMPDIR. */
+	{ .args = { "concurrency", "--bs", "513" }, .want = { "--bs", "513" } },
+	{ .args = { "endurance", "--bs", "1000", "--duration", "1m" },
+	  .want = { "--bs", "1000" } },
+	/* A read-only block device and a workload that writes: refused before any I/O. */
+	{ .args = { "concurrency", "--target", "@ROLOOP", "--duration", "1", "--ops", "4" },
+	  .want = { "@ROLOOP", "is a read-only block device" }, .flags = ROOT_ONLY },
+	{ .args = { "concurrency", "--target", "@ROLOOP", "--rw", "write", "--force",
+		    "--duration", "1", "--ops", "4" },
+	  .want = { "--target", "read-only" }, .flags = ROOT_ONLY },
+	{ .args = { "setup", "--main", "@ROLOOP", "--spare", "@FILE" },
+	  .want = { "--main", "is a read-only block device" }, .flags = ROOT_ONLY },
+	{ .args = { "setup", "--main", "@FILE", "--spare", "@ROLOOP" },
+	  .want = { "--spare", "is a read-only block device" }, .flags = ROOT_ONLY },
+	{ .args = { "concurrency", "--main", "@ROLOOP", "--spare", "@FILE", "--duration", "1" },
+	  .want = { "--main", "read-only" }, .flags = ROOT_ONLY },
+	{ .args = { "validate", "--main", "@ROLOOP", "--spare", "@FILE", "--bad-count", "1" },
+	  .want = { "--main", "read-only" }, .flags = ROOT_ONLY },
+	/* A state file whose nblocks contradicts its size: named, with what was expected. */
+	{ .args = { "concurrency", "--verify-only", "--target", "@FILE", "--seed", "42",
+		    "--verify-state", "@BADSTATE" },
+	  .want = { "nblocks 7", "expected 2048" } },
 };
 
 #define NROWS ((int)(sizeof(rows) / sizeof(rows[0])))
@@ -343,7 +411,8 @@ static void note(struct report *r, const char *fmt, ...)
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-enum fix_kind { F_DATA, F_SPARSE, F_EMPTY, F_TEXT, F_COPY, F_DIR, F_FIFO, F_NONE };
+enum fix_kind { F_DATA, F_SPARSE, F_EMPTY, F_TEXT, F_COPY, F_DIR, F_FIFO, F_NONE,
+		F_HOLLOW, F_DUPKEY, F_ROLOOP, F_BLFIFO };
 
 static const struct fixture_spec {
 	const char *token;
@@ -362,6 +431,15 @@ static const struct fixture_spec {
 	{ "@DIR", F_DIR, 0, NULL, 0755 },
 	{ "@FIFO", F_FIFO, 0, NULL, 0644 },
 	{ "@MISSING", F_NONE, 0, NULL, 0 },
+	/* issue 17 (loader) */
+	{ "@HOLLOW", F_HOLLOW, 0, NULL, 0644 },
+	{ "@HOLLOWFIO", F_TEXT, 0, "{\"fio version\": \"fio-3.33\", \"jobs\": [{}]}\n", 0644 },
+	{ "@DUPKEY", F_DUPKEY, 0, NULL, 0644 },
+	{ "@BLFIFO", F_BLFIFO, 0, NULL, 0644 },  /* a FIFO in the baseline directory */
+	{ "@ROLOOP", F_ROLOOP, 8ULL << 20, NULL, 0644 },
+	{ "@BADSTATE", F_TEXT, 0, "dmremap-bench genmap 1\n{\"target\": \"x\", \"target_size\": "
+	  "8388608, \"block_size\": 4096, \"seed\": 42, \"nblocks\": 7, \"written\": 0}\n"
+	  "\x01\x01\x01\x01\x01\x01\x01", 0644 },
 };
 
 #define NFIX ((int)(sizeof(fixture_specs) / sizeof(fixture_specs[0])))
@@ -372,6 +450,10 @@ struct fix_state {
 	char path[512];
 	struct stat st;
 	unsigned long long hash;
+	/* F_ROLOOP: the backing file (checked like a fixture) and our fd on the device. */
+	char backing[512];
+	unsigned long long backing_hash;
+	int loop_fd;                 /* +1: 0 when none (the state is zeroed) */
 };
 
 /* The row's world: directories, fixtures, the inotify watch. */
@@ -462,6 +544,73 @@ static int write_text(const char *path, const char *text, mode_t mode)
 	return close(fd) || rc ? -1 : 0;
 }
 
+/* @RESULT as text, changed by how: the hollow result, or a key given twice. */
+static int write_derived(const char *path, enum fix_kind how, mode_t mode)
+{
+	char *text = getenv(RESULT_ENV) ? runbin_slurp(getenv(RESULT_ENV)) : NULL, *out = NULL;
+	json_t *doc = text ? runbin_json(text) : NULL;
+	int rc = -1;
+
+	if (doc && how == F_HOLLOW) {
+		/* Every key of a result but the metrics: {"total": {}, "errors": {}}. */
+		json_object_set_new(doc, "results", json_pack("{s:{}, s:{}}", "total", "errors"));
+		out = json_dumps(doc, JSON_INDENT(2));
+	} else if (text && text[0] == '{' &&
+		   asprintf(&out, "{\"tool\": \"dmremap-bench\", %s", text + 1) < 0) {
+		out = NULL;
+	}
+	if (out)
+		rc = write_text(path, out, mode);
+	free(out);
+	json_decref(doc);
+	free(text);
+	return rc;
+}
+
+/*
+ * A read-only loop device (as losetup -r makes) over a data file in fix/,
+ * auto-cleared: it goes away when our fd closes, even if this test dies.
+ */
+static int attach_ro_loop(struct fix_state *s, unsigned long long size, mode_t mode)
+{
+	int ctl, bfd, lfd = -1, n, tries, rc = -1;
+	struct loop_config cfg;
+
+	if (write_data(s->backing, size, mode) || hash_file(s->backing, &s->backing_hash))
+		return -1;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	bfd = open(s->backing, O_RDONLY | O_CLOEXEC);
+	for (tries = 0; ctl >= 0 && bfd >= 0 && tries < 20 && rc; tries++) {
+		n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (n < 0)
+			break;
+		snprintf(s->path, sizeof(s->path), "/dev/loop%d", n);
+		lfd = open(s->path, O_RDWR | O_CLOEXEC);
+		if (lfd < 0) {
+			usleep(50000);  /* the node is still being made */
+			continue;
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.fd = (__u32)bfd;
+		cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+		rc = ioctl(lfd, LOOP_CONFIGURE, &cfg);
+		if (rc) {
+			close(lfd);
+			lfd = -1;
+			if (errno != EBUSY)
+				break;  /* another process took it: ask again */
+		}
+	}
+	if (bfd >= 0)
+		close(bfd);
+	if (ctl >= 0)
+		close(ctl);
+	if (rc)
+		return -1;
+	s->loop_fd = lfd + 1;
+	return 0;
+}
+
 static int make_fixture(struct row_env *e, int i)
 {
 	const struct fixture_spec *f = &fixture_specs[i];
@@ -469,8 +618,17 @@ static int make_fixture(struct row_env *e, int i)
 	char *text;
 	int rc;
 
-	snprintf(s->path, sizeof(s->path), "%s/%s", e->fix, f->token + 1);
+	snprintf(s->path, sizeof(s->path), "%s/%s%s", f->kind == F_BLFIFO ? e->bl : e->fix,
+		 f->token + 1, f->kind == F_BLFIFO ? ".json" : "");
 	switch (f->kind) {
+	case F_HOLLOW:
+	case F_DUPKEY:
+		rc = write_derived(s->path, f->kind, f->mode);
+		break;
+	case F_ROLOOP:
+		snprintf(s->backing, sizeof(s->backing), "%s/%s.img", e->fix, f->token + 1);
+		rc = attach_ro_loop(s, f->size, f->mode);
+		break;
 	case F_DATA:
 		rc = write_data(s->path, f->size, f->mode);
 		break;
@@ -492,6 +650,7 @@ static int make_fixture(struct row_env *e, int i)
 		rc = mkdir(s->path, f->mode) || chmod(s->path, f->mode) ? -1 : 0;
 		break;
 	case F_FIFO:
+	case F_BLFIFO:
 		rc = mkfifo(s->path, f->mode) || chmod(s->path, f->mode) ? -1 : 0;
 		break;
 	default:
@@ -535,8 +694,9 @@ static void env_setup(struct row_env *e, const struct bad_row *row, bool nobody)
 	make_dir(e->bl, sizeof(e->bl), e->root, "bl");
 	make_dir(e->st, sizeof(e->st), e->root, "st");
 	make_dir(e->fix, sizeof(e->fix), e->root, "fix");
-	for (i = 0; i < ROW_ARGS && row->args[i]; i++) {
-		k = fixture_index(row->args[i]);
+	/* The fixtures a row names, in its arguments or in what it wants said. */
+	for (i = 0; i < ROW_ARGS + 2; i++) {
+		k = fixture_index(i < ROW_ARGS ? row->args[i] : row->want[i - ROW_ARGS]);
 		if (k >= 0 && !e->fx[k].made && !e->fx[k].path[0])
 			ck_assert_msg(make_fixture(e, k) == 0, "cannot make fixture %s: %s",
 				      fixture_specs[k].token, strerror(errno));
@@ -562,8 +722,13 @@ static void env_setup(struct row_env *e, const struct bad_row *row, bool nobody)
 
 static void env_teardown(struct row_env *e)
 {
+	int i;
+
 	if (e->ino >= 0)
 		close(e->ino);
+	for (i = 0; i < NFIX; i++)
+		if (e->fx[i].loop_fd > 0)
+			close(e->fx[i].loop_fd - 1);  /* auto-clear detaches the device */
 	if (e->root) {
 		runbin_rmtree(e->root);
 		free(e->root);
@@ -623,12 +788,22 @@ static void check_events(struct row_env *e, struct report *r)
 	}
 }
 
-static void check_empty(const char *dir, const char *what, struct report *r)
+static void check_empty(const char *dir, const char *what, int fixtures, struct report *r)
 {
 	int n = runbin_count_entries(dir);
 
-	if (n != 0)
-		note(r, "%s (%s) holds %d entries afterwards", what, dir, n);
+	if (n != fixtures)
+		note(r, "%s (%s) holds %d entries afterwards", what, dir, n - fixtures);
+}
+
+/* How many fixtures were made in the baseline directory. */
+static int fixtures_in_bl(const struct row_env *e)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NFIX; i++)
+		n += e->fx[i].made && fixture_specs[i].kind == F_BLFIFO;
+	return n;
 }
 
 static void check_fixtures(const struct row_env *e, struct report *r)
@@ -659,6 +834,8 @@ static void check_fixtures(const struct row_env *e, struct report *r)
 			note(r, "the contents of %s changed", s->path);
 		if (S_ISDIR(st.st_mode) && runbin_count_entries(s->path) != 0)
 			note(r, "%s is no longer empty", s->path);
+		if (s->backing[0] && (hash_file(s->backing, &h) || h != s->backing_hash))
+			note(r, "the contents of %s (behind %s) changed", s->backing, s->path);
 	}
 }
 
@@ -674,6 +851,16 @@ static void check_output(const struct row_env *e, const struct bad_row *row,
 		note(r, "exit %d, want 2", res->status);
 	if (runbin_count_lines(res->err) != 1)
 		note(r, "%zu lines on stderr, want 1", runbin_count_lines(res->err));
+	/* No raw control character, C1 control or ESC: a value cannot drive the terminal. */
+	for (i = 0; res->err[i] && res->err[i + 1]; i++)
+		if ((unsigned char)res->err[i] < 0x20 || res->err[i] == 0x7f ||
+		    ((unsigned char)res->err[i] == 0xc2 &&
+		     (unsigned char)res->err[i + 1] >= 0x80 && (unsigned char)res->err[i + 1] < 0xa0) ||
+		    (unsigned char)res->err[i] == 0x9b) {
+			note(r, "stderr holds the control character 0x%02x at %d",
+			     (unsigned char)res->err[i], i);
+			break;
+		}
 	else if (strncmp(res->err, prefix, strlen(prefix)))
 		note(r, "the stderr line does not start with '%s'", prefix);
 	for (i = 0; i < 2; i++)
@@ -709,6 +896,8 @@ START_TEST(bad_command_line)
 	struct row_env e;
 	int i;
 
+	if ((row->flags & ROOT_ONLY) && geteuid() != 0)
+		return;  /* the set-up needs root; the suite runs as root */
 	env_setup(&e, row, nobody);
 	for (i = 0; i < ROW_ARGS && row->args[i]; i++)
 		args[i] = expand(&e, row->args[i]);
@@ -725,9 +914,9 @@ START_TEST(bad_command_line)
 	else
 		check_output(&e, row, &res, &rep);
 	check_events(&e, &rep);
-	check_empty(e.tmp, "TMPDIR", &rep);
-	check_empty(e.bl, "the baseline directory", &rep);
-	check_empty(e.st, "the state directory", &rep);
+	check_empty(e.tmp, "TMPDIR", 0, &rep);
+	check_empty(e.bl, "the baseline directory", fixtures_in_bl(&e), &rep);
+	check_empty(e.st, "the state directory", 0, &rep);
 	check_fixtures(&e, &rep);
 
 	describe(&e, row, cmd, sizeof(cmd));
@@ -742,14 +931,69 @@ START_TEST(bad_command_line)
 }
 END_TEST
 
+/*
+ * issue 17: what `baseline list` prints on stdout comes from file names and
+ * file contents that anyone with access to the store chose: quoted as
+ * messages are, so no terminal escape gets through.
+ */
+START_TEST(list_quotes_names)
+{
+	char *root = runbin_tmpdir(TAG), *text, *env, *data, bl[512], path[600];
+	const char *args[] = { "baseline", "list", NULL }, *envv[2] = { NULL, NULL };
+	struct runbin_opts o = { .env = envv, .as_uid = -1, .timeout_ms = ROW_TIMEOUT_MS };
+	struct runbin_result res;
+	json_t *doc;
+	size_t i;
+
+	ck_assert_ptr_nonnull(root);
+	text = runbin_slurp(getenv(RESULT_ENV));
+	doc = text ? runbin_json(text) : NULL;
+	ck_assert_ptr_nonnull(doc);
+	json_object_set_new(doc, "command", json_string("\x1b[2Jconcurrency"));
+	json_object_set_new(json_object_get(doc, "environment"), "kernel",
+			    json_string("6.1\x1b]0;pwned\x07\xc2\x9b"));
+	json_object_set_new(json_object_get(doc, "environment"), "start_time",
+			    json_string("line\nbreak"));
+	data = json_dumps(doc, JSON_INDENT(2));
+	ck_assert_ptr_nonnull(data);
+	snprintf(bl, sizeof(bl), "%s/bl", root);
+	ck_assert_int_eq(mkdir(bl, 0700), 0);
+	snprintf(path, sizeof(path), "%s/e\x1b[7mvil.json", bl);
+	ck_assert_int_eq(write_text(path, data, 0644), 0);
+	ck_assert_int_ge(asprintf(&env, "DMREMAP_BENCH_BASELINE_DIR=%s", bl), 0);
+	envv[0] = env;
+	ck_assert_int_eq(runbin_run(args, &o, &res), 0);
+	ck_assert_msg(res.status == 0, "exit %d: %s", res.status, res.err);
+	ck_assert_msg(runbin_count_lines(res.out) == 1, "stdout: %s", res.out);
+	for (i = 0; res.out[i]; i++)
+		ck_assert_msg((unsigned char)res.out[i] >= 0x20 || res.out[i] == '\n',
+			      "stdout holds 0x%02x at %zu", (unsigned char)res.out[i], i);
+	ck_assert_msg(!strstr(res.out, "\xc2\x9b"), "stdout holds U+009B: %s", res.out);
+	ck_assert_msg(strstr(res.out, "e\\e[7mvil") && strstr(res.out, "\\e[2Jconcurrency") &&
+		      strstr(res.out, "\\e]0;pwned\\x07\\xc2\\x9b") &&
+		      strstr(res.out, "line\\nbreak"), "stdout: %s", res.out);
+	runbin_result_free(&res);
+	free(env);
+	free(data);
+	free(text);
+	json_decref(doc);
+	runbin_rmtree(root);
+	free(root);
+}
+END_TEST
+
 static Suite *badinput_suite(void)
 {
 	Suite *s = suite_create("badinput");
 	TCase *tc = tcase_create("table");
+	TCase *loader = tcase_create("loader");
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, bad_command_line, 0, NROWS);
 	suite_add_tcase(s, tc);
+	tcase_set_timeout(loader, 30);
+	tcase_add_test(loader, list_quotes_names);
+	suite_add_tcase(s, loader);
 	return s;
 }
 

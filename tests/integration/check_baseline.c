@@ -231,7 +231,13 @@ static void body(struct fixture *fx)
 	EXPECT(fx, access(stored, R_OK) == 0, "import stored no %s", stored);
 	run(fx, NULL, "baseline", "list", NULL);
 	EXPECT(fx, listed(fx->r.out, "fio1") && listed(fx->r.out, "b1"), "list: %s", fx->r.out);
-	run(fx, NULL, "compare", stored, a_json, "--output-format", "json", NULL);
+	/* fio ran 4 deep at 50% reads, the run 16 at 70%: another workload, refused... */
+	run(fx, NULL, "compare", stored, a_json, NULL);
+	EXPECT(fx, fx->r.status == RB_EXIT_USAGE && strstr(fx->r.out, "iodepth: baseline 4"),
+	       "compare fio, other depth: exit %d: %s", fx->r.status, fx->r.out);
+	/* ...unless asked to compare anyway. */
+	run(fx, NULL, "compare", stored, a_json, "--allow-mismatch", "--output-format", "json",
+	    NULL);
 	EXPECT(fx, fx->doc != NULL, "compare fio: stdout is not JSON: %s", fx->r.err);
 	src = json_string_value(runbin_jget(fx->doc, "comparison.baseline_source"));
 	EXPECT(fx, src && strcmp(src, "fio") == 0, "compare fio: baseline_source %s",
