@@ -179,6 +179,10 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	rc = target_open(&s->target, &req);
 	if (rc)
 		return rc;
+	/* The one line that says why the default is no dm-remap stack: only now,
+	 * so that a scratch file refused (no O_DIRECT, say) stays one line too. */
+	if (s->dm_skipped[0] && s->target.scratch)
+		log_info("%s; using a scratch file", s->dm_skipped);
 	sdm_opened(s);
 	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
 	if (ro->verify || ro->verify_only)

@@ -185,8 +185,9 @@ static const struct { uid_t owner; mode_t mode; } unwritable_dirs[] = {
 
 START_TEST(output_dir_unwritable)
 {
+	/* --no-dm: the one line is about --output, not about a dm stack not built. */
 	const char *args[] = { "concurrency", "--ops", "8", "--duration", "1", "--output", NULL,
-			       "--output-format", "json", NULL };
+			       "--output-format", "json", "--no-dm", NULL };
 	struct envs env = { .n = 0 };
 	char out[256], file[300];
 	struct fx fx;
@@ -215,7 +216,7 @@ END_TEST
 START_TEST(output_dev_full)
 {
 	const char *args[] = { "concurrency", "--ops", "8", "--duration", "1", "--output",
-			       "/dev/full", "--output-format", "json", NULL };
+			       "/dev/full", "--output-format", "json", "--no-dm", NULL };
 	struct envs env = { .n = 0 };
 	int before = count_prefixed("/dev", "full.");
 	struct stat st;

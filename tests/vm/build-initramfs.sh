@@ -1,41 +1,51 @@
 #!/bin/sh
 # Build a gzip'd newc cpio initramfs that runs test programs against real
 # device-mapper under qemu (see tests/vm/README.md). Everything comes from
-# the installed kernel, busybox-static and the freshly built binaries;
+# the named kernel's modules, busybox-static and the freshly built binaries;
 # nothing binary is committed.
 #
-# Usage: build-initramfs.sh OUT.cpio.gz [--kernel-version VER]
+# Usage: build-initramfs.sh OUT.cpio.gz --modules DIR
 #          [--bin PATH]... [--test PATH]... [--file SRC[:DEST]]...
-#          [--env NAME=VALUE]... [--timeout SECS]
+#          [--extra-module NAME]... [--env NAME=VALUE]... [--timeout SECS]
 #
+#   --modules DIR  the kernel's modules directory (holding modules.dep), e.g.
+#                  /lib/modules/RELEASE; required: the kernel is always named
+#                  (tests/vm/kernels.sh finds one), never guessed
 #   --bin PATH     an executable installed as /bin/<name> (with its libraries)
 #   --test PATH    a test program installed as /tests/<name> and run by /init,
 #                  in the order given; a PATH that does not exist is reported
 #                  in the guest as "VMTEST <name> FAIL 127" (not built)
 #   --file S[:D]   a data file copied to D (default: the same path as S)
+#   --extra-module NAME  a module copied with its dependencies but not loaded
+#                  at boot; /etc/vmtest/extra-modules lists their paths in the
+#                  guest, dependencies first, for a test to load
 #   --env N=V      exported to the test programs
 #   --timeout S    per-program time limit in the guest (default 240)
 #
-# Exit status: 0 built, 2 usage error, 77 busybox or the kernel modules are
+# Exit status: 0 built, 2 usage error, 77 busybox or a kernel module is
 # missing (automake's SKIP), 1 anything else.
 set -eu
 
 me=build-initramfs.sh
 die() { echo "$me: $*" >&2; exit 1; }
-usage() { echo "$me: $*" >&2; sed -n '6,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { echo "$me: $*" >&2; sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 skip() { echo "$me: SKIP: $*" >&2; exit 77; }
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
-MODULES="dm-mod dm-flakey dm-delay brd loop"
+# ext4 (which mounts ext2 too; its mount needs the crc32c hash): a filesystem
+# with O_DIRECT on every kernel, for vmtest.c's odirect_dir_make (tmpfs has
+# O_DIRECT only from Linux 6.6 on).
+MODULES="dm-mod dm-flakey dm-delay brd loop crc32c_generic ext4"
 BRD_ARGS="rd_nr=4 rd_size=65536"
 
-out='' kver='' timeout=240
-bins='' tests='' files='' envs=''
+out='' moddir='' timeout=240
+bins='' tests='' files='' envs='' extra=''
 nl='
 '
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel-version) [ $# -ge 2 ] || usage "$1 needs a value"; kver=$2; shift 2 ;;
+	--modules) [ $# -ge 2 ] || usage "$1 needs a value"; moddir=${2%/}; shift 2 ;;
+	--extra-module) [ $# -ge 2 ] || usage "$1 needs a value"; extra="$extra $2"; shift 2 ;;
 	--bin) [ $# -ge 2 ] || usage "$1 needs a value"; bins="$bins$2$nl"; shift 2 ;;
 	--test) [ $# -ge 2 ] || usage "$1 needs a value"; tests="$tests$2$nl"; shift 2 ;;
 	--file) [ $# -ge 2 ] || usage "$1 needs a value"; files="$files$2$nl"; shift 2 ;;
@@ -53,15 +63,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$out" ] || usage "no output file given"
+[ -n "$moddir" ] || usage "no --modules DIR given (the kernel's modules directory)"
+[ -f "$moddir/modules.dep" ] || usage "--modules: '$moddir' holds no modules.dep"
+# The release: the guest checks that it booted the kernel these modules are for.
+kver=$(basename "$moddir")
 
 [ -x "$BUSYBOX" ] || skip "$BUSYBOX is missing (apt-get install busybox-static)"
-if [ -z "$kver" ]; then
-	k=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$k" ] || skip "no kernel image /boot/vmlinuz-* (apt-get install linux-image-amd64)"
-	kver=${k#/boot/vmlinuz-}
-fi
-moddir=/lib/modules/$kver
-[ -f "$moddir/modules.dep" ] || skip "$moddir/modules.dep is missing (kernel $kver has no modules installed)"
 for t in cpio gzip ldd; do
 	command -v $t >/dev/null 2>&1 || die "'$t' is needed to build the initramfs"
 done
@@ -112,8 +119,10 @@ mod_closure() {
 	for d in $deps; do mod_closure "$d"; done
 	echo "$1"
 }
-order=$(
-	for m in $MODULES; do
+# The closure of the module names given, dependencies first, deduplicated;
+# "MISSING name" for a module this kernel has neither as a file nor built in.
+mod_order() {
+	for m in "$@"; do
 		p=$(mod_path "$m")
 		if [ -z "$p" ]; then
 			if grep -q "/$(echo "$m" | tr _ -)\.ko\|/$(echo "$m" | tr - _)\.ko" \
@@ -125,22 +134,34 @@ order=$(
 		fi
 		mod_closure "$p"
 	done | awk '!seen[$0]++'
-)
-echo "$order" | grep -q '^MISSING' &&
-	skip "kernel $kver lacks module(s): $(echo "$order" | sed -n 's/^MISSING //p' | tr '\n' ' ')"
-for p in $order; do
-	src=$moddir/$p
-	dst=$stage/lib/modules/$kver/$(basename "$p" | sed 's/\.ko\..*$/.ko/')
-	case $p in
+}
+# shellcheck disable=SC2086
+order=$(mod_order $MODULES)
+# shellcheck disable=SC2086
+extra_order=$(mod_order $extra | grep -vxF "$order" || true)
+echo "$order$nl$extra_order" | grep -q '^MISSING' &&
+	skip "kernel $kver lacks module(s): $(echo "$order$nl$extra_order" | sed -n 's/^MISSING //p' | tr '\n' ' ')"
+# Copy a module (decompressed: busybox insmod takes plain .ko), print its name.
+copy_mod() {
+	src=$moddir/$1
+	dst=$stage/lib/modules/$kver/$(basename "$1" | sed 's/\.ko\..*$/.ko/')
+	case $1 in
 	*.ko.xz) xz -dc "$src" >"$dst" ;;
 	*.ko.zst) zstd -qdc "$src" >"$dst" ;;
 	*.ko.gz) gzip -dc "$src" >"$dst" ;;
 	*) cp "$src" "$dst" ;;
 	esac
-	name=$(basename "$dst")
+	basename "$dst"
+}
+for p in $order; do
+	name=$(copy_mod "$p")
 	args=
 	[ "$name" = brd.ko ] && args=$BRD_ARGS
 	echo "$name $args" >>"$modlist"
+done
+: >"$stage/etc/vmtest/extra-modules"
+for p in $extra_order; do
+	echo "/lib/modules/$kver/$(copy_mod "$p")" >>"$stage/etc/vmtest/extra-modules"
 done
 
 # ---- programs, data files, environment -----------------------------------
@@ -209,6 +230,8 @@ finish() {
 }
 
 echo "VMTEST-BOOT kernel $(uname -r) after $(cut -d' ' -f1 /proc/uptime) s"
+[ "$(uname -r)" = "$KVER" ] ||
+	echo "VMTEST-WARN booted kernel $(uname -r), but the modules are for $KVER"
 while read -r mod args; do
 	# $args is deliberately split into module parameters.
 	insmod "/lib/modules/$KVER/$mod" $args || echo "VMTEST-WARN insmod $mod $args failed"
@@ -222,7 +245,7 @@ done
 
 # No udev in the guest: libdevmapper creates the /dev/mapper nodes itself.
 export DM_DISABLE_UDEV=1
-export DMRB_BIN=/bin/dmremap-bench
+export DMRB_BIN=/bin/dmremap-bench DMRB_VM_KERNEL=$KVER
 . /etc/vmtest/env
 
 pass=0 fail=0 skip=0

@@ -3,30 +3,33 @@
 # console to stdout and to a log file, and turn the guest's summary lines
 # into an exit status.
 #
-# Usage: run-vm.sh [--kernel-version VER] [--timeout SECS] [--log FILE] INITRD
+# Usage: run-vm.sh --kernel IMAGE [--release REL] [--timeout SECS] [--log FILE] INITRD
 #
-#   --kernel-version VER  boot /boot/vmlinuz-VER (default: the newest one)
-#   --timeout SECS        host-side limit on the whole VM run (default 600)
-#   --log FILE            console log (default: INITRD with .log instead of .cpio.gz)
+#   --kernel IMAGE   the kernel image to boot (required; the initramfs must hold
+#                    this kernel's modules: build-initramfs.sh --modules)
+#   --release REL    fail unless the guest reports booting kernel REL (uname -r)
+#   --timeout SECS   host-side limit on the whole VM run (default 600)
+#   --log FILE       console log (default: INITRD with .log instead of .cpio.gz)
 #
 # Environment: VM_ACCEL (tcg, the default, or kvm where it works),
 # VM_MEM (MiB, default 1024), VM_SMP (default 2).
 #
 # Exit status: 0 when every test program passed or skipped (at least one
 # passed) and the guest printed VMTEST-DONE; 77 (automake's SKIP) when
-# qemu-system-x86_64, a kernel image or busybox is missing, or every program
+# qemu-system-x86_64 or busybox is missing, or every program
 # skipped; 2 on a usage error; 1 otherwise (a failure, a hung or panicked
 # guest: the reason is printed).
 set -u
 
 me=run-vm.sh
-usage() { echo "$me: $*" >&2; sed -n '6,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { echo "$me: $*" >&2; sed -n '6,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 skip() { echo "$me: SKIP: $*" >&2; exit 77; }
 
-kver='' tmo=600 log='' initrd=''
+kernel='' release='' tmo=600 log='' initrd=''
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel-version) [ $# -ge 2 ] || usage "$1 needs a value"; kver=$2; shift 2 ;;
+	--kernel) [ $# -ge 2 ] || usage "$1 needs a value"; kernel=$2; shift 2 ;;
+	--release) [ $# -ge 2 ] || usage "$1 needs a value"; release=$2; shift 2 ;;
 	--timeout)
 		[ $# -ge 2 ] || usage "$1 needs a value"
 		case $2 in ''|*[!0-9]*|0) usage "--timeout: '$2' is not a positive number of seconds" ;; esac
@@ -38,6 +41,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$initrd" ] || usage "no initramfs given"
+[ -n "$kernel" ] || usage "no --kernel IMAGE given (tests/vm/kernels.sh names one)"
+[ -f "$kernel" ] && [ -r "$kernel" ] || usage "--kernel: '$kernel' is not a readable file"
 [ -f "$initrd" ] || usage "initramfs '$initrd' does not exist"
 [ -n "$log" ] || log=${initrd%.cpio.gz}.log
 [ "$log" != "$initrd" ] || log=$initrd.log
@@ -45,14 +50,6 @@ done
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	skip "qemu-system-x86_64 is missing (apt-get install qemu-system-x86)"
 [ -x "${BUSYBOX:-/bin/busybox}" ] || skip "busybox is missing (apt-get install busybox-static)"
-if [ -n "$kver" ]; then
-	kernel=/boot/vmlinuz-$kver
-else
-	kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-fi
-[ -n "$kernel" ] && [ -f "$kernel" ] ||
-	skip "no kernel image ${kernel:-/boot/vmlinuz-*} (apt-get install linux-image-amd64)"
-[ -r "$kernel" ] || skip "$kernel is not readable"
 
 accel=${VM_ACCEL:-tcg}
 case $accel in
@@ -101,6 +98,15 @@ if [ -z "$done_line" ]; then
 	exit 1
 fi
 echo "$done_line"
+booted=$(printf '%s\n' "$clean" | sed -n 's/.*VMTEST-BOOT kernel \([^ ]*\) .*/\1/p' | head -n 1)
+if [ -n "$release" ] && [ "$booted" != "$release" ]; then
+	echo "$me: FAIL: the guest booted kernel '${booted:-?}', not $release"
+	exit 1
+fi
+printf '%s\n' "$clean" | grep '^VMTEST-WARN ' && {
+	echo "$me: FAIL: the guest's set-up went wrong (the VMTEST-WARN lines above)"
+	exit 1
+}
 if [ "$done_line" != "VMTEST-DONE pass=$npass fail=$nfail skip=$nskip" ]; then
 	echo "$me: FAIL: the result lines ($npass passed, $nfail failed, $nskip skipped)" \
 		"do not match the guest's VMTEST-DONE line"
