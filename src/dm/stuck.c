@@ -499,7 +499,7 @@ static json_t *devs_json(const struct dmstate_blk *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(p, sizeof(p), "/dev/%s", b[i].name);
+		snprintf(p, sizeof(p), "/dev/%.31s", b[i].name);
 		json_array_append_new(a, json_string(p));
 	}
 	return a;
