@@ -364,8 +364,14 @@ static int check_pair(struct dmstack *st, const struct dmstack_spec *spec)
 int dmstack_build(struct dmstack *st, const struct dmstack_spec *spec)
 {
 	const char *name_opt = spec->name_opt ? spec->name_opt : "--name";
+	char err[512];
 	int rc;
 
+	/* Where the record of the new device goes: refused before anything is made. */
+	if (!dmstate_dir(err, sizeof(err))) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
 	snprintf(st->type, sizeof(st->type), "%s", spec->type ? spec->type : DMSTACK_REMAP_TYPE);
 	if (!spec->params && !dmstack_known_type(st->type)) {
 		log_error("--target-type: give the table parameters of %s (dmremap-bench knows "
