@@ -344,6 +344,15 @@ START_TEST(hang_remembered)
 	ck_assert(json_is_true(json_object_get(s, "needs_reboot")));
 	json_decref(j);
 
+	/* By name too, though device-mapper no longer knows the name. */
+	run_bin(r, "status", "vmhang", NULL);
+	ck_assert_msg(r->status == 4 && strstr(r->out, "STUCK dmrb-vmhang"), "status vmhang: %d %s",
+		      r->status, r->out);
+	run_bin(r, "teardown", "vmhang", "--timeout", "1s", NULL);
+	ck_assert_msg(r->status == 4 && strstr(r->err, "dmrb-vmhang (") &&
+		      strstr(r->err, "is stuck") && !strstr(r->err, "nothing to do"),
+		      "teardown vmhang: %d %s", r->status, r->err);
+
 	/* A later teardown does not hang, and still fails. */
 	run_bin(r, "teardown", "--all", "--timeout", "1s", NULL);
 	ck_assert_msg(r->status == 4 && strstr(r->err, "is stuck") && strstr(r->err, pidtxt) &&
