@@ -1,11 +1,13 @@
 /*
  * status: the table and status of one device-mapper device, or of every
- * device dmremap-bench created; dm-remap-v4 status fields by name.
+ * device dmremap-bench created; dm-remap-v4 status fields by name; and the
+ * devices stuck in the kernel (dm/state.h), which make it exit 4.
  */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/options.h"
@@ -13,6 +15,7 @@
 #include "cmd/commands.h"
 #include "dm/dm.h"
 #include "dm/remap_status.h"
+#include "dm/state.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -215,29 +218,86 @@ static int find_named(struct dmw *d, const char *given, char *name, size_t len)
 	return EXIT_USAGE;
 }
 
+/* The stuck device a NAME (or dmrb-NAME) refers to, or -1. */
+static long stuck_named(const struct dmstate_review *rv, const char *given)
+{
+	char prefixed[DMW_NAME_MAX + 8];
+	size_t i;
+
+	if (dmw_make_name(given, prefixed, sizeof(prefixed)))
+		prefixed[0] = '\0';
+	for (i = 0; i < rv->n; i++)
+		if (rv->v[i].recorded && (!strcmp(rv->v[i].rec.name, given) ||
+					  !strcmp(rv->v[i].rec.name, prefixed)))
+			return (long)i;
+	return -1;
+}
+
+/* Stuck devices into stuck[] (and printed): from, or only one when which >= 0. */
+static void report_stuck(const struct dmstate_review *rv, long which, json_t *stuck, bool text)
+{
+	long long now = (long long)time(NULL);
+	char block[4096];
+	size_t i;
+
+	for (i = 0; i < rv->n; i++) {
+		if (which >= 0 && (size_t)which != i)
+			continue;
+		json_array_append_new(stuck, dmstate_stuck_json(&rv->v[i], now));
+		if (text) {
+			dmstate_stuck_block(&rv->v[i], now, block, sizeof(block));
+			printf("\n%s", block);
+		}
+	}
+}
+
 static int report(struct dmw *d, const char *given, bool text, json_t *doc)
 {
-	json_t *devices = json_array();
+	json_t *devices = json_array(), *stuck = json_array();
+	struct dmstate_review rv;
 	bool remap_seen = false;
 	char name[256];
+	size_t nstuck = 0;
+	long which = -1;
 	int rc = 0;
 
 	json_object_set_new(doc, "devices", devices);
+	json_object_set_new(doc, "stuck", stuck);
+	/* What earlier removals left stuck; records of what is gone are deleted. */
+	dmstate_review_now(d, true, &rv);
+	dmstate_say_cleared(&rv);
 	if (given) {
-		rc = find_named(d, given, name, sizeof(name));
-		if (rc)
-			return rc;
-		rc = report_device(d, name, devices, text, &remap_seen);
+		which = stuck_named(&rv, given);
+		if (which >= 0 && rv.v[which].live != DMSTATE_PRESENT) {
+			if (text)
+				printf("%s: no such device in device-mapper's list; stuck in the "
+				       "kernel:\n", given);
+		} else {
+			rc = find_named(d, given, name, sizeof(name));
+			if (rc) {
+				dmstate_review_free(&rv);
+				return rc;
+			}
+			rc = report_device(d, name, devices, text, &remap_seen);
+		}
+		if (which >= 0) {
+			report_stuck(&rv, which, stuck, text);
+			nstuck = 1;
+		}
 	} else {
 		struct dmw_list l;
 		size_t i;
 
 		if (dmw_list(d, true, &l)) {
 			log_error("%s", d->err);
+			dmstate_review_free(&rv);
 			return EXIT_RUNTIME;
 		}
-		if (!l.n && text)
+		if (!l.n && text && !rv.n)
 			printf("no dmremap-bench devices\n");
+		else if (!l.n && text)
+			printf("device-mapper lists no dmremap-bench device, but %zu %s stuck in "
+			       "the kernel:\n", rv.n, rv.n == 1 ? "is" : "are");
 		for (i = 0; i < l.n; i++) {
 			if (text && i)
 				printf("\n");
@@ -245,12 +305,21 @@ static int report(struct dmw *d, const char *given, bool text, json_t *doc)
 				rc = EXIT_RUNTIME;
 		}
 		dmw_list_free(&l);
+		report_stuck(&rv, -1, stuck, text);
+		nstuck = rv.n;
 	}
 	if (remap_seen) {
 		if (text)
 			printf("\n");
 		json_object_set_new(doc, "dm_remap", remap_module_json(d, text));
 	}
+	if (nstuck) {
+		log_error("%zu device%s stuck in the kernel (%s); %s a reboot to clear", nstuck,
+			  nstuck == 1 ? " is" : "s are", text ? "above" : "\"stuck\"",
+			  nstuck == 1 ? "it needs" : "each needs");
+		rc = EXIT_RUNTIME;
+	}
+	dmstate_review_free(&rv);
 	return rc;
 }
 
@@ -268,7 +337,8 @@ static int parse(int argc, char **argv, struct status_args *a)
 		.command = "status",
 		.synopsis = "[NAME] [--output-format normal|json] [--timeout T]",
 		.summary = "Show the table and status of a device-mapper device, or of every device\n"
-			   "dmremap-bench created; dm-remap-v4 status fields by name.",
+			   "dmremap-bench created; dm-remap-v4 status fields by name. Devices whose\n"
+			   "removal is stuck in the kernel are shown too (exit status 4).",
 	};
 	int rc;
 
@@ -301,6 +371,7 @@ int cmd_status(int argc, char **argv)
 {
 	struct status_args a;
 	struct dmw d;
+	char err[512];
 	json_t *doc;
 	int rc = parse(argc, argv, &a);
 
@@ -308,6 +379,10 @@ int cmd_status(int argc, char **argv)
 		return rc;
 	if (geteuid() != 0) {
 		log_error("status needs root (device-mapper queries do)");
+		return EXIT_USAGE;
+	}
+	if (!dmstate_dir(err, sizeof(err))) {
+		log_error("%s", err);
 		return EXIT_USAGE;
 	}
 	dmw_init(&d);

@@ -1,18 +1,22 @@
 /*
  * teardown: remove the device-mapper devices dmremap-bench created (UUID
  * prefix DMRB-) and detach the loop devices it attached. Safe to run twice.
- * A removal stuck in the kernel is reported, never waited for.
+ * A removal stuck in the kernel is reported, never waited for, and
+ * remembered (dm/state.h): every later teardown reports the stuck device
+ * again and exits 4 until it is gone.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/options.h"
 #include "cmd/commands.h"
 #include "dm/dm.h"
+#include "dm/state.h"
 #include "target/loop.h"
 #include "target/safety.h"
 #include "util/log.h"
@@ -25,6 +29,7 @@
 
 struct victim {
 	char name[DMW_NAME_MAX + 8];
+	struct dmw_info info;  /* its numbers, for the record if its removal hangs */
 	dev_t deps[MAX_DEPS];
 	size_t ndeps;
 	bool done;       /* removed, or gone */
@@ -37,6 +42,10 @@ struct teardown {
 	size_t n;
 	unsigned removed, detached;
 	int rc;
+	const char *named;              /* teardown NAME: the name as given */
+	char prefixed[DMW_NAME_MAX + 8]; /* and with the prefix, or "" */
+	bool not_found;                 /* no device by either name */
+	unsigned stuck;                 /* stuck devices reported as errors */
 };
 
 /* Remove one device; hung or failed ones are reported at once. */
@@ -49,6 +58,7 @@ static void remove_one(struct teardown *t, struct victim *v, unsigned busy_retri
 	rc = dmw_remove(&t->d, v->name);
 	t->d.busy_retries = saved;
 	if (rc == DMW_OK || rc == DMW_ERR_NOENT) {
+		dmstate_forget(DMSTATE_DM, v->name);
 		v->done = true;
 		if (rc == DMW_OK) {
 			printf("removed %s\n", v->name);
@@ -58,6 +68,9 @@ static void remove_one(struct teardown *t, struct victim *v, unsigned busy_retri
 	}
 	if (rc == DMW_ERR_BUSY && busy_retries < saved)
 		return;  /* an early pass: try again after the devices above it are gone */
+	if (rc == DMW_ERR_HUNG)
+		dmstate_note_hung(v->name, v->info.exists ? &v->info : NULL, t->d.hung_pid,
+				  t->d.remove_timeout_ms);
 	log_error("%s", t->d.err);
 	v->failed = true;
 	t->rc = EXIT_RUNTIME;
@@ -93,6 +106,7 @@ static void remove_all(struct teardown *t)
 				v->done = true;
 				continue;
 			}
+			v->info = info;
 			if (info.open_count > 0)
 				continue;
 			remove_one(t, v, 2);
@@ -115,6 +129,8 @@ static int add_victim(struct teardown *t, const char *name)
 	v = &t->v[t->n++];
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
+	if (dmw_info(&t->d, name, &v->info))
+		memset(&v->info, 0, sizeof(v->info));
 	/* Remember what it stands on, to detach our loop devices below it. */
 	if (dmw_deps(&t->d, name, v->deps, MAX_DEPS, &v->ndeps))
 		v->ndeps = 0;
@@ -140,6 +156,8 @@ static void detach_loop(struct teardown *t, const char *path)
 		return;
 	}
 	printf("detached %s\n", path);
+	if (!strncmp(path, "/dev/", 5))
+		dmstate_forget(DMSTATE_LOOP, path + 5);
 	t->detached++;
 }
 
@@ -173,13 +191,15 @@ static void detach_loops(struct teardown *t, bool all)
 /* NAME as given, else with the prefix; must be one of ours. */
 static int pick_named(struct teardown *t, const char *given)
 {
-	char prefixed[DMW_NAME_MAX + 8];
 	const char *cand[2] = { given, NULL };
+	char *prefixed = t->prefixed;
 	struct dmw_info info;
 	int i, rc;
 
-	if (dmw_make_name(given, prefixed, sizeof(prefixed)) == 0 && strcmp(prefixed, given))
+	if (dmw_make_name(given, prefixed, sizeof(t->prefixed)) == 0 && strcmp(prefixed, given))
 		cand[1] = prefixed;
+	else
+		prefixed[0] = '\0';
 	for (i = 0; i < 2 && cand[i]; i++) {
 		rc = dmw_info(&t->d, cand[i], &info);
 		if (rc) {
@@ -197,9 +217,8 @@ static int pick_named(struct teardown *t, const char *given)
 		add_victim(t, cand[i]);
 		return 0;
 	}
-	log_info("nothing to do: no device named %s%s%s", given, cand[1] ? " or " : "",
-		 cand[1] ? cand[1] : "");
-	return 0;  /* t->n stays 0: nothing else is said */
+	t->not_found = true;  /* unless it is stuck (report_stuck), "nothing to do" */
+	return 0;
 }
 
 static int pick_all(struct teardown *t)
@@ -216,6 +235,40 @@ static int pick_all(struct teardown *t)
 			break;
 	dmw_list_free(&l);
 	return 0;
+}
+
+/* A stuck device that teardown NAME asked for. */
+static bool is_named(const struct teardown *t, const struct dmstate_stuck *s)
+{
+	return s->recorded && (!strcmp(s->rec.name, t->named) ||
+			       (t->prefixed[0] && !strcmp(s->rec.name, t->prefixed)));
+}
+
+/*
+ * What is still stuck in the kernel, its record kept, records of what is
+ * gone deleted. --all: each one is an error (exit 4); with NAME, only that
+ * one, the others are warned about.
+ */
+static void report_stuck(struct teardown *t, bool have_dm)
+{
+	struct dmstate_review rv;
+	long long now = (long long)time(NULL);
+	char line[1200];
+	size_t i;
+
+	dmstate_review_now(have_dm ? &t->d : NULL, true, &rv);
+	dmstate_say_cleared(&rv);
+	for (i = 0; i < rv.n; i++) {
+		dmstate_stuck_line(&rv.v[i], now, line, sizeof(line));
+		if (t->named && !is_named(t, &rv.v[i])) {
+			log_warn("%s", line);
+			continue;
+		}
+		log_error("%s", line);
+		t->stuck++;
+		t->rc = EXIT_RUNTIME;
+	}
+	dmstate_review_free(&rv);
 }
 
 struct teardown_args {
@@ -269,6 +322,8 @@ int cmd_teardown(int argc, char **argv)
 {
 	struct teardown_args a;
 	struct teardown *t;
+	char err[512];
+	bool have_dm;
 	int rc = parse(argc, argv, &a);
 
 	if (rc != PARSE_CONTINUE)
@@ -282,10 +337,17 @@ int cmd_teardown(int argc, char **argv)
 		log_error("out of memory");
 		return EXIT_RUNTIME;
 	}
+	if (!dmstate_dir(err, sizeof(err))) {
+		log_error("%s", err);
+		free(t);
+		return EXIT_USAGE;
+	}
 	dmw_init(&t->d);
 	t->d.timeout_ms = t->d.remove_timeout_ms = (unsigned)(a.timeout_ns / NSEC_PER_MSEC);
+	t->named = a.all ? NULL : a.pos[0];
 	rc = 0;
-	if (dmw_available(&t->d) != DMW_OK) {
+	have_dm = dmw_available(&t->d) == DMW_OK;
+	if (!have_dm) {
 		if (!a.all) {
 			log_error("%s", t->d.err);
 			rc = EXIT_USAGE;
@@ -304,7 +366,11 @@ int cmd_teardown(int argc, char **argv)
 		}
 	}
 	detach_loops(t, a.all);
-	if (!t->removed && !t->detached && !t->rc && (a.all || t->n))
+	report_stuck(t, have_dm);
+	if (t->not_found && !t->stuck)
+		log_info("nothing to do: no device named %s%s%s", t->named,
+			 t->prefixed[0] ? " or " : "", t->prefixed);
+	else if (!t->removed && !t->detached && !t->rc && (a.all || t->n))
 		log_info("nothing to do: no dmremap-bench %s",
 			 a.all ? "devices" : "device by that name");
 	rc = t->rc;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -342,29 +343,45 @@ static int read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+int deadline_proc_read(const char *procroot, pid_t pid, struct deadline_proc *p)
+{
+	char path[PATH_MAX], stat[1024];
+	const char *paren;
+	unsigned long long start;
+
+	memset(p, 0, sizeof(*p));
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%d/stat", procroot, (int)pid);
+	if (read_small(path, stat, sizeof(stat)))
+		return -1;
+	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses. */
+	paren = strrchr(stat, ')');
+	if (!paren || paren[1] != ' ' || !paren[2])
+		return -1;
+	/* After the state, fields 4 to 21, then the start time (22). */
+	if (sscanf(paren + 3, "%*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+		   "%*d %*d %*d %llu", &start) == 1)
+		p->start = start;
+	p->state = paren[2];
+	snprintf(path, sizeof(path), "%s/%d/wchan", procroot, (int)pid);
+	if (read_small(path, p->wchan, sizeof(p->wchan)) || strcmp(p->wchan, "0") == 0)
+		p->wchan[0] = '\0';
+	return 0;
+}
+
 void deadline_describe(pid_t pid, char *buf, size_t len)
 {
-	char path[64], stat[512], wchan[128] = "";
-	char state = '?';
-	const char *paren;
+	struct deadline_proc p;
 
 	buf[0] = '\0';
-	if (pid <= 0)
+	if (deadline_proc_read("/proc", pid, &p))
 		return;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small(path, stat, sizeof(stat)))
-		return;
-	/* "pid (comm) S ...": comm may hold spaces and parentheses. */
-	paren = strrchr(stat, ')');
-	if (paren && paren[1] == ' ' && paren[2])
-		state = paren[2];
-	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	if (read_small(path, wchan, sizeof(wchan)) || strcmp(wchan, "0") == 0)
-		wchan[0] = '\0';
-	if (state == 'Z') {
+	if (p.state == 'Z') {
 		snprintf(buf, len, "pid %d, exited", (int)pid);
 		return;
 	}
-	snprintf(buf, len, "pid %d, state %c%s%s%s", (int)pid, state,
-		 state == 'D' ? " (uninterruptible)" : "", wchan[0] ? ", blocked in " : "", wchan);
+	snprintf(buf, len, "pid %d, state %c%s%s%s", (int)pid, p.state,
+		 p.state == 'D' ? " (uninterruptible)" : "", p.wchan[0] ? ", blocked in " : "",
+		 p.wchan);
 }

@@ -81,4 +81,18 @@ int deadline_reap(pid_t pid);
  */
 void deadline_describe(pid_t pid, char *buf, size_t len);
 
+/* A process as /proc/PID/stat and /proc/PID/wchan show it. */
+struct deadline_proc {
+	char state;                  /* 'R', 'S', 'D', 'Z', ...; 0: no such process */
+	unsigned long long start;    /* start time, clock ticks after boot (field 22) */
+	char wchan[64];              /* the kernel function it sleeps in, "" if unknown */
+};
+
+/*
+ * Read pid's state under procroot ("/proc", or a test's fake tree): 0, or
+ * -1 (p->state 0) when there is no such process or its stat is unreadable.
+ * Reads only; never blocks on the process, whatever state it is in.
+ */
+int deadline_proc_read(const char *procroot, pid_t pid, struct deadline_proc *p);
+
 #endif

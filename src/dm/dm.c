@@ -610,6 +610,7 @@ static int run_op(struct dmw *d, const struct op *op, unsigned timeout_ms, struc
 		     (d->debug ? 0 : DEADLINE_NULL_STDERR), &r);
 	if (r.status == DEADLINE_HUNG) {
 		hung_error(d, op, &r, timeout_ms);
+		d->hung_pid = r.pid;
 		if (r.left_behind)
 			remember_stuck(d, r.pid);
 		deadline_result_free(&r);

@@ -58,6 +58,8 @@ struct dmw {
 	/* Children left behind by hung calls, reaped (WNOHANG) by dmw_close(). */
 	pid_t stuck[DMW_MAX_STUCK];
 	unsigned nstuck;
+	/* The child of the last call that returned DMW_ERR_HUNG (dm/state.h records it). */
+	pid_t hung_pid;
 };
 
 /*

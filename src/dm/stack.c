@@ -10,9 +10,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "dm/remap_status.h"
+#include "dm/state.h"
 #include "target/safety.h"
 #include "util/log.h"
 
@@ -54,6 +56,7 @@ static int attach_file(struct dmstack_member *m, const char *dmname, const char 
 		return errno == EACCES || errno == EPERM ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	m->looped = true;
+	dmstate_note_loop(m->loop.path, m->loop.number, dmname);
 	if (!m->loop.direct_io)
 		log_warn("%s: %s runs without direct I/O (the filesystem of %s does not allow "
 			 "it); its figures include the page cache", m->opt, m->loop.path, m->given);
@@ -64,7 +67,7 @@ static int attach_file(struct dmstack_member *m, const char *dmname, const char 
 /* Not mounted, not held, not open exclusively; then its geometry. */
 static int check_member(struct dmstack_member *m)
 {
-	char what[PATH_MAX + 64];
+	char what[PATH_MAX + 1024];
 	struct stat st;
 	uint64_t bytes = 0;
 	int fd, lbs = 0;
@@ -74,6 +77,11 @@ static int check_member(struct dmstack_member *m)
 		return EXIT_USAGE;
 	}
 	m->rdev = st.st_rdev;
+	/* Before anything opens it: a stuck removal may still be writing back to it. */
+	if (dmstate_held_by_stuck(major(m->rdev), minor(m->rdev), what, sizeof(what))) {
+		log_error("%s: %s is in use: %s", m->opt, m->path, what);
+		return EXIT_USAGE;
+	}
 	if (safety_is_mounted(m->rdev, what, sizeof(what))) {
 		log_error("%s: %s is in use: mounted on %s", m->opt, m->path, what);
 		return EXIT_USAGE;
@@ -150,6 +158,17 @@ int dmstack_member_resolve(struct dmstack_member *m, const char *dmname, const c
 	return check_member(m);
 }
 
+/* The loop device went away (autoclear, detached): so does its record. */
+static void forget_loop(const struct dmstack_member *m)
+{
+	char name[32];
+
+	if (!m->looped)
+		return;
+	snprintf(name, sizeof(name), "loop%d", m->loop.number);
+	dmstate_forget(DMSTATE_LOOP, name);
+}
+
 void dmstack_member_release(struct dmstack_member *m, bool held)
 {
 	char err[256];
@@ -158,8 +177,12 @@ void dmstack_member_release(struct dmstack_member *m, bool held)
 		return;
 	close(m->loop_fd);  /* autoclear: a dm device on it, if any, now holds it */
 	m->loop_fd = -1;
-	if (!held && !m->loop.autoclear && loop_detach(m->loop.path, err, sizeof(err)))
+	if (held)
+		return;
+	if (!m->loop.autoclear && loop_detach(m->loop.path, err, sizeof(err)))
 		log_warn("%s", err);
+	else
+		forget_loop(m);
 }
 
 /* ---- dm-remap's rules ------------------------------------------------------ */
@@ -305,7 +328,7 @@ static int create_device(struct dmstack *st)
 	int rc;
 
 	dmw_uuid_for(st->name, st->uuid, sizeof(st->uuid));
-	rc = dmw_create(&st->d, st->name, st->uuid, &seg, 1, &st->info);
+	rc = dmstack_create(&st->d, st->name, st->uuid, &seg, 1, &st->info);
 	if (rc) {
 		log_error("%s", st->d.err);
 		return rc == DMW_ERR_EXIST ? EXIT_USAGE : EXIT_RUNTIME;
@@ -341,8 +364,14 @@ static int check_pair(struct dmstack *st, const struct dmstack_spec *spec)
 int dmstack_build(struct dmstack *st, const struct dmstack_spec *spec)
 {
 	const char *name_opt = spec->name_opt ? spec->name_opt : "--name";
+	char err[512];
 	int rc;
 
+	/* Where the record of the new device goes: refused before anything is made. */
+	if (!dmstate_dir(err, sizeof(err))) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
 	snprintf(st->type, sizeof(st->type), "%s", spec->type ? spec->type : DMSTACK_REMAP_TYPE);
 	if (!spec->params && !dmstack_known_type(st->type)) {
 		log_error("--target-type: give the table parameters of %s (dmremap-bench knows "
@@ -385,16 +414,36 @@ int dmstack_build(struct dmstack *st, const struct dmstack_spec *spec)
 	return rc;
 }
 
+int dmstack_create(struct dmw *d, const char *name, const char *uuid,
+		   const struct dmw_segment *seg, size_t n, struct dmw_info *info)
+{
+	struct dmw_info tmp;
+	int rc = dmw_create(d, name, uuid, seg, n, info ? info : &tmp);
+
+	if (rc == DMW_OK)
+		dmstate_note_dm(name, uuid, info ? info : &tmp, n ? seg[0].type : NULL);
+	return rc;
+}
+
 /* ---- teardown -------------------------------------------------------------- */
 
 int dmstack_remove(struct dmw *d, const char *name, bool *hung)
 {
+	struct dmw_info info = { 0 };
+	bool have_info = false;
 	char secs[32];
-	int rc = dmw_remove(d, name);
+	int rc;
 
-	if (rc == DMW_OK || rc == DMW_ERR_NOENT)
+	/* A device with no record (made before records were kept): its numbers now. */
+	if (!dmstate_known(name))
+		have_info = dmw_info(d, name, &info) == DMW_OK && info.exists;
+	rc = dmw_remove(d, name);
+	if (rc == DMW_OK || rc == DMW_ERR_NOENT) {
+		dmstate_forget(DMSTATE_DM, name);
 		return 0;
+	}
 	if (rc == DMW_ERR_HUNG) {
+		dmstate_note_hung(name, have_info ? &info : NULL, d->hung_pid, d->remove_timeout_ms);
 		unsigned ms = d->remove_timeout_ms;
 
 		if (ms % 1000)
@@ -447,8 +496,12 @@ int dmstack_teardown(struct dmstack *st)
 	if (!st->hung) {
 		if (check_loop_gone(&st->main))
 			rc = EXIT_RUNTIME;
+		else
+			forget_loop(&st->main);
 		if (check_loop_gone(&st->spare))
 			rc = EXIT_RUNTIME;
+		else
+			forget_loop(&st->spare);
 	}
 	return rc;
 }
@@ -465,7 +518,7 @@ int dmstack_linear_create(struct dmstack *st)
 		 (int)(DMW_NAME_MAX - 7), st->name);
 	snprintf(params, sizeof(params), "%s 0", st->main.path);
 	dmw_uuid_for(st->linear_name, uuid, sizeof(uuid));
-	rc = dmw_create(&st->d, st->linear_name, uuid, &seg, 1, &st->linear_info);
+	rc = dmstack_create(&st->d, st->linear_name, uuid, &seg, 1, &st->linear_info);
 	if (rc) {
 		log_error("--compare-linear: %s", st->d.err);
 		return rc == DMW_ERR_EXIST ? EXIT_USAGE : EXIT_RUNTIME;

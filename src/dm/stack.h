@@ -140,8 +140,20 @@ int dmstack_build(struct dmstack *st, const struct dmstack_spec *spec);
  */
 int dmstack_teardown(struct dmstack *st);
 
-/* Remove one device with the hang report above; 0 or EXIT_RUNTIME. */
+/*
+ * Remove one device with the hang report above; 0 or EXIT_RUNTIME. Its
+ * record in the state directory (dm/state.h) goes with it, or turns "hung".
+ */
 int dmstack_remove(struct dmw *d, const char *name, bool *hung);
+
+/*
+ * dmw_create() and a record of the new device in the state directory, so
+ * that a later status or teardown knows it, and remembers it if its
+ * removal hangs. Every device the tool makes goes through here (validate's
+ * failing disk too).
+ */
+int dmstack_create(struct dmw *d, const char *name, const char *uuid,
+		   const struct dmw_segment *seg, size_t n, struct dmw_info *info);
 
 /*
  * --compare-linear: "<name>-linear", a linear mapping of the whole main
