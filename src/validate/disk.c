@@ -113,7 +113,7 @@ static int build_disk(struct validate *v)
 				seg[i].params = lp[i];
 			}
 		dmw_uuid_for(v->disk_name, uuid, sizeof(uuid));
-		rc = dmw_create(&v->disk_d, v->disk_name, uuid, seg, n, &v->disk_info);
+		rc = dmstack_create(&v->disk_d, v->disk_name, uuid, seg, n, &v->disk_info);
 		if (rc == DMW_OK) {
 			struct dmw_table t = { .n = n, .seg = seg };
 
