@@ -118,6 +118,28 @@ START_TEST(wsr_sleep_ties_zero)
 }
 END_TEST
 
+/*
+ * Zeros are dropped before ranking (Wilcoxon's method, R's default):
+ * d = 0, 0.5, 1, -0.2, 2, 0.3 ranks the five nonzero |d| 1..5, V = 2+3+4+5
+ * = 14 (18 if the zero took rank 1); with a zero the normal approximation
+ * applies: z = (14 - 7.5 - 0.5) / sqrt(13.75), p = 0.10564542920187693
+ * (R: wilcox.test(c(0, 0.5, 1, -0.2, 2, 0.3)) gives V = 14, p = 0.1056).
+ */
+START_TEST(wsr_zero_dropped)
+{
+	static const double d[] = { 0, 0.5, 1, -0.2, 2, 0.3 };
+	struct wsr_result w;
+
+	ck_assert_int_eq(wsr_test(d, 6, &w), 0);
+	ck_assert_uint_eq(w.n, 5);
+	ck_assert_uint_eq(w.zeros, 1);
+	ck_assert_double_eq(w.v, 14.0);
+	ck_assert(!w.exact && !w.ties);
+	ck_assert_double_eq_tol(w.z, 1.618079669911781, 1e-13);
+	ck_assert_double_eq_tol(w.p, 0.10564542920187693, 1e-14);
+}
+END_TEST
+
 static int cmp_dbl(const void *pa, const void *pb)
 {
 	double a = *(const double *)pa, b = *(const double *)pb;
@@ -313,6 +335,7 @@ static Suite *paired_suite(void)
 	tcase_add_test(pr, wsr_cdf_small);
 	tcase_add_test(pr, wsr_depression);
 	tcase_add_test(pr, wsr_sleep_ties_zero);
+	tcase_add_test(pr, wsr_zero_dropped);
 	tcase_add_test(pr, wsr_bruteforce);
 	tcase_add_test(pr, paired_compare_cases);
 	tcase_add_test(pr, paired_ci_coverage);

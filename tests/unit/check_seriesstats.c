@@ -223,6 +223,34 @@ START_TEST(trend_linear_and_log)
 }
 END_TEST
 
+/*
+ * Negative autocorrelation: y_i = 10 + 0.0537 i +- (1 + 0.1 sin i), the
+ * sign alternating, has significant negative rank autocorrelation at odd
+ * lags; Hamed & Rao's factor is then 0.016 (Python reference), which would
+ * shrink the variance sixtyfold. We keep the i.i.d. variance: S = 376 over
+ * n = 40, z = 4.369137960265973, p = 1.2473794928857806e-05.
+ */
+START_TEST(trend_negative_autocorrelation_clamped)
+{
+	double y[40];
+	struct trend_result r;
+	struct trend_cfg c;
+	size_t i;
+
+	for (i = 0; i < 40; i++)
+		y[i] = 10.0 + 0.0537 * (double)i + (i % 2 ? 1.0 : -1.0) * (1.0 + 0.1 * sin((double)i));
+	trend_cfg_default(&c);
+	c.lags = TREND_LAGS_SIGNIFICANT;
+	ck_assert_int_eq(trend_mk(NULL, y, 40, &c, &r), 0);
+	ck_assert_double_eq(r.s, 376.0);
+	ck_assert_double_eq_tol(r.var_factor_raw, 0.016015544887619693, 1e-12);
+	ck_assert_double_eq(r.var_factor, 1.0);
+	ck_assert_double_eq(r.p, r.p_iid);
+	ck_assert_double_eq_tol(r.z, 4.369137960265973, 1e-12);
+	ck_assert_double_eq_tol(r.p, 1.2473794928857806e-05, 1e-16);
+}
+END_TEST
+
 START_TEST(trend_edges)
 {
 	double y[5] = { 4, 4, 4, 4, 4 }, t[3] = { 0, 1, 1 }, neg[4] = { -10, -11, -12, -13 };
@@ -367,6 +395,17 @@ START_TEST(steady_equiv_cases)
 	ck_assert_msg(r.start >= 30 && r.index < 250, "warm-up steady at %zu..%zu", r.start, r.index);
 	ck_assert(r.criterion < 5.0);
 	ck_assert_double_eq_tol(r.level, 1000.0, 30.0);
+	{
+		/* the window's verdict is the 90% interval of trend_mk: TOST at 5% */
+		struct trend_cfg tc;
+		struct trend_result t;
+
+		trend_cfg_default(&tc);
+		tc.alpha = 0.10;
+		ck_assert_int_eq(trend_mk(NULL, warm + r.start, 60, &tc, &t), 0);
+		ck_assert_double_eq(r.criterion, fmax(fabs(t.change_low_pct), fabs(t.change_high_pct)));
+		ck_assert_double_eq(r.level, t.level_start);
+	}
 	ck_assert_int_eq(steady_equiv(drift, 300, &c, &r), 0);
 	ck_assert(!r.reached);
 	ck_assert_uint_eq(r.index, 300);
@@ -529,6 +568,25 @@ START_TEST(kneedle_textbook)
 		ck_assert(k.found);
 		ck_assert_double_eq_tol(k.x, -2.0 / 9.0, 1e-15);
 	}
+	{
+		/*
+		 * The sensitivity, by hand: x = 0, 0.1, .., 1 and y already scaled,
+		 * so d = y - x = 0 .2 .25 .24 .22 .18 .14 .10 .06 .03 0; its maximum
+		 * .25 at step 2; the threshold .25 - S * 0.1 is crossed (d = 0 at
+		 * the end) for S = 2.4, never for S = 2.6.
+		 */
+		static const double ys[] = { 0, .3, .45, .54, .62, .68, .74, .80, .86, .93, 1 };
+		double xs[11];
+
+		for (i = 0; i < 11; i++)
+			xs[i] = (double)i / 10.0;
+		ck_assert_int_eq(kneedle(xs, ys, 11, KNEE_CONCAVE_INC, 2.4, &k), 0);
+		ck_assert(k.found);
+		ck_assert_uint_eq(k.index, 2);
+		ck_assert_double_eq_tol(k.diff, 0.25, 1e-15);
+		ck_assert_int_eq(kneedle(xs, ys, 11, KNEE_CONCAVE_INC, 2.6, &k), 0);
+		ck_assert(!k.found);
+	}
 	ck_assert_int_eq(kneedle(x, flat, 10, KNEE_CONCAVE_INC, 1.0, &k), 0);
 	ck_assert(!k.found);
 	ck_assert_int_eq(kneedle(x, x, 10, KNEE_CONCAVE_INC, 1.0, &k), 0);	/* a line */
@@ -599,6 +657,7 @@ static Suite *seriesstats_suite(void)
 	tcase_add_test(tr, trend_bisection_matches_bruteforce);
 	tcase_add_test(tr, trend_autocorrelated_null);
 	tcase_add_test(tr, trend_linear_and_log);
+	tcase_add_test(tr, trend_negative_autocorrelation_clamped);
 	tcase_add_test(tr, trend_edges);
 	suite_add_tcase(s, tr);
 
