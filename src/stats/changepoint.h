@@ -13,9 +13,9 @@
  *   E = 2/(m k) sum_{i,j} |X_i - Y_j|^a - C(m,2)^-1 sum_{i<j} |X_i - X_j|^a
  *	 - C(k,2)^-1 sum_{i<j} |Y_i - Y_j|^a,
  *   Q = m k / (m + k) * E.
- * E >= 0 in expectation with equality iff X and Y have the same
- * distribution (for a in (0, 2)): a change in level, spread or shape all
- * count. The candidate of a segment is the (tau, kappa) with the largest Q
+ * The population E is >= 0, and 0 only when X and Y have the same
+ * distribution (Szekely & Rizzo 2005, for a in (0, 2) and finite a-th
+ * moments): a change in level, spread or shape all count. The candidate of a segment is the (tau, kappa) with the largest Q
  * over s + min_size <= tau, tau + min_size <= kappa <= e (the kappa search
  * is Matteson & James's, sec. 3.1: a later change does not dilute the
  * first). All sums come from running within-stretch sums, O(L^2) time and
@@ -42,8 +42,10 @@
  * rejects at p < 0.05 in 25% of series (our simulation, 400 series), five
  * times the nominal rate; Otava compensates with p = 0.001 and a merge
  * heuristic. Repeating the search inside every permutation accounts for
- * the selection exactly, and for the history sizes here (up to a few
- * hundred points) it costs well under a second: R * O(n^2). Hunter's other
+ * the selection exactly, and for the history sizes here it is cheap:
+ * R * O(n^2) per candidate tested, measured on this shared 2-core machine
+ * at 0.05 s per candidate for n = 100 (the Nile, two candidates: 0.11 s)
+ * and 0.3 s for n = 300, with R = 999. Hunter's other
  * changes (sliding windows, weak points) address series of thousands of
  * points and are not needed here.
  *
@@ -51,8 +53,10 @@
  * intervals of one run: for an autocorrelated series, permutations
  * destroy the correlation and every wiggle looks like a change); exponent 1
  * unless there is a reason (only moments below the exponent need exist).
- * Pass logs for multiplicative metrics (IOPS, latency) if the means
- * reported should be geometric; the detection itself is scale-invariant.
+ * The detection does not depend on the unit (scaling multiplies every Q
+ * by the same factor) but does on a log transform: pass logs for
+ * multiplicative metrics (IOPS, latency), so that a 10% step weighs the
+ * same at any level; the means reported are then means of the logs.
  *
  * Each change point is reported with the first index of the new segment
  * (Otava's convention: x[index] is the first value after the change), the

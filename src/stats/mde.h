@@ -13,8 +13,9 @@
  * mde_welch():  delta = (t_{nu,1-alpha/2} + t_{nu,power}) sd sqrt(1/n_b + 1/n_r),
  *   nu the Welch-Satterthwaite df for equal variances,
  *   (1/n_b + 1/n_r)^2 / (1/(n_b^2 (n_b-1)) + 1/(n_r^2 (n_r-1))). The
- *   textbook two-quantile approximation to the noncentral t power (e.g.
- *   Snedecor & Cochran, "Statistical Methods", 8th ed., sec. 6.14).
+ *   usual two-quantile approximation to the noncentral t power, solved for
+ *   the difference (e.g. Chow, Shao & Wang, "Sample Size Calculations in
+ *   Clinical Research", 2nd ed. 2008, ch. 3).
  *
  * mde_mwu(): the same with two corrections for the exact Mann-Whitney test.
  *   (1) Efficiency: the rank test needs 1/ARE = pi/3 times the samples of

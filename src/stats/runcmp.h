@@ -34,15 +34,17 @@
  *
  * Which test for n of 3..20 per side. Recommended: the exact Mann-Whitney
  * over runs, with the HL ratio and its CI. Reasons, from our simulation of
- * normal log-noise (4000 trials per case, alpha 0.05): its size never exceeds alpha (exact: 0.037-0.044
- * at alpha 0.05 for 5x3..20x5), Welch's does (0.059-0.063 at 20 vs 5:
- * unequal n and small df make it anti-conservative); its power at a shift
- * of 1.5 sd is within 0.03 of Welch's when the noise is normal, and far
- * higher when 10% of runs are slowed by a noisy neighbour (0.52 vs 0.37 at
- * 20 vs 5, 0.42 vs 0.33 at 10 vs 5), which is this machine's normal case;
- * and it needs no variance estimate, which at n = 3 is noise. Welch's t is
- * kept as a second opinion and for n where the rank test cannot reach
- * alpha (it can, with a huge effect; do not gate on it there).
+ * normal log-noise (4000 trials per case, alpha 0.05): its size never
+ * exceeds alpha (0.037-0.044 for 5x3 .. 20x5, exact), Welch's does
+ * (0.059-0.063 at 20 vs 5: unequal n and small df make it
+ * anti-conservative); its power at a shift of 1.5 sd is within 0.03 of
+ * Welch's when the noise is normal, and far higher when 10% of runs are
+ * slowed by 4 sd by a noisy neighbour (0.52 vs 0.37 at 20 vs 5, 0.42 vs
+ * 0.33 at 10 vs 5), which is this machine's normal case; and it needs no
+ * variance estimate, which at n = 3 is noise. Welch's t is kept as a second
+ * opinion. Where the rank test cannot reach alpha, Welch's still can (with
+ * a huge effect), but its variance estimate from 3 runs is too poor to
+ * gate on: report such a comparison as untested.
  *
  * Assumptions and the one that matters. Both tests assume the n_b + n_r
  * runs are independent and, under "no change", exchangeable. A baseline

@@ -9,7 +9,8 @@
  *   mad_log = 1.4826 * median |l_i - median(l)|, the median absolute
  *	       deviation scaled to estimate the sd of normal data (Hampel 1974;
  *	       R's mad(); 1.4826 = 1 / Phi^-1(3/4)). Unbiased only
- *	       asymptotically: at n = 5 it is ~ 15% low on average;
+ *	       asymptotically: for normal data it averages 0.82 sd at n = 5,
+ *	       0.91 at n = 10, 0.96 at n = 20 (our simulation);
  *   sd_pct, mad_pct = expm1(sd) * 100: the spread as a percentage ratio.
  * Which to use: sd_log for the minimum detectable effect and for comparing
  * a threshold to the spread (mde.h's formulas are normal theory, and the sd

@@ -28,16 +28,16 @@
  *    (trend.h: Hamed & Rao), lies entirely inside +-tol_pct of the level,
  *    the interval taken at 1 - 2 alpha (90% for alpha 0.05, which is the
  *    TOST at level alpha). "Steady" is then a claim with evidence: it is
- *    reached late on a noisy device (the interval must be narrow enough)
- *    and never while the level moves by more than the tolerance, and an
- *    outlier interval cannot break it (Sen's slope). Windows are evaluated
+ *    reached late on a noisy device (the interval must be narrow enough),
+ *    at level alpha not while the level moves by more than the tolerance,
+ *    and an outlier interval cannot break it (Sen's slope). Windows are evaluated
  *    every `step` samples from ramp + window - 1 on; cost per window
  *    O(w log w + w * lags) (cfg.max_lag bounds the lags; 0 = all).
  *
  * 3. steady_mser(): the retrospective warm-up cut, MSER-m (White 1997,
- *    Simulation 69(6); Franklin & White 2008; the best of the 42 warm-up
- *    rules compared by Hoad, Robinson & Davies, J. Oper. Res. Soc. 61,
- *    2010). Batch means b_1..b_k of m samples (m = 5: MSER-5; a trailing
+ *    Simulation 69(6); Franklin & White, WSC 2008; the rule Hoad, Robinson
+ *    & Davies, J. Oper. Res. Soc. 61 (2010), chose for automated warm-up
+ *    detection after comparing the published ones). Batch means b_1..b_k of m samples (m = 5: MSER-5; a trailing
  *    partial batch is dropped); for each d, MSER(d) = sum_{j>d} (b_j -
  *    mean_d)^2 / (k - d)^2, the squared standard error of the mean of what
  *    remains after dropping d batches; d* minimises it over the first half

@@ -49,7 +49,8 @@
  * is the correlation length, with the published rule up to n^2 / 2, so
  * pass block means for long series (e.g. one value per minute for a day,
  * 1440 points), which also shortens the correlation the correction has to
- * estimate.
+ * estimate. Measured on this shared 2-core machine (AR(1) 0.7 noise):
+ * 0.2 s for 3600 points, 5 s for 86400 (a day at 1 s).
  * Why this and not Yue-Wang: trend-free pre-whitening (Yue et al. 2002)
  * and the AR(1) effective sample size (Yue & Wang 2004) model the
  * correlation as an AR(1); they are best when it is one and worst when it
@@ -66,16 +67,17 @@
  * Sen's slope (Sen, JASA 63, 1968; Theil 1950): the median of the
  * n(n-1)/2 pairwise slopes (y_j - y_i)/(t_j - t_i), its intercept the
  * median of y_i - slope t_i, and its CI (Gilbert, "Statistical Methods for
- * Environmental Pollution Monitoring", 1987, sec. 16.5.1): with
+ * Environmental Pollution Monitoring", 1987, ch. 16): with
  * C = z_{1-alpha/2} sqrt(Var(S)) and N' slopes, the slopes of rank
  * round((N' - C)/2) and round((N' + C)/2 + 1) (R's trend::sens.slope
  * rounding). With the correction on, Var(S) is the corrected variance, so
  * the CI widens with the autocorrelation as the test does (our extension
  * of Gilbert's rule, consistent with the test). The slopes are never
- * stored beyond TREND_EXACT_MAX_N points (2.1 million slopes, 17 MB): up
- * to there they are sorted and exact; above, their order statistics come
+ * stored beyond TREND_EXACT_MAX_N points (130816 slopes, 1 MB): up to
+ * there they are sorted and exact; above, their order statistics come
  * from an O(n log n) count and a bisection over the doubles (order.h),
- * O(n) memory, exact up to the rounding of y - s t (~1e-15 relative).
+ * O(n) memory, exact up to the rounding of y - s t (within 1e-12 of the
+ * sorted slopes, relative, in the tests).
  *
  * Reported: the slope per unit of t with its CI, and the change over the
  * measured span (t[n-1] - t[0]) with its CI: in the units of y, and in
@@ -99,7 +101,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TREND_EXACT_MAX_N 2048	/* up to here the slopes are stored and sorted */
+#define TREND_EXACT_MAX_N 512	/* up to here the slopes are stored and sorted */
 
 enum trend_lags {
 	TREND_LAGS_INITIAL,	/* lags up to the first insignificant one (default) */

@@ -6,7 +6,7 @@
  * Distribution. P(T <= t) for Student's t with df > 0 degrees of freedom
  * (df need not be an integer: Welch's df is not) from the regularized
  * incomplete beta function, P(|T| > t) = I_x(df/2, 1/2) with
- * x = df / (df + t^2) (Abramowitz & Stegun 26.7.1, 26.5.27). I_x is
+ * x = df / (df + t^2) (Abramowitz & Stegun 26.7.1). I_x is
  * evaluated by its continued fraction (DLMF 8.17.22) with the modified
  * Lentz algorithm (Thompson & Barnett, J. Comput. Phys. 64, 1986), using
  * the symmetry I_x(a,b) = 1 - I_{1-x}(b,a) where the fraction converges
@@ -30,7 +30,7 @@
  * paired log ratios it is the paired t test. Needs n >= 2 and s > 0.
  *
  * Prediction test (Hahn & Meeker, "Statistical Intervals", Wiley 1991,
- * sec. 4.6; Geisser 1993): history x_1..x_k i.i.d. normal, a new value y
+ * ch. 4; Geisser 1993): history x_1..x_k i.i.d. normal, a new value y
  * that is the mean of m new observations from the same population. Under
  * that null, t = (y - mean(x)) / (s sqrt(1/m + 1/k)) follows Student's t
  * with k - 1 df; the two-sided p and the prediction interval
