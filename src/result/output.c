@@ -25,6 +25,8 @@
 #define WRITE_CHUNK (1u << 20)
 /* How often a FIFO without a reader is tried again. */
 #define RETRY_NS (20 * NSEC_PER_MSEC)
+/* How long a writer that was given up may take to notice and end. */
+#define GIVE_UP_NS (300 * NSEC_PER_MSEC)
 
 #define BLOCK_WORDS "never an output, not even with --force"
 #define ALLOWED "allowed: a regular file, -, a FIFO or a character device"
@@ -411,7 +413,7 @@ struct output_writer {
 	size_t len;
 	bool have_job, job_final, stop;
 	/* the thread's state */
-	bool busy, final_done;
+	bool busy, final_done, exited;
 	int final_rc, final_errno;
 	char final_why[OUTPUT_WHY_LEN];
 	bool snap_failed, snap_reported;
@@ -446,15 +448,14 @@ static int write_all(struct output_writer *w, int fd, const char *data, size_t l
 		if (n < 0) {
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
+			if (errno != EINTR && errno != EAGAIN)
 				return -1;
 			if (abandoned(w)) {
 				errno = ECANCELED;
 				return -1;
 			}
-			poll(&pfd, 1, 100);
+			if (errno == EAGAIN)
+				poll(&pfd, 1, 100);
 			continue;
 		}
 		data += n;
@@ -657,6 +658,7 @@ static void *writer_main(void *arg)
 		w->busy = true;
 		pthread_mutex_unlock(&w->mu);
 
+		why[0] = '\0';
 		rc = write_now(w, data, len, why, sizeof(why));
 		err = errno;
 		free(data);
@@ -674,6 +676,8 @@ static void *writer_main(void *arg)
 		}
 		pthread_cond_broadcast(&w->cv);
 	}
+	w->exited = true;
+	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	writer_put(w);
 	return NULL;
@@ -763,6 +767,7 @@ int output_writer_finish(struct output_writer *w, char *data, size_t len, const 
 	const uint64_t stall = OUTPUT_STALL_S * NSEC_PER_SEC;
 	uint64_t seen, deadline;
 	int rc = OUTPUT_OK, err = 0;
+	bool left_behind = false;
 
 	/* Whatever stdio holds for standard output goes before the document. */
 	fflush(stdout);
@@ -797,6 +802,14 @@ int output_writer_finish(struct output_writer *w, char *data, size_t len, const 
 		rc = OUTPUT_BLOCKED;
 		break;
 	}
+	if (rc == OUTPUT_BLOCKED) {
+		/* A writer waiting for a FIFO's reader or in poll() sees that and ends soon. */
+		struct timespec ts = mono_at(now_ns() + GIVE_UP_NS);
+
+		while (!w->exited && pthread_cond_timedwait(&w->cv, &w->mu, &ts) != ETIMEDOUT)
+			;
+		left_behind = !w->exited;
+	}
 	if (rc == OUTPUT_OK && data) {
 		rc = w->final_rc;
 		err = w->final_errno;
@@ -804,20 +817,22 @@ int output_writer_finish(struct output_writer *w, char *data, size_t len, const 
 			snprintf(why, wlen, "%s", w->final_why);
 	}
 	pthread_mutex_unlock(&w->mu);
-	if (rc == OUTPUT_BLOCKED) {
-		/* Left behind: it frees the writer if it ever comes back. */
+	if (rc == OUTPUT_BLOCKED)
 		snprintf(why, wlen, "%s blocked for %d s; %s was not written", w->path,
 			 OUTPUT_STALL_S, what);
-		errno = ETIMEDOUT;
+	if (left_behind) {
+		/* Stuck in the kernel: it frees the writer if it ever comes back. */
 		pthread_detach(w->thread);
 		writer_put(w);
+		errno = ETIMEDOUT;
 		return rc;
 	}
 	pthread_join(w->thread, NULL);
 	/* The thread dropped its reference on the way out. */
 	writer_put(w);
 	/* errno is per thread: the writer's, for the caller's message. */
-	errno = rc == OUTPUT_FAILED ? (err ? err : EIO) : rc == OUTPUT_REFUSED ? EPERM : 0;
+	errno = rc == OUTPUT_FAILED ? (err ? err : EIO) : rc == OUTPUT_REFUSED ? EPERM :
+		rc == OUTPUT_BLOCKED ? ETIMEDOUT : 0;
 	return rc;
 }
 
