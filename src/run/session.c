@@ -499,6 +499,9 @@ static int write_output(struct session *s, json_t *doc, const struct emit_print 
 	}
 	if (!data) {
 		log_error("--output: cannot write %s: out of memory", ro->output);
+		/* The writer of the run's snapshots still ends, with no final document. */
+		if (s->out_writer)
+			output_writer_finish(s->out_writer, NULL, 0, "the result", why, sizeof(why));
 		rc = EXIT_RUNTIME;
 	} else if ((s->out_writer ? output_writer_finish(s->out_writer, data, len, "the result",
 							 why, sizeof(why)) :
