@@ -41,17 +41,17 @@ static json_t *load_result(const char *path)
 
 /*
  * "run.json" -> "run" + suffix: the default output next to the result.
- * Only a regular file has a place to put it next to: /dev/stdin, a FIFO
- * or a descriptor does not (that would create /dev/stdin.html).
+ * A descriptor (/dev/stdin, /dev/fd/N) is no place to put it next to: that
+ * would create /dev/stdin.html. (What else is no result file, the loader
+ * refuses.)
  */
 static int default_output(const char *input, const char *suffix, char *out, size_t len)
 {
 	size_t n = strlen(input);
-	struct stat st;
 
-	if (output_descriptor(input) >= 0 || (stat(input, &st) == 0 && !S_ISREG(st.st_mode))) {
-		log_error("--output: needed, as %s is not a regular file to put the report next to "
-			  "(allowed: -o FILE, or -o - for standard output)", input);
+	if (output_descriptor(input) >= 0) {
+		log_error("--output: needed, as %s is a descriptor, not a file to put the report "
+			  "next to (allowed: -o FILE, or -o - for standard output)", input);
 		return -1;
 	}
 	if (n > 5 && strcmp(input + n - 5, ".json") == 0)
