@@ -48,7 +48,7 @@ sources() {
 		echo "engine/verify_io.c verify/block.c verify/crc32c.c util/log.c util/utf8.c"
 		(cd "$srcdir/src" && ls stats/*.c) ;;
 	fuzz_remap_status) echo "dm/remap_status.c" ;;
-	fuzz_genmap) echo "verify/genmap.c verify/block.c verify/crc32c.c result/output.c" ;;
+	fuzz_genmap) echo "verify/genmap.c verify/block.c verify/crc32c.c result/output.c result/load.c util/log.c util/utf8.c" ;;
 	fuzz_cmdline)
 		# Every command: the whole library but main() (and the io_uring
 		# engine only when configure found liburing).
