@@ -163,7 +163,7 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_GROUP, .help = "Output" },                                    \
 	{ .type = OPT_STRING, .name = "output", .short_name = 'o',                  \
 	  .value = &(ro)->output, .argh = "FILE",                                   \
-	  .help = "write the result to FILE (atomically)" },                        \
+	  .help = "write the result to FILE, - for stdout (dmremap-bench(1) OUTPUTS)" }, \
 	{ .type = OPT_CHOICE, .name = "output-format", .value = &(ro)->output_format, \
 	  .argh = "FMT", .choices = out_format_names,                               \
 	  .help = "normal or json (json goes to stdout without --output)" },        \

@@ -9,6 +9,7 @@
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
 #include "result/load.h"
+#include "result/output.h"
 #include "util/log.h"
 
 struct list_state {
@@ -147,8 +148,15 @@ int cmd_baseline(int argc, char **argv)
 		}
 		return EXIT_OK;
 	default: {
+		char why[OUTPUT_WHY_LEN];
 		struct metric_set ms;
 
+		/* Where it would go, under the output rule, before anything is read. */
+		baseline_path(dir, pos[2], path, sizeof(path));
+		if (output_check(path, why, sizeof(why))) {
+			log_error("%s", why);
+			return EXIT_USAGE;
+		}
 		/* FILE is a file whatever its name; - reads standard input. */
 		doc = result_load(pos[1], LOAD_STDIN, err, sizeof(err));
 		if (!doc) {
@@ -162,8 +170,12 @@ int cmd_baseline(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		metrics_free(&ms);
-		if (baseline_save(dir, pos[2], doc)) {
+		rc = baseline_save(dir, pos[2], doc, why, sizeof(why));
+		if (rc == OUTPUT_FAILED)
 			log_error("cannot store '%s' in %s: %s", pos[2], dir, strerror(errno));
+		else if (rc)
+			log_error("%s", why);
+		if (rc) {
 			json_decref(doc);
 			return EXIT_RUNTIME;
 		}

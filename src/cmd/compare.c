@@ -13,8 +13,8 @@
 #include "cmd/commands.h"
 #include "compare/compare.h"
 #include "compare/metrics.h"
-#include "result/atomic_file.h"
 #include "result/load.h"
+#include "result/output.h"
 #include "util/log.h"
 
 static json_t *load(const char *path)
@@ -75,7 +75,8 @@ static int parse(int argc, char **argv, struct compare_args *args)
 			{ .type = OPT_GROUP, .help = "Output" },
 			{ .type = OPT_STRING, .name = "output", .short_name = 'o',
 			  .value = &ro->output, .argh = "FILE",
-			  .help = "write the comparison to FILE (atomically)" },
+			  .help = "write the comparison to FILE, - for stdout (see OUTPUTS in "
+				  "dmremap-bench(1))" },
 			{ .type = OPT_CHOICE, .name = "output-format", .value = &ro->output_format,
 			  .argh = "FMT", .choices = out_format_names, .help = "normal or json" },
 			OPT_END_MARK,
@@ -107,13 +108,21 @@ int cmd_compare(int argc, char **argv)
 	struct run_opts ro;
 	struct compare_cfg cfg;
 	struct comparison c;
-	char **pos = args.pos, err[1024];
+	char **pos = args.pos, err[1024], why[OUTPUT_WHY_LEN];
 	json_t *a = NULL, *b = NULL;
+	bool to_stdout = false;
 
 	if (rc != PARSE_CONTINUE)
 		return rc;
 	ro = args.ro;
 	rc = 0;
+	if (ro.output) {
+		if (output_check(ro.output, why, sizeof(why))) {
+			log_error("--output: %s", why);
+			return EXIT_USAGE;
+		}
+		to_stdout = output_is_stdout(ro.output);
+	}
 	a = load(pos[0]);
 	b = a ? load(pos[1]) : NULL;
 	if (!a || !b) {
@@ -134,18 +143,24 @@ int cmd_compare(int argc, char **argv)
 					"a", pos[0], "b", pos[1], "comparison", comparison_json(&c));
 		char *data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 
-		if (ro.output) {
-			if (!data || atomic_write_file(ro.output, data, strlen(data))) {
-				log_error("--output: cannot write %s: %s", ro.output, strerror(errno));
+		if (ro.output && !data) {
+			log_error("--output: cannot write %s: out of memory", ro.output);
+			rc = EXIT_RUNTIME;
+		} else if (ro.output) {
+			/* data is the output's now. */
+			if (output_write(ro.output, data, strlen(data), "the comparison", why,
+					 sizeof(why))) {
+				log_error("--output: %s", why);
 				rc = EXIT_RUNTIME;
 			}
 		} else if (data) {
 			printf("%s\n", data);
+			free(data);
 		}
-		free(data);
 		json_decref(doc);
 	}
-	if (ro.output_format == OUT_NORMAL)
+	/* Standard output holds the document when -o names it. */
+	if (ro.output_format == OUT_NORMAL && !to_stdout)
 		comparison_print(stdout, &c);
 	if (!rc)
 		rc = candidate_had_errors(b) ? EXIT_IO : comparison_exit_status(&c);

@@ -2,7 +2,9 @@
  * endurance: a long steady mixed random workload, sampled every interval,
  * reporting drift (trend of IOPS and p99 over time) and errors over time.
  * The output file is rewritten atomically at every interval, so a run
- * killed at hour 19 of 20 keeps 19 hours of data, marked incomplete.
+ * killed at hour 19 of 20 keeps 19 hours of data, marked incomplete. The
+ * writes happen on a writer thread (result/output.h), never on the
+ * monitor's: an output that blocks cannot hold the run past its stop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #include "cli/units.h"
 #include "cmd/commands.h"
 #include "profiles/workload.h"
-#include "result/atomic_file.h"
+#include "result/output.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
 #include "run/session.h"
@@ -37,6 +39,7 @@ struct endurance_run {
 	size_t ncounters, counters_cap;
 	bool warned_write;
 	uint64_t start_ns;
+	struct output_writer *w;  /* --output's snapshots; NULL without them */
 };
 
 struct drift_pair {
@@ -168,26 +171,35 @@ static void sample_counters(struct endurance_run *e)
 	e->counters[e->ncounters++] = c;
 }
 
-/* Every interval: counters, then the whole document rewritten atomically. */
+/*
+ * Every interval, on the monitor thread: counters, then the whole
+ * document handed to the writer thread, which replaces the file
+ * atomically. Handing it over never waits for the write.
+ */
 static void on_interval(void *arg, const struct run_result *partial)
 {
 	struct endurance_run *e = arg;
 	const struct run_opts *ro = e->s->ro;
+	char why[OUTPUT_WHY_LEN];
 	json_t *doc;
 	char *data;
 
 	sample_counters(e);
-	if (!ro->output || ro->output_format != OUT_JSON)
+	if (!e->w)
 		return;
 	doc = endurance_doc(e, partial, false);
 	data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-	if (!data || atomic_write_file(ro->output, data, strlen(data))) {
-		if (!e->warned_write)
-			log_warn("--output: cannot update %s during the run", ro->output);
+	json_decref(doc);
+	if (data) {
+		output_writer_post(e->w, data, strlen(data));
+	} else if (!e->warned_write) {
+		log_warn("--output: cannot update %s during the run: out of memory", ro->output);
 		e->warned_write = true;
 	}
-	free(data);
-	json_decref(doc);
+	if (!e->warned_write && output_writer_failed(e->w, why, sizeof(why))) {
+		log_warn("--output: cannot update the file during the run: %s", why);
+		e->warned_write = true;
+	}
 }
 
 struct endurance_report {
@@ -333,10 +345,20 @@ int cmd_endurance(int argc, char **argv)
 	job.label = "endurance";
 	job.on_interval = on_interval;
 	job.on_interval_arg = &e;
+	/* session_emit writes the final document through the same thread, after the last snapshot. */
+	if (ro.output && ro.output_format == OUT_JSON)
+		s.out_writer = e.w = output_writer_start(ro.output);
 	e.start_ns = now_ns();
 	sample_counters(&e);
 	rc = session_run(&s, &job, &res);
 	if (rc) {
+		char why[OUTPUT_WHY_LEN];
+
+		/* No final document: the snapshot in progress may finish, within the stall time. */
+		if (s.out_writer && output_writer_finish(s.out_writer, NULL, 0, "the result", why,
+							 sizeof(why)))
+			log_error("--output: %s", why);
+		s.out_writer = NULL;
 		run_result_free(&res);
 		json_decref(e.params);
 		free(e.counters);

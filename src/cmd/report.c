@@ -12,7 +12,7 @@
 #include "cli/options.h"
 #include "cmd/commands.h"
 #include "report/report.h"
-#include "result/atomic_file.h"
+#include "result/output.h"
 #include "result/baseline_store.h"
 #include "result/load.h"
 #include "util/log.h"
@@ -39,33 +39,44 @@ static json_t *load_result(const char *path)
 	return doc;
 }
 
-/* "run.json" -> "run" + suffix: the default output next to the result. */
-static void default_output(const char *input, const char *suffix, char *out, size_t len)
+/*
+ * "run.json" -> "run" + suffix: the default output next to the result.
+ * A descriptor (/dev/stdin, /dev/fd/N) is no place to put it next to: that
+ * would create /dev/stdin.html. (What else is no result file, the loader
+ * refuses.)
+ */
+static int default_output(const char *input, const char *suffix, char *out, size_t len)
 {
 	size_t n = strlen(input);
 
+	if (output_descriptor(input) >= 0) {
+		log_error("--output: needed, as %s is a descriptor, not a file to put the report "
+			  "next to (allowed: -o FILE, or -o - for standard output)", input);
+		return -1;
+	}
 	if (n > 5 && strcmp(input + n - 5, ".json") == 0)
 		n -= 5;
-	snprintf(out, len, "%.*s%s", (int)n, input, suffix);
+	if (snprintf(out, len, "%.*s%s", (int)n, input, suffix) >= (int)len) {
+		log_error("--output: the name %s%s is too long", input, suffix);
+		return -1;
+	}
+	return 0;
 }
 
-static int write_out(const char *path, const struct sbuf *b)
+/* One file under the output rule (result/output.h). */
+static int write_out(const char *path, const struct sbuf *b, const char *what)
 {
 	const char *s = sbuf_str(b);
+	char why[OUTPUT_WHY_LEN];
+	char *data = s ? malloc(b->len + 1) : NULL;
 
-	if (!s) {
+	if (!data) {
 		log_error("out of memory while writing %s", path);
 		return EXIT_RUNTIME;
 	}
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(s, 1, b->len, stdout) != b->len || fflush(stdout)) {
-			log_error("--output: cannot write to stdout: %s", strerror(errno));
-			return EXIT_RUNTIME;
-		}
-		return EXIT_OK;
-	}
-	if (atomic_write_file(path, s, b->len)) {
-		log_error("--output: cannot write %s: %s", path, strerror(errno));
+	memcpy(data, s, b->len + 1);
+	if (output_write(path, data, b->len, what, why, sizeof(why))) {
+		log_error("--output: %s", why);
 		return EXIT_RUNTIME;
 	}
 	return EXIT_OK;
@@ -78,21 +89,40 @@ static int write_html(const struct report *r, const char *source, const char *pa
 
 	sbuf_init(&b);
 	report_html(r, source, &b);
-	rc = write_out(path, &b);
+	rc = write_out(path, &b, "the report");
 	sbuf_free(&b);
 	if (!rc)
 		log_info("wrote %s (%zu charts)", path, r->ncharts);
 	return rc;
 }
 
+static int chart_path(const struct report *r, size_t i, const char *dir, char *path,
+		      size_t len)
+{
+	if (snprintf(path, len, "%s/%02zu-%s.svg", dir, i + 1, r->charts[i].id) >= (int)len) {
+		log_error("--output: the path %s is too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
 /* One NN-id.svg per chart in dir (created if missing). */
 static int write_svgs(const struct report *r, const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[OUTPUT_WHY_LEN];
 	struct stat st;
 	size_t i;
 	int rc = EXIT_OK;
 
+	/* Every chart's file under the output rule before the first is written. */
+	for (i = 0; i < r->ncharts; i++) {
+		if (chart_path(r, i, dir, path, sizeof(path)))
+			return EXIT_USAGE;
+		if (output_check(path, why, sizeof(why))) {
+			log_error("--output: %s", why);
+			return EXIT_USAGE;
+		}
+	}
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		log_error("--output: cannot create the directory %s: %s", dir, strerror(errno));
 		return EXIT_RUNTIME;
@@ -105,14 +135,11 @@ static int write_svgs(const struct report *r, const char *dir)
 	for (i = 0; i < r->ncharts && !rc; i++) {
 		struct sbuf b;
 
-		if (snprintf(path, sizeof(path), "%s/%02zu-%s.svg", dir, i + 1, r->charts[i].id) >=
-		    (int)sizeof(path)) {
-			log_error("--output: the path %s is too long", dir);
+		if (chart_path(r, i, dir, path, sizeof(path)))
 			return EXIT_USAGE;
-		}
 		sbuf_init(&b);
 		report_chart_svg(r, i, &b, true);
-		rc = write_out(path, &b);
+		rc = write_out(path, &b, "the chart");
 		sbuf_free(&b);
 	}
 	if (!rc)
@@ -144,7 +171,7 @@ static int parse(int argc, char **argv, struct report_opts *o, const char **inpu
 		{ .type = OPT_STRING, .name = "output", .short_name = 'o', .value = &o->output,
 		  .argh = "PATH",
 		  .help = "the page, - for stdout (default RESULT.html); with --format svg "
-			  "a directory (default RESULT-charts)" },
+			  "a directory (default RESULT-charts); see OUTPUTS in dmremap-bench(1)" },
 		{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &o->quiet,
 		  .help = "do not say where the report went" },
 		OPT_END_MARK,
@@ -177,7 +204,7 @@ int parse_report(int argc, char **argv)
 
 int cmd_report(int argc, char **argv)
 {
-	char where[4096] = "", err[1024], out[PATH_MAX];
+	char where[4096] = "", err[1024], out[PATH_MAX], why[OUTPUT_WHY_LEN];
 	json_t *doc, *base = NULL;
 	struct report_opts o;
 	const char *input;
@@ -188,6 +215,18 @@ int cmd_report(int argc, char **argv)
 	if (rc != PARSE_CONTINUE)
 		return rc;
 	log_set_quiet(o.quiet);
+	/* Where the report goes, under the output rule, before anything is read. */
+	if (!o.output) {
+		if (default_output(input, o.format == FORMAT_SVG ? "-charts" : ".html", out,
+				   sizeof(out)))
+			return EXIT_USAGE;
+		o.output = out;
+	}
+	if (o.format == FORMAT_SVG ? output_check_dir(o.output, why, sizeof(why)) :
+	    output_check(o.output, why, sizeof(why))) {
+		log_error("--output: %s", why);
+		return EXIT_USAGE;
+	}
 	doc = load_result(input);
 	if (!doc)
 		return EXIT_USAGE;
@@ -206,13 +245,9 @@ int cmd_report(int argc, char **argv)
 		log_error("%s: %s", input, err);
 		rc = EXIT_USAGE;
 	} else if (o.format == FORMAT_SVG) {
-		if (!o.output)
-			default_output(input, "-charts", out, sizeof(out));
-		rc = write_svgs(&r, o.output ? o.output : out);
+		rc = write_svgs(&r, o.output);
 	} else {
-		if (!o.output)
-			default_output(input, ".html", out, sizeof(out));
-		rc = write_html(&r, input, o.output ? o.output : out);
+		rc = write_html(&r, input, o.output);
 	}
 	report_free(&r);
 	json_decref(doc);

@@ -15,6 +15,7 @@
 #include "cmd/commands.h"
 #include "dm/dm.h"
 #include "dm/stack.h"
+#include "result/output.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "validate/validate.h"
@@ -142,7 +143,8 @@ static int parse(int argc, char **argv, struct validate_args *a)
 			  .help = "reads of each remapped block for the remap penalty (default 32)" },
 			{ .type = OPT_GROUP, .help = "Output" },
 			{ .type = OPT_STRING, .name = "output", .short_name = 'o', .value = &a->output,
-			  .argh = "FILE", .help = "write the result to FILE (atomically)" },
+			  .argh = "FILE", .help = "write the result to FILE, - for stdout (see OUTPUTS "
+			  "in dmremap-bench(1))" },
 			{ .type = OPT_CHOICE, .name = "output-format", .value = &a->output_format,
 			  .argh = "FMT", .choices = out_format_names,
 			  .help = "normal or json (json goes to stdout without --output)" },
@@ -210,5 +212,14 @@ int cmd_validate(int argc, char **argv)
 
 	if (rc != PARSE_CONTINUE)
 		return rc;
+	if (a.output) {
+		char why[OUTPUT_WHY_LEN];
+
+		/* Under the output rule before any device is touched. */
+		if (output_check(a.output, why, sizeof(why))) {
+			log_error("--output: %s", why);
+			return EXIT_USAGE;
+		}
+	}
 	return validate_run(&a);
 }

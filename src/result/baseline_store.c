@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "result/atomic_file.h"
 #include "result/load.h"
+#include "result/output.h"
 
 void baseline_dir(const char *dir, char *out, size_t len)
 {
@@ -46,23 +46,26 @@ void baseline_path(const char *dir, const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/%s.json", dir, name);
 }
 
-int baseline_save(const char *dir, const char *name, json_t *doc)
+int baseline_save(const char *dir, const char *name, json_t *doc, char *why, size_t wlen)
 {
 	char path[PATH_MAX];
 	char *data;
-	int rc;
+	int err;
 
-	if (make_dirs(dir))
-		return -1;
 	baseline_path(dir, name, path, sizeof(path));
+	if (make_dirs(dir)) {
+		err = errno;
+		snprintf(why, wlen, "cannot create %s: %s", dir, strerror(err));
+		errno = err;
+		return OUTPUT_FAILED;
+	}
 	data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	if (!data) {
+		snprintf(why, wlen, "cannot write %s: %s", path, strerror(ENOMEM));
 		errno = ENOMEM;
-		return -1;
+		return OUTPUT_FAILED;
 	}
-	rc = atomic_write_file(path, data, strlen(data));
-	free(data);
-	return rc;
+	return output_write(path, data, strlen(data), "the baseline", why, wlen);
 }
 
 bool baseline_is_file(const char *value)

@@ -21,8 +21,12 @@ void baseline_dir(const char *dir, char *out, size_t len);
  */
 int baseline_name_check(const char *name);
 void baseline_path(const char *dir, const char *name, char *out, size_t len);
-/* Store doc under name (creating the directory), atomically. 0 or -1 (errno). */
-int baseline_save(const char *dir, const char *name, json_t *doc);
+/*
+ * Store doc under name (creating the directory) under the output rule
+ * (result/output.h). Returns an enum output_status: 0, or a failure with
+ * errno set and one line in why.
+ */
+int baseline_save(const char *dir, const char *name, json_t *doc, char *why, size_t wlen);
 /*
  * How a NAME|FILE value is read, by its spelling alone: with a '/' or
  * ending in .json it is a file, anything else is the name of a baseline

@@ -13,7 +13,7 @@
 #include "result/baseline_store.h"
 #include "engine/engine.h"
 #include "engine/ioengine.h"
-#include "result/atomic_file.h"
+#include "result/output.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
 #include "run/session_dm.h"
@@ -53,6 +53,16 @@ static int verify_setup(struct session *s, const uint32_t *bs_list, unsigned nbs
 	else
 		genmap_default_path(s->vstate, sizeof(s->vstate), s->target.path, s->target.size,
 				    ro->seed);
+	/* A default state path is known only now; a given one was checked before the run. */
+	if (!ro->verify_state && !ro->verify_only && !s->target.scratch &&
+	    !(s->dm && s->dm->automatic)) {
+		char why[OUTPUT_WHY_LEN];
+
+		if (output_check(s->vstate, why, sizeof(why))) {
+			log_error("--verify: the state file %s", why);
+			return EXIT_USAGE;
+		}
+	}
 	s->vmap = calloc(1, sizeof(*s->vmap));
 	if (!s->vmap) {
 		log_error("out of memory");
@@ -90,6 +100,9 @@ static int verify_mkdir_parent(const char *path)
 /* After a --verify run: make the data durable, then record what it holds. */
 static void verify_save(struct session *s, json_t *doc)
 {
+	char why[OUTPUT_WHY_LEN];
+	int rc;
+
 	if (!s->vmap || s->ro->verify_only || s->target.scratch || (s->dm && s->dm->automatic))
 		return;
 	if (fdatasync(s->target.fd)) {
@@ -97,9 +110,18 @@ static void verify_save(struct session *s, json_t *doc)
 			  s->target.path, strerror(errno));
 		return;
 	}
-	if (verify_mkdir_parent(s->vstate) || genmap_save(s->vmap, s->vstate, s->target.path)) {
+	if (verify_mkdir_parent(s->vstate)) {
 		log_error("--verify: cannot save the verify state %s: %s", s->vstate,
 			  strerror(errno));
+		return;
+	}
+	rc = genmap_save(s->vmap, s->vstate, s->target.path, why, sizeof(why));
+	if (rc) {
+		if (rc == OUTPUT_FAILED)
+			log_error("--verify: cannot save the verify state %s: %s", s->vstate,
+				  strerror(errno));
+		else
+			log_error("--verify: the verify state is not saved: %s", why);
 		return;
 	}
 	json_object_set_new(doc, "verify_state", json_string(s->vstate));
@@ -117,6 +139,35 @@ static bool baseline_comparable(json_t *doc, char *err, size_t len)
 		return false;
 	metrics_free(&ms);
 	return true;
+}
+
+/*
+ * Every output the run will write, under the output rule, before anything
+ * is created: a refused one is bad input (exit 2).
+ */
+static int check_outputs(const struct run_opts *ro)
+{
+	char why[OUTPUT_WHY_LEN];
+
+	if (ro->output && output_check(ro->output, why, sizeof(why))) {
+		log_error("--output: %s", why);
+		return EXIT_USAGE;
+	}
+	if (ro->verify && ro->verify_state && output_check(ro->verify_state, why, sizeof(why))) {
+		log_error("--verify-state: %s", why);
+		return EXIT_USAGE;
+	}
+	if (ro->save_baseline) {
+		char dir[PATH_MAX], path[PATH_MAX + 128];
+
+		baseline_dir(ro->baseline_dir, dir, sizeof(dir));
+		baseline_path(dir, ro->save_baseline, path, sizeof(path));
+		if (output_check(path, why, sizeof(why))) {
+			log_error("--save-baseline: %s", why);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 int session_open(struct session *s, const char *command, struct run_opts *ro,
@@ -141,6 +192,9 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	log_set_quiet(ro->quiet);
 	if (runopts_validate(ro) || runopts_cpus(ro, &s->cpus))
 		return EXIT_USAGE;
+	rc = check_outputs(ro);
+	if (rc)
+		return rc;
 	if (ro->baseline) {
 		char dir[PATH_MAX], err[1024];
 
@@ -427,6 +481,7 @@ static int compare_baseline(struct session *s, json_t *doc)
 static int write_output(struct session *s, json_t *doc, const struct emit_print *ep)
 {
 	const struct run_opts *ro = s->ro;
+	char why[OUTPUT_WHY_LEN];
 	char *data = NULL;
 	size_t len = 0;
 	int rc = 0;
@@ -442,19 +497,28 @@ static int write_output(struct session *s, json_t *doc, const struct emit_print 
 			fclose(m);
 		}
 	}
-	if (!data || atomic_write_file(ro->output, data, len)) {
-		log_error("--output: cannot write %s: %s", ro->output,
-			  data ? strerror(errno) : "out of memory");
+	if (!data) {
+		log_error("--output: cannot write %s: out of memory", ro->output);
+		/* The writer of the run's snapshots still ends, with no final document. */
+		if (s->out_writer)
+			output_writer_finish(s->out_writer, NULL, 0, "the result", why, sizeof(why));
+		rc = EXIT_RUNTIME;
+	} else if ((s->out_writer ? output_writer_finish(s->out_writer, data, len, "the result",
+							 why, sizeof(why)) :
+		    output_write(ro->output, data, len, "the result", why, sizeof(why)))) {
+		/* Refused now (changed since the check), failed or blocked. */
+		log_error("--output: %s", why);
 		rc = EXIT_RUNTIME;
 	}
-	free(data);
+	s->out_writer = NULL;
 	return rc;
 }
 
 static int save_baseline(struct session *s, json_t *doc, int run_status)
 {
 	const struct run_opts *ro = s->ro;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[OUTPUT_WHY_LEN];
+	int rc;
 
 	if (run_status) {
 		log_error("--save-baseline: not saving '%s': the run %s", ro->save_baseline,
@@ -462,9 +526,14 @@ static int save_baseline(struct session *s, json_t *doc, int run_status)
 		return EXIT_RUNTIME;
 	}
 	baseline_dir(ro->baseline_dir, dir, sizeof(dir));
-	if (baseline_save(dir, ro->save_baseline, doc)) {
+	rc = baseline_save(dir, ro->save_baseline, doc, why, sizeof(why));
+	if (rc == OUTPUT_FAILED) {
 		log_error("--save-baseline: cannot store '%s' in %s: %s", ro->save_baseline, dir,
 			  strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (rc) {
+		log_error("--save-baseline: %s", why);
 		return EXIT_RUNTIME;
 	}
 	log_info("saved baseline '%s' in %s", ro->save_baseline, dir);
@@ -483,9 +552,14 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 	if (s->baseline && run_status < 128)
 		cmp_rc = compare_baseline(s, doc);
 	if (ro->output) {
+		bool to_stdout = output_is_stdout(ro->output);
+
 		out_rc = write_output(s, doc, &ep);
-		/* The summary still reaches the terminal, even when the file failed. */
-		if (!ro->quiet || out_rc)
+		/*
+		 * The summary still reaches the terminal, even when the file
+		 * failed; not when the document itself went to standard output.
+		 */
+		if (!to_stdout && (!ro->quiet || out_rc))
 			print_all(stdout, &ep);
 	} else if (ro->output_format == OUT_JSON) {
 		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0)

@@ -28,6 +28,7 @@
 #include "target/target.h"
 
 struct comparison;
+struct output_writer;
 struct session_dm;
 
 struct session {
@@ -46,6 +47,8 @@ struct session {
 	struct session_dm *dm;       /* a device-mapper target, or NULL */
 	char dm_skipped[1280];       /* why the automatic dm stack was not used */
 	struct cpulist cpus;         /* --cpus; n == 0 without it */
+	/* A writer thread of --output that the run started (endurance); session_emit finishes it. */
+	struct output_writer *out_writer;
 };
 
 /*

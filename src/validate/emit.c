@@ -1,7 +1,8 @@
 /*
  * Where the result of validate goes: the JSON document or the text report,
- * to --output (atomically) or to standard output. Kept to one function: the
- * output path is shared with the other commands.
+ * to --output (under the output rule, result/output.h) or to standard
+ * output. Kept to one function: the output path is shared with the other
+ * commands.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 
 #include "cli/runopts.h"
-#include "result/atomic_file.h"
+#include "result/output.h"
 #include "util/log.h"
 #include "validate/model.h"
 
@@ -39,19 +40,26 @@ int vd_emit(const struct validate *v)
 		return EXIT_RUNTIME;
 	}
 	if (a->output) {
-		if (atomic_write_file(a->output, data, len)) {
-			log_error("--output: cannot write %s: %s", a->output, strerror(errno));
+		bool to_stdout = output_is_stdout(a->output);
+		char why[OUTPUT_WHY_LEN];
+
+		/* data is the output's now. */
+		if (output_write(a->output, data, len, "the result", why, sizeof(why))) {
+			log_error("--output: %s", why);
 			rc = EXIT_RUNTIME;
 		}
-		if (!a->quiet || rc)
+		/* Not on standard output when the document itself went there. */
+		if (!to_stdout && (!a->quiet || rc))
 			vd_print_report(stdout, v);
-	} else if (a->output_format == OUT_JSON) {
-		fputs(data, stdout);
-		fputc('\n', stdout);
-	} else if (!a->quiet) {
-		fputs(data, stdout);
+	} else {
+		if (a->output_format == OUT_JSON) {
+			fputs(data, stdout);
+			fputc('\n', stdout);
+		} else if (!a->quiet) {
+			fputs(data, stdout);
+		}
+		free(data);
 	}
 	fflush(stdout);
-	free(data);
 	return rc;
 }

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "result/atomic_file.h"
 #include "result/load.h"
+#include "result/output.h"
 
 #define GENMAP_MAGIC "dmremap-bench genmap 1\n"
 
@@ -39,7 +39,8 @@ uint64_t genmap_written(const struct genmap *m)
 	return n;
 }
 
-int genmap_save(const struct genmap *m, const char *path, const char *target)
+int genmap_save(const struct genmap *m, const char *path, const char *target, char *why,
+		size_t wlen)
 {
 	json_t *h = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "target", target,
 			      "target_size", (json_int_t)m->target_size,
@@ -51,7 +52,7 @@ int genmap_save(const struct genmap *m, const char *path, const char *target)
 	size_t hl = strlen(GENMAP_MAGIC), ll = line ? strlen(line) : 0;
 	char *buf = malloc(hl + ll + 1 + m->nblocks);
 	uint64_t i;
-	int rc = -1;
+	int rc;
 
 	if (line && buf) {
 		memcpy(buf, GENMAP_MAGIC, hl);
@@ -60,11 +61,15 @@ int genmap_save(const struct genmap *m, const char *path, const char *target)
 		/* In-flight bits are never saved: the run has drained. */
 		for (i = 0; i < m->nblocks; i++)
 			buf[hl + ll + 1 + i] = (char)(m->g[i] & GEN_MASK);
-		rc = atomic_write_file(path, buf, hl + ll + 1 + m->nblocks);
+		/* The output rule and its deadline (result/output.h); buf is its now. */
+		rc = output_write(path, buf, hl + ll + 1 + m->nblocks, "the verify state", why,
+				  wlen);
 	} else {
+		free(buf);
+		snprintf(why, wlen, "cannot write %s: %s", path, strerror(ENOMEM));
 		errno = ENOMEM;
+		rc = OUTPUT_FAILED;
 	}
-	free(buf);
 	free(line);
 	json_decref(h);
 	return rc;

@@ -36,10 +36,12 @@ uint64_t genmap_written(const struct genmap *m);
 /*
  * The state file: a first line "dmremap-bench genmap 1", a JSON line
  * {target, target_size, block_size, seed, nblocks, written}, then nblocks
- * bytes. Written atomically. Load checks the header against what the
- * caller expects (target_size, seed) and fills m.
+ * bytes. Saved under the output rule (result/output.h), which returns an
+ * enum output_status and one line in why. Load checks the header against
+ * what the caller expects (target_size, seed) and fills m.
  */
-int genmap_save(const struct genmap *m, const char *path, const char *target);
+int genmap_save(const struct genmap *m, const char *path, const char *target, char *why,
+		size_t wlen);
 int genmap_load(struct genmap *m, const char *path, uint64_t target_size, uint64_t seed,
 		char *err, size_t elen);
 /* The seed recorded in a state file's header; -1 with a message in err. */

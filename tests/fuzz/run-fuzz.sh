@@ -48,7 +48,7 @@ sources() {
 		echo "engine/verify_io.c verify/block.c verify/crc32c.c util/log.c util/utf8.c"
 		(cd "$srcdir/src" && ls stats/*.c) ;;
 	fuzz_remap_status) echo "dm/remap_status.c" ;;
-	fuzz_genmap) echo "verify/genmap.c verify/block.c verify/crc32c.c result/atomic_file.c" ;;
+	fuzz_genmap) echo "verify/genmap.c verify/block.c verify/crc32c.c result/output.c result/load.c util/log.c util/utf8.c" ;;
 	fuzz_cmdline)
 		# Every command: the whole library but main() (and the io_uring
 		# engine only when configure found liburing).
@@ -64,8 +64,9 @@ have_liburing() {
 
 libs() {
 	case $1 in
-	fuzz_result_json | fuzz_fio_json | fuzz_remap_status | fuzz_genmap)
+	fuzz_result_json | fuzz_fio_json | fuzz_remap_status)
 		echo "$(pkg-config --libs jansson) -lm" ;;
+	fuzz_genmap) echo "$(pkg-config --libs jansson) -lpthread -lm" ;;
 	fuzz_cmdline)
 		echo "$(pkg-config --libs jansson devmapper blkid) -laio -lpthread -lm" \
 			"$(have_liburing && pkg-config --libs liburing)" ;;

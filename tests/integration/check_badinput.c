@@ -14,6 +14,12 @@
  * catches what would leave no trace: a file created and removed again, or
  * a fixture opened for writing and closed without a write.
  *
+ * Outputs the tool must refuse (dmremap-bench(1), OUTPUTS) use a loop
+ * device over a file in /dev/shm that carries an ext4 signature (made
+ * once, by main()): after such a row its first MiB must be unchanged and
+ * blkid -p must still find ext4. Those rows, and the one with a symlink
+ * of uid 65534, need root; without it they pass without running.
+ *
  * A row that the tool does not (yet) handle as specified stays in the
  * table: its failure is a finding to fix in the tool, not in this test.
  */
@@ -30,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loopdev.h"
 #include "runbin.h"
 
 #define TAG "badin"
@@ -38,6 +45,9 @@
 #define ROW_TIMEOUT_MS 10000
 /* main() puts the path of a real result document here for @RESULT. */
 #define RESULT_ENV "DMRB_BADINPUT_RESULT"
+/* ... and the loop device with an ext4 signature here, for @BLK and its links. */
+#define BLK_ENV "DMRB_BADINPUT_BLK"
+#define BLK_CHECK_BYTES (1u << 20)
 
 enum {
 	AS_NOBODY = 1,  /* as root, run as nobody (root ignores file modes) */
@@ -295,6 +305,50 @@ static const struct bad_row rows[] = {
 	{ .args = { "baseline", "list", "--baseline-dir" },
 	  .want = { "--baseline-dir", "missing value" } },
 
+	/* ---- outputs: the rule of dmremap-bench(1), OUTPUTS ---- */
+	/* A block device: never, --force or not, named or through a symlink. */
+	{ .args = { "concurrency", "--duration", "1", "--ops", "4", "-o", "@BLKLINK" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "concurrency", "--duration", "1", "--ops", "4", "-o", "@BLKLINK", "--force" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "concurrency", "--duration", "1", "--ops", "4", "-o", "@BLK" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "concurrency", "--duration", "1", "--ops", "4", "-o", "@DIR" },
+	  .want = { "--output", "directory" } },
+	/* A symlink of someone else in a sticky world-writable directory. */
+	{ .args = { "concurrency", "--duration", "1", "--ops", "4", "-o", "@UNTRUSTED" },
+	  .want = { "--output", "not following the symlink" } },
+	{ .args = { "workload", "database", "--duration", "2", "-o", "@BLKLINK" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "endurance", "--duration", "1m", "-o", "@BLKLINK" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "scale", "--dataset", "10G", "-o", "@BLK" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "report", "@RESULT", "-o", "@BLKLINK" }, .want = { "--output", "block device" } },
+	{ .args = { "report", "@RESULT", "-o", "@BLK" }, .want = { "--output", "block device" } },
+	{ .args = { "report", "@RESULT", "-o", "@DIR" }, .want = { "--output", "directory" } },
+	{ .args = { "report", "@RESULT", "-o", "@UNTRUSTED" },
+	  .want = { "--output", "not following the symlink" } },
+	{ .args = { "report", "@RESULT", "--format", "svg", "-o", "@FILE" },
+	  .want = { "--output", "not a directory" } },
+	{ .args = { "compare", "@RESULT", "@RESULT", "-o", "@BLKLINK" },
+	  .want = { "--output", "block device" } },
+	{ .args = { "compare", "@RESULT", "@RESULT", "-o", "@DIR" },
+	  .want = { "--output", "directory" } },
+	{ .args = { "compare", "@RESULT", "@RESULT", "-o", "@UNTRUSTED" },
+	  .want = { "--output", "not following the symlink" } },
+	{ .args = { "validate", "--main", "@FILE", "--spare", "@BIG", "--bad-count", "1", "-o",
+		    "@BLKLINK" }, .want = { "--output", "block device" } },
+	/* @BLDIR holds x.json, a symlink to the block device. */
+	{ .args = { "concurrency", "--duration", "1", "--ops", "4", "--save-baseline", "x",
+		    "--baseline-dir", "@BLDIR" }, .want = { "--save-baseline", "block device" } },
+	{ .args = { "baseline", "import", "@RESULT", "x", "--baseline-dir", "@BLDIR" },
+	  .want = { "x.json", "block device" } },
+	{ .args = { "concurrency", "--verify", "--target", "@FILE", "--duration", "1", "--ops", "4",
+		    "--verify-state", "@BLKLINK" }, .want = { "--verify-state", "block device" } },
+	{ .args = { "concurrency", "--verify", "--target", "@FILE", "--duration", "1", "--ops", "4",
+		    "--verify-state", "@DIR" }, .want = { "--verify-state", "directory" } },
+
 	/* ---- the device-mapper commands ---- */
 	{ .args = { "setup" }, .want = { "--main", NULL } },
 	{ .args = { "setup", "--main", "@FILE" }, .want = { "--spare", NULL } },
@@ -411,8 +465,14 @@ static void note(struct report *r, const char *fmt, ...)
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-enum fix_kind { F_DATA, F_SPARSE, F_EMPTY, F_TEXT, F_COPY, F_DIR, F_FIFO, F_NONE,
-		F_HOLLOW, F_DUPKEY, F_ROLOOP, F_BLFIFO };
+enum fix_kind {
+	F_DATA, F_SPARSE, F_EMPTY, F_TEXT, F_COPY, F_DIR, F_FIFO, F_NONE,
+	F_HOLLOW, F_DUPKEY, F_ROLOOP, F_BLFIFO,
+	F_BLK,        /* main()'s loop device (not in fix/) */
+	F_BLKLINK,    /* a symlink to it */
+	F_BLDIR,      /* a directory holding x.json, a symlink to it */
+	F_UNTRUSTED,  /* sticky/r.json in a 1777 directory: uid 65534's symlink to @VICTIM */
+};
 
 static const struct fixture_spec {
 	const char *token;
@@ -440,6 +500,11 @@ static const struct fixture_spec {
 	{ "@BADSTATE", F_TEXT, 0, "dmremap-bench genmap 1\n{\"target\": \"x\", \"target_size\": "
 	  "8388608, \"block_size\": 4096, \"seed\": 42, \"nblocks\": 7, \"written\": 0}\n"
 	  "\x01\x01\x01\x01\x01\x01\x01", 0644 },
+	{ "@BLK", F_BLK, 0, NULL, 0 },
+	{ "@BLKLINK", F_BLKLINK, 0, NULL, 0 },
+	{ "@BLDIR", F_BLDIR, 0, NULL, 0755 },
+	{ "@VICTIM", F_TEXT, 0, "{\"victim\": true}\n", 0644 },
+	{ "@UNTRUSTED", F_UNTRUSTED, 0, NULL, 01777 },
 };
 
 #define NFIX ((int)(sizeof(fixture_specs) / sizeof(fixture_specs[0])))
@@ -454,6 +519,7 @@ struct fix_state {
 	char backing[512];
 	unsigned long long backing_hash;
 	int loop_fd;                 /* +1: 0 when none (the state is zeroed) */
+	char dir[512];      /* F_BLDIR, F_UNTRUSTED: the directory holding the link */
 };
 
 /* The row's world: directories, fixtures, the inotify watch. */
@@ -462,9 +528,11 @@ struct row_env {
 	char tmp[256], bl[256], st[256], fix[256];
 	struct fix_state fx[NFIX];
 	int ino;
-	int wd[5];
-	char wdir[5][512];
+	int wd[6];
+	char wdir[6][512];
 	int nwd;
+	bool skip;           /* a fixture needs root or the loop device: not run */
+	bool blk;            /* the row names the loop device: check it afterwards */
 };
 
 static int fixture_index(const char *word)
@@ -611,16 +679,62 @@ static int attach_ro_loop(struct fix_state *s, unsigned long long size, mode_t m
 	return 0;
 }
 
+static int make_fixture(struct row_env *e, int i);
+
+/* s->dir/name -> target, owned by uid (-1: ours), becomes the fixture's path. */
+static int make_link(struct fix_state *s, const char *name, const char *target, int uid)
+{
+	char path[sizeof(s->path)];
+
+	snprintf(path, sizeof(path), "%.*s/%s", (int)(sizeof(path) - 64), s->dir, name);
+	if (symlink(target, path) || (uid >= 0 && lchown(path, (uid_t)uid, (gid_t)uid)))
+		return -1;
+	memcpy(s->path, path, sizeof(path));
+	return 0;
+}
+
 static int make_fixture(struct row_env *e, int i)
 {
 	const struct fixture_spec *f = &fixture_specs[i];
 	struct fix_state *s = &e->fx[i];
+	const char *blk = getenv(BLK_ENV);
 	char *text;
-	int rc;
+	int rc, v;
 
 	snprintf(s->path, sizeof(s->path), "%s/%s%s", f->kind == F_BLFIFO ? e->bl : e->fix,
 		 f->token + 1, f->kind == F_BLFIFO ? ".json" : "");
+	if (f->kind >= F_BLK && f->kind <= F_BLDIR) {
+		if (!blk) {
+			e->skip = true;
+			return 0;
+		}
+		e->blk = true;
+	}
+	if (f->kind == F_UNTRUSTED && geteuid() != 0) {
+		e->skip = true;
+		return 0;
+	}
 	switch (f->kind) {
+	case F_BLK:
+		snprintf(s->path, sizeof(s->path), "%s", blk);
+		rc = 0;
+		break;
+	case F_BLKLINK:
+		rc = symlink(blk, s->path);
+		break;
+	case F_BLDIR:
+		memcpy(s->dir, s->path, sizeof(s->dir));
+		rc = mkdir(s->dir, f->mode) || chmod(s->dir, f->mode) ||
+		     make_link(s, "x.json", blk, -1) ? -1 : 0;
+		break;
+	case F_UNTRUSTED:
+		/* The link would lead to a file root may write; it must not be followed. */
+		v = fixture_index("@VICTIM");
+		snprintf(s->dir, sizeof(s->dir), "%s/sticky", e->fix);
+		rc = (!e->fx[v].made && make_fixture(e, v)) || mkdir(s->dir, 0700) ||
+		     chmod(s->dir, f->mode) ||
+		     make_link(s, "r.json", "../victim", NOBODY_UID) ? -1 : 0;
+		break;
 	case F_HOLLOW:
 	case F_DUPKEY:
 		rc = write_derived(s->path, f->kind, f->mode);
@@ -718,6 +832,9 @@ static void env_setup(struct row_env *e, const struct bad_row *row, bool nobody)
 	k = fixture_index("@DIR");
 	if (e->fx[k].made)
 		watch(e, e->fx[k].path);
+	for (i = 0; i < NFIX; i++)
+		if (e->fx[i].dir[0])
+			watch(e, e->fx[i].dir);
 }
 
 static void env_teardown(struct row_env *e)
@@ -740,6 +857,8 @@ static const char *expand(const struct row_env *e, const char *word)
 {
 	int k = fixture_index(word);
 
+	if (k >= 0 && fixture_specs[k].kind == F_BLDIR)
+		return e->fx[k].dir;  /* the directory; the link in it is the fixture */
 	return k >= 0 ? e->fx[k].path : word;
 }
 
@@ -836,7 +955,63 @@ static void check_fixtures(const struct row_env *e, struct report *r)
 			note(r, "%s is no longer empty", s->path);
 		if (s->backing[0] && (hash_file(s->backing, &h) || h != s->backing_hash))
 			note(r, "the contents of %s (behind %s) changed", s->backing, s->path);
+		if (s->dir[0] && runbin_count_entries(s->dir) != 1)
+			note(r, "%s holds %d entries, want its one link", s->dir,
+			     runbin_count_entries(s->dir));
 	}
+}
+
+/* ---- the loop device with an ext4 signature -------------------------------------- */
+
+static unsigned long long blk_hash0;
+
+/* FNV-1a of the first BLK_CHECK_BYTES of the device (through the page cache). */
+static int hash_blk(const char *dev, unsigned long long *h)
+{
+	unsigned char *buf = malloc(BLK_CHECK_BYTES);
+	int fd = open(dev, O_RDONLY | O_CLOEXEC), rc = -1;
+	size_t i;
+
+	if (buf && fd >= 0 && pread(fd, buf, BLK_CHECK_BYTES, 0) == (ssize_t)BLK_CHECK_BYTES) {
+		*h = 1469598103934665603ULL;
+		for (i = 0; i < BLK_CHECK_BYTES; i++)
+			*h = (*h ^ buf[i]) * 1099511628211ULL;
+		rc = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* What blkid -p finds on dev: "ext4", or "" when nothing. */
+static void probe_type(const char *dev, char *type, size_t len)
+{
+	char cmd[256];
+	FILE *p;
+
+	type[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "blkid -p -o value -s TYPE %s 2>/dev/null", dev);
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(type, (int)len, p))
+		type[0] = '\0';
+	type[strcspn(type, "\n")] = '\0';
+	pclose(p);
+}
+
+static void check_blk(struct report *r)
+{
+	const char *dev = getenv(BLK_ENV);
+	unsigned long long h;
+	char type[64];
+
+	if (hash_blk(dev, &h) || h != blk_hash0)
+		note(r, "the first MiB of %s changed", dev);
+	probe_type(dev, type, sizeof(type));
+	if (strcmp(type, "ext4"))
+		note(r, "blkid -p finds no ext4 on %s any more (\"%s\")", dev, type);
 }
 
 static void check_output(const struct row_env *e, const struct bad_row *row,
@@ -899,6 +1074,11 @@ START_TEST(bad_command_line)
 	if ((row->flags & ROOT_ONLY) && geteuid() != 0)
 		return;  /* the set-up needs root; the suite runs as root */
 	env_setup(&e, row, nobody);
+	if (e.skip) {
+		/* Needs root and the loop device (main() says why it has none). */
+		env_teardown(&e);
+		return;
+	}
 	for (i = 0; i < ROW_ARGS && row->args[i]; i++)
 		args[i] = expand(&e, row->args[i]);
 	args[i] = NULL;
@@ -918,6 +1098,8 @@ START_TEST(bad_command_line)
 	check_empty(e.bl, "the baseline directory", fixtures_in_bl(&e), &rep);
 	check_empty(e.st, "the state directory", 0, &rep);
 	check_fixtures(&e, &rep);
+	if (e.blk)
+		check_blk(&rep);
 
 	describe(&e, row, cmd, sizeof(cmd));
 	snprintf(err, sizeof(err), "%s", res.err ? res.err : "");
@@ -1046,16 +1228,58 @@ static char *make_result(void)
 	return path;
 }
 
+/*
+ * A loop device over a file in /dev/shm with an ext4 signature, for the
+ * output rows. Returns 0 with BLK_ENV set, or -1 (the rows then skip).
+ */
+static int make_blk(struct loopdev *ld, char **backing)
+{
+	char cmd[512], type[64];
+
+	ld->index = -1;
+	*backing = NULL;
+	if (geteuid() != 0) {
+		fprintf(stderr, "check_badinput: not root: the rows with a block device skip\n");
+		return -1;
+	}
+	*backing = loopdev_backing_create(TAG, 16ULL << 20);
+	if (!*backing)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -qF %s >/dev/null 2>&1", *backing);
+	if (system(cmd) != 0 || loopdev_attach(ld, *backing, false)) {
+		fprintf(stderr, "check_badinput: no ext4 loop device (mkfs.ext4, losetup): the rows "
+			"with a block device skip\n");
+		return -1;
+	}
+	probe_type(ld->path, type, sizeof(type));
+	if (strcmp(type, "ext4") || hash_blk(ld->path, &blk_hash0)) {
+		fprintf(stderr, "check_badinput: blkid -p finds no ext4 on %s\n", ld->path);
+		return -1;
+	}
+	setenv(BLK_ENV, ld->path, 1);
+	return 0;
+}
+
 int main(void)
 {
+	struct loopdev ld;
+	char *backing;
 	SRunner *sr;
 	char *result;
 	int failed;
 
-	result = make_result();
-	if (!result) {
+	loopdev_sweep(TAG);
+	runbin_sweep(TAG);
+	/* As root the device must be there: a row that skips would prove nothing. */
+	if (make_blk(&ld, &backing) && geteuid() == 0)
+		result = NULL;
+	else if (!(result = make_result()))
 		fprintf(stderr, "check_badinput: cannot make a result document with %s\n",
 			runbin_path());
+	if (!result) {
+		if (ld.index >= 0)
+			loopdev_detach(&ld);
+		loopdev_backing_remove(backing);
 		runbin_sweep(TAG);
 		return EXIT_FAILURE;
 	}
@@ -1065,7 +1289,11 @@ int main(void)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	free(result);
+	if (ld.index >= 0 && loopdev_detach(&ld))
+		failed++;
+	loopdev_backing_remove(backing);
 	/* The result's directory, and rows that failed before their cleanup. */
+	loopdev_sweep(TAG);
 	runbin_sweep(TAG);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

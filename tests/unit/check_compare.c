@@ -474,13 +474,13 @@ START_TEST(load_name_or_file)
 {
 	char *dir = scratch_dir(), *store = path_in(dir, "store"), *cwd = getcwd(NULL, 0);
 	json_t *doc = make_doc(&(struct docspec){ 0 });
-	char where[4096], err[1024];
+	char where[4096], err[1024], why[1024];
 	json_t *back;
 
 	ck_assert(baseline_is_file("./rr32") && baseline_is_file("rr32.json") &&
 		  baseline_is_file("/a/b") && !baseline_is_file("rr32") &&
 		  !baseline_is_file("rr32.jsonx"));
-	ck_assert_int_eq(baseline_save(store, "rr32", doc), 0);
+	ck_assert_int_eq(baseline_save(store, "rr32", doc, why, sizeof(why)), 0);
 	ck_assert_int_eq(chdir(dir), 0);
 	write_file("rr32", "not json", 8);
 	back = baseline_load(store, "rr32", where, sizeof(where), err, sizeof(err));
@@ -1252,14 +1252,14 @@ START_TEST(store_round_trip)
 	char *top = scratch_dir(), *dir = path_in(top, "a/b/baselines"), *junk;
 	json_t *d1 = make_doc(&(struct docspec){ 0 });
 	json_t *d2 = json_pack("{s:s, s:i, s:f}", "tool", "dmremap-bench", "n", 2, "x", 1.5);
-	char where[4096], err[1024], want[4200];
+	char where[4096], err[1024], want[4200], why[1024];
 	struct listed l = { .n = 0 };
 	json_t *back;
 
 	/* Nothing stored yet (the directory does not even exist). */
 	ck_assert_int_eq(baseline_list(dir, collect, &l), 0);
-	ck_assert_int_eq(baseline_save(dir, "zeta", d1), 0);
-	ck_assert_int_eq(baseline_save(dir, "alpha", d2), 0);
+	ck_assert_int_eq(baseline_save(dir, "zeta", d1, why, sizeof(why)), 0);
+	ck_assert_int_eq(baseline_save(dir, "alpha", d2, why, sizeof(why)), 0);
 	/* Not baselines: hidden files and other extensions. */
 	junk = path_in(dir, ".x.json");
 	write_file(junk, "{}", 2);
@@ -1291,7 +1291,7 @@ START_TEST(store_round_trip)
 		      err);
 
 	/* Saving again replaces. */
-	ck_assert_int_eq(baseline_save(dir, "alpha", d1), 0);
+	ck_assert_int_eq(baseline_save(dir, "alpha", d1, why, sizeof(why)), 0);
 	back = baseline_load(dir, "alpha", where, sizeof(where), err, sizeof(err));
 	ck_assert_ptr_nonnull(back);
 	ck_assert_str_eq(json_string_value(json_object_get(back, "command")), "concurrency");
@@ -1328,13 +1328,13 @@ END_TEST
 
 START_TEST(store_unwritable)
 {
-	char *top = scratch_dir(), *file = path_in(top, "plainfile"), *dir;
+	char *top = scratch_dir(), *file = path_in(top, "plainfile"), *dir, why[1024];
 	json_t *d = json_object();
 
 	/* A directory below a regular file cannot be made. */
 	write_file(file, "x", 1);
 	dir = path_in(file, "sub");
-	ck_assert_int_eq(baseline_save(dir, "b", d), -1);
+	ck_assert_int_eq(baseline_save(dir, "b", d, why, sizeof(why)), -1);
 	json_decref(d);
 	free(dir);
 	free(file);
