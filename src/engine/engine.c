@@ -981,8 +981,12 @@ static void monitor_loop(struct monitor *m)
 				sample_inflight(m);
 			next_sample = t + SAMPLE_PERIOD_NS;
 		}
-		/* Boundaries past the stop fall in the drain: the last interval takes it. */
-		if (t >= next_ival && next_ival > stop_point(e)) {
+		/*
+		 * Once past the stop (the end of --duration included), the last
+		 * interval, recorded after the drain, takes what is left: it
+		 * ends where the measured period does.
+		 */
+		if (t >= next_ival && t > stop_point(e)) {
 			next_ival = UINT64_MAX;
 		} else if (t >= next_ival) {
 			monitor_interval(m, t, false);
