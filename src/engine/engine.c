@@ -1241,20 +1241,28 @@ static void keep_left_behind(struct engine *e)
  */
 static bool join_workers(struct engine *e)
 {
-	uint64_t until = now_ns() + HARDSTOP_JOIN_NS;
-	struct timespec ts = {
-		.tv_sec = (time_t)(until / NSEC_PER_SEC),
-		.tv_nsec = (long)(until % NSEC_PER_SEC),
-	};
+	struct timespec ts;
 	bool left = false;
 	unsigned i;
 
+	/*
+	 * pthread_timedjoin_np counts on CLOCK_REALTIME; the monotonic
+	 * pthread_clockjoin_np would do better, but ThreadSanitizer does not
+	 * see it and calls every thread joined that way leaked.
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(HARDSTOP_JOIN_NS / NSEC_PER_SEC);
+	ts.tv_nsec += (long)(HARDSTOP_JOIN_NS % NSEC_PER_SEC);
+	if (ts.tv_nsec >= (long)NSEC_PER_SEC) {
+		ts.tv_sec++;
+		ts.tv_nsec -= (long)NSEC_PER_SEC;
+	}
 	for (i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 
 		if (!w->started)
 			continue;
-		if (!w->stuck && pthread_clockjoin_np(w->thread, NULL, CLOCK_MONOTONIC, &ts) == 0)
+		if (!w->stuck && pthread_timedjoin_np(w->thread, NULL, &ts) == 0)
 			continue;
 		if (!w->stuck)
 			w->unjoined = true;
@@ -1264,13 +1272,19 @@ static bool join_workers(struct engine *e)
 	return left;
 }
 
+/* left: a thread was left behind (see join_workers). */
 static void engine_free(struct engine *e, bool left)
 {
+	bool keep = left;
 	unsigned i;
 
-	for (i = 0; i < e->nworkers; i++)
+	for (i = 0; i < e->nworkers; i++) {
+		keep |= e->workers[i].abandoned != 0;  /* its buffers stay: see worker_free */
 		worker_free(&e->workers[i]);
-	if (left) {
+	}
+	if (left)
+		supervise_threads_left();
+	if (keep) {
 		keep_left_behind(e);
 		return;
 	}

@@ -171,6 +171,8 @@ static int fdatasync_within(int fd, uint64_t limit_ns)
 	rc = f->done ? f->err : ETIMEDOUT;
 	pthread_mutex_unlock(&f->lock);
 	flush_call_put(f);
+	if (rc == ETIMEDOUT)
+		supervise_threads_left();
 	return rc;
 }
 

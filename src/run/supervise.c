@@ -32,6 +32,7 @@ enum { MSG_PART = 'P', MSG_STATUS = 'S' };
 /* ---- the child's side ---------------------------------------------------- */
 
 static int to_parent = -1;
+static bool threads_left;
 
 static void send_msg(char kind, int32_t value)
 {
@@ -52,15 +53,22 @@ void supervise_part_started(void)
 	send_msg(MSG_PART, 0);
 }
 
+void supervise_threads_left(void)
+{
+	threads_left = true;
+}
+
 int supervise_finish(int status)
 {
-	if (to_parent < 0)
-		return status;
 	/* Everything the command printed goes out before the parent hears it ended. */
 	fflush(NULL);
-	send_msg(MSG_STATUS, status);
-	close(to_parent);
-	to_parent = -1;
+	if (to_parent >= 0) {
+		send_msg(MSG_STATUS, status);
+		close(to_parent);
+		to_parent = -1;
+	}
+	if (threads_left)
+		_exit(status);
 	return status;
 }
 

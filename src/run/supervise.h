@@ -40,8 +40,15 @@ int supervise_start(uint64_t timeout_ns);
 /* In the child: a part of the run (an engine run) starts now. */
 void supervise_part_started(void);
 /*
+ * A thread of this process is left behind, asleep in the kernel: exit
+ * handlers that need every thread to stop (LeakSanitizer's) would wait
+ * for it, so supervise_finish then ends the process with _exit.
+ */
+void supervise_threads_left(void);
+/*
  * In the child, with the command's exit status: flush standard output and
- * error and tell the parent. Returns status (for main to return).
+ * error and tell the parent. Returns status (for main to return), unless
+ * threads were left behind.
  */
 int supervise_finish(int status);
 

@@ -242,7 +242,8 @@ START_TEST(signal_mid_run)
 	finish(&run, &rb, RB_EXIT_SIGINT);
 	dur = num(run.doc, "results.duration_s");
 	iops = num(run.doc, "results.total.iops");
-	ck_assert_msg(dur > 1.3 && dur < 2.0, "duration_s %g after a SIGINT at 1.5 s", dur);
+	/* The run starts after the process does (later under a sanitizer), stops at the signal. */
+	ck_assert_msg(dur > 0.5 && dur < 1.7, "duration_s %g after a SIGINT at 1.5 s", dur);
 	ck_assert_msg(fabs(iops - 200) <= 0.05 * 200, "%g IOPS under --rate-iops 200", iops);
 	check_intervals_cover(run.doc, 1.0);
 	run_free(&run);
