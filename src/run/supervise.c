@@ -227,7 +227,9 @@ static pid_t supervised_child;
 static void on_stop_signal(int signo, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
-	if (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL)
+	/* Never kill(0) or kill(-1): once reaped, the child is 0. */
+	if ((si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) &&
+	    supervised_child > 0)
 		kill(supervised_child, signo);
 	parent_signal = signo;
 }
@@ -237,11 +239,13 @@ static void on_child(int signo)
 	(void)signo;
 }
 
-/* Handlers, and the mask that holds them back outside ppoll (no wake-up is lost). */
-static void parent_signals(sigset_t *wait_mask)
+/*
+ * Handlers; the signals stay blocked (since before the fork: none is lost)
+ * but inside ppoll, which wait_mask, the mask before, less them, opens.
+ */
+static void parent_signals(const sigset_t *before, sigset_t *wait_mask)
 {
 	struct sigaction sa;
-	sigset_t block;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_stop_signal;
@@ -254,11 +258,7 @@ static void parent_signals(sigset_t *wait_mask)
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, wait_mask);
+	*wait_mask = *before;
 	sigdelset(wait_mask, SIGINT);
 	sigdelset(wait_mask, SIGTERM);
 	sigdelset(wait_mask, SIGCHLD);
@@ -407,6 +407,7 @@ static void __attribute__((noreturn)) child_gone(struct parent *p, int wstatus)
 	uint64_t until = now_ns() + 100 * NSEC_PER_MSEC;
 	unsigned i;
 
+	supervised_child = 0;
 	/* Up to their end, but not long: a helper the child left may hold them open. */
 	while (now_ns() < until) {
 		bool open = false;
@@ -553,6 +554,7 @@ int supervise_start(uint64_t timeout_ns)
 			    .sig_deadline = UINT64_MAX, .timeout_ns = timeout_ns };
 	int status_pipe[2], rp[2][2] = { { -1, -1 }, { -1, -1 } }, target[2] = { -1, -1 };
 	struct stat st[2];
+	sigset_t stops, before;
 	bool relay[2];
 	pid_t parent = getpid();
 	int i;
@@ -579,7 +581,15 @@ int supervise_start(uint64_t timeout_ns)
 			target[i] = i;
 	}
 	fflush(NULL);
+	/* A stop signal that comes during the fork waits for the parent's handler. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &stops, &before);
 	p.child = fork();
+	if (p.child <= 0)
+		sigprocmask(SIG_SETMASK, &before, NULL);
 	if (p.child < 0) {
 		log_warn("cannot fork (%s); the run goes on unsupervised: a hung device can keep "
 			 "it past --timeout", strerror(errno));
@@ -623,6 +633,6 @@ int supervise_start(uint64_t timeout_ns)
 	}
 	if (timeout_ns)
 		p.part_deadline = now_ns() + timeout_ns + HARDSTOP_GRACE_NS;
-	parent_signals(&wait_mask);
+	parent_signals(&before, &wait_mask);
 	supervise(&p);
 }
