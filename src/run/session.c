@@ -138,6 +138,7 @@ static int fdatasync_within(int fd, uint64_t limit_ns)
 	uint64_t until = now_ns() + limit_ns;
 	struct timespec ts = { .tv_sec = (time_t)(until / NSEC_PER_SEC),
 			       .tv_nsec = (long)(until % NSEC_PER_SEC) };
+	pthread_condattr_t ca;
 	pthread_attr_t attr;
 	pthread_t t;
 	int rc;
@@ -152,7 +153,11 @@ static int fdatasync_within(int fd, uint64_t limit_ns)
 	}
 	f->refs = 2;
 	pthread_mutex_init(&f->lock, NULL);
-	pthread_cond_init(&f->cond, NULL);
+	/* timedwait on CLOCK_MONOTONIC (clockwait would do, but sanitizers miss it) */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&t, &attr, flush_thread, f);
@@ -166,7 +171,7 @@ static int fdatasync_within(int fd, uint64_t limit_ns)
 	}
 	pthread_mutex_lock(&f->lock);
 	while (!f->done)
-		if (pthread_cond_clockwait(&f->cond, &f->lock, CLOCK_MONOTONIC, &ts) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&f->cond, &f->lock, &ts) == ETIMEDOUT)
 			break;
 	rc = f->done ? f->err : ETIMEDOUT;
 	pthread_mutex_unlock(&f->lock);
