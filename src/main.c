@@ -4,6 +4,7 @@
 
 #include "cli/options.h"
 #include "cmd/commands.h"
+#include "run/supervise.h"
 #include "util/log.h"
 #include "util/signals.h"
 
@@ -77,5 +78,6 @@ int main(int argc, char **argv)
 		return unknown_command(name);
 	log_set_command(c->name);
 	signals_install();
-	return c->run(argc - 1, argv + 1);
+	/* A run command's child (see run/supervise.h) tells its parent how it ended. */
+	return supervise_finish(c->run(argc - 1, argv + 1));
 }

@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include "engine/gen.h"
+#include "engine/hardstop.h"
 #include "engine/ioengine.h"
 #include "engine/verify_io.h"
 #include "result/result_text.h"
+#include "run/supervise.h"
 #include "target/target.h"
 #include "util/env.h"
 #include "util/log.h"
@@ -84,6 +86,9 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	int cpu;                       /* --cpus: the one CPU it runs on; -1: any */
+	/* Owned by the monitor. */
+	bool stuck;                    /* left behind inside a submit call */
+	bool unjoined;                 /* left behind in the thread's exit */
 	/*
 	 * Read by the monitor while the worker runs; each on its own line.
 	 * inflight counts the I/Os issued and not yet completed, kinflight
@@ -91,8 +96,17 @@ struct worker {
 	 */
 	uint64_t inflight __attribute__((aligned(64)));
 	uint64_t kinflight;
+	/*
+	 * The hand-over of a worker stuck in a submit call (see leave_stuck):
+	 * W_IN_SUBMIT while the worker is inside one, with sub_pending the
+	 * I/Os the kernel then may hold.
+	 */
+	int sstate;
+	unsigned sub_pending;
 	int done __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
+
+enum { W_RUNNING, W_IN_SUBMIT, W_LEFT };
 
 /* What the monitor saw of a worker at the previous interval boundary. */
 struct snapshot {
@@ -116,6 +130,8 @@ struct engine {
 	int error_stop;
 	int failed;                    /* a worker's engine failed: EXIT_RUNTIME */
 	int abandon;                   /* hard stop: leave in-flight I/O behind */
+	uint64_t stop_ns;              /* when the first stop was asked for; 0: none */
+	struct engine *next_left;      /* see keep_left_behind() */
 	uint64_t error_count __attribute__((aligned(64)));
 };
 
@@ -124,9 +140,15 @@ static int eng_stopping(struct engine *e)
 	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
 }
 
+/* Rare paths only (the end of a run, errors, signals): it reads the clock. */
 static void eng_request_stop(struct engine *e)
 {
+	uint64_t none = 0;
+
 	__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
+	/* The first stop ends the measured period (see measured_end). */
+	__atomic_compare_exchange_n(&e->stop_ns, &none, now_ns(), false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
 }
 
 /* ---- worker side ---------------------------------------------------- */
@@ -243,12 +265,27 @@ static uint64_t rate_next_ns(const struct worker *w)
 }
 
 /*
+ * After a submit call: false when the monitor has left this worker behind
+ * meanwhile (the call outlasted the hard stop), and so owns its results:
+ * the worker must then touch nothing and end. One atomic exchange per
+ * call, on a line only this worker writes while it runs.
+ */
+static bool back_from_submit(struct worker *w)
+{
+	int was = W_IN_SUBMIT;
+
+	return __atomic_compare_exchange_n(&w->sstate, &was, W_RUNNING, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+/*
  * Submit what the rate limit and kcap allow of batch[0..*nbatch), with
  * `inflight` already in the kernel; what the kernel does not take stays at
  * the front of the batch for the next round. Returns the number now in
- * flight.
+ * flight, or -1 when the worker was left behind in the call (it must end
+ * at once).
  */
-static unsigned submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
+static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 {
 	unsigned n = *nbatch, sent = 0, go, i;
 	uint64_t t = now_ns();
@@ -271,7 +308,17 @@ static unsigned submit_batch(struct worker *w, unsigned *nbatch, unsigned inflig
 		if (!w->kcap)
 			for (i = sent; i < sent + slice; i++)
 				w->batch[i]->ts = t;
+		/*
+		 * A submit call can sleep in the kernel for good (a regular
+		 * file on a frozen filesystem, a device with no free request
+		 * that never completes one): the release store lets the
+		 * monitor take over this worker's results if it does.
+		 */
+		w->sub_pending = inflight + sent + slice;
+		__atomic_store_n(&w->sstate, W_IN_SUBMIT, __ATOMIC_RELEASE);
 		rc = w->eng->ops->submit(w->ioctx, w->eng->fd, w->batch + sent, slice);
+		if (!back_from_submit(w))
+			return -1;
 
 		if (rc > 0) {
 			sent += (unsigned)rc;
@@ -294,7 +341,7 @@ static unsigned submit_batch(struct worker *w, unsigned *nbatch, unsigned inflig
 	w->issued += sent;
 	memmove(w->batch, w->batch + sent, (n - sent) * sizeof(*w->batch));
 	*nbatch = n - sent;
-	return sent;
+	return (int)sent;
 }
 
 /*
@@ -362,8 +409,13 @@ static void *worker_main(void *arg)
 		uint64_t t, timeout = REAP_FOREVER;
 		int n, k;
 
-		if (nbatch && !stopping)
-			inflight += submit_batch(w, &nbatch, inflight);
+		if (nbatch && !stopping) {
+			int sent = submit_batch(w, &nbatch, inflight);
+
+			if (sent < 0)
+				return NULL;  /* left behind: the monitor owns everything */
+			inflight += (unsigned)sent;
+		}
 		__atomic_store_n(&w->inflight, inflight + (w->kcap ? nbatch : 0), __ATOMIC_RELAXED);
 		__atomic_store_n(&w->kinflight, inflight, __ATOMIC_RELAXED);
 		if ((stopping || (w->exhausted && !nbatch)) && inflight == 0)
@@ -435,10 +487,13 @@ static void fill_random(void *buf, size_t len, uint64_t seed)
 
 static void worker_free(struct worker *w)
 {
-	if (w->abandoned) {
+	if (w->abandoned || w->stuck || w->unjoined) {
 		/*
 		 * io_destroy() would wait for I/O that may never complete, and
-		 * the kernel may still write into the buffers: keep both.
+		 * the kernel may still write into the buffers: keep both. A
+		 * worker left in a submit call uses its units and context
+		 * when the call returns. (keep_left_behind() keeps them
+		 * reachable.)
 		 */
 		hist_free(&w->dir[0].hist);
 		hist_free(&w->dir[1].hist);
@@ -605,8 +660,10 @@ struct monitor {
 	struct engine *e;
 	struct run_result *res;
 	struct snapshot *snaps;
-	struct hist ival, ival_dir[2];
+	struct hist ival, ival_dir[2];  /* ival_dir: of the last interval recorded */
 	uint64_t last_ival_ns;
+	uint64_t prev_ival_ns;          /* where the last interval recorded began */
+	enum abandon_reason abandon_why;
 	double inflight_sum, kinflight_sum;
 	uint64_t inflight_samples;
 	uint64_t last_ops;
@@ -665,16 +722,35 @@ static int append_interval(struct run_result *r, const struct interval_sample *s
 	return 0;
 }
 
-/* Difference of every worker's counters since the last boundary. */
-static void monitor_interval(struct monitor *m, uint64_t t)
+/*
+ * Difference of every worker's counters since the last boundary, as an
+ * interval ending at t; with extend, added to the last interval recorded
+ * instead (a remainder too short to be a sample of its own: a few I/Os
+ * over a millisecond would read as a burst of thousands per second).
+ */
+static void monitor_interval(struct monitor *m, uint64_t t, bool extend)
 {
 	struct engine *e = m->e;
 	struct interval_sample s = { 0 };
+	uint64_t from = m->last_ival_ns;
 	unsigned i, d;
 	uint32_t b;
 
-	hist_reset(&m->ival_dir[0]);
-	hist_reset(&m->ival_dir[1]);
+	if (extend && m->res->nintervals) {
+		const struct interval_sample *last = &m->res->intervals[m->res->nintervals - 1];
+
+		/* ival_dir still holds the last interval's latencies: add to them. */
+		s.read_ops = last->read_ops;
+		s.write_ops = last->write_ops;
+		s.read_bytes = last->read_bytes;
+		s.write_bytes = last->write_bytes;
+		s.errors = last->errors;
+		from = m->prev_ival_ns;
+		m->res->nintervals--;
+	} else {
+		hist_reset(&m->ival_dir[0]);
+		hist_reset(&m->ival_dir[1]);
+	}
 	for (i = 0; i < e->nworkers; i++) {
 		struct worker *w = &e->workers[i];
 		struct snapshot *sn = &m->snaps[i];
@@ -729,7 +805,8 @@ static void monitor_interval(struct monitor *m, uint64_t t)
 	m->ival.max = UINT64_MAX;
 	s.p99_ns = hist_percentile(&m->ival, 99.0);
 	s.t_s = (double)(t - e->ramp_end_ns) / 1e9;
-	s.len_s = (double)(t - m->last_ival_ns) / 1e9;
+	s.len_s = (double)(t - from) / 1e9;
+	m->prev_ival_ns = from;
 	m->last_ival_ns = t;
 	if (append_interval(m->res, &s))
 		log_warn("out of memory for the time series; interval dropped");
@@ -777,14 +854,51 @@ static void draw_progress(struct monitor *m, uint64_t t)
 	m->drew_progress = true;
 }
 
+/* Every worker has ended, or was left behind in a submit call. */
 static bool all_done(const struct engine *e)
 {
 	unsigned i;
 
 	for (i = 0; i < e->nworkers; i++)
-		if (!__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
+		if (!e->workers[i].stuck &&
+		    !__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
+}
+
+/*
+ * The hard stop's last step: a worker still inside a submit call a second
+ * after its I/O was abandoned is asleep in the kernel, maybe for good (no
+ * signal wakes an uninterruptible sleep). Take it over: the exchange
+ * succeeds only while it is in the call, and then its results are final
+ * (its release store before the call orders all it wrote) and it ends
+ * without touching them when the call returns. What it had in the
+ * kernel, and the call's own I/Os, count as abandoned.
+ */
+static void leave_stuck(struct engine *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+		int was = W_IN_SUBMIT;
+
+		if (w->stuck || !w->started || __atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
+			continue;
+		if (__atomic_compare_exchange_n(&w->sstate, &was, W_LEFT, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			w->stuck = true;
+			w->abandoned = w->sub_pending;
+		}
+	}
+}
+
+/* The end of the measured period as far as it is known: the duration's, or the stop's. */
+static uint64_t stop_point(struct engine *e)
+{
+	uint64_t s = __atomic_load_n(&e->stop_ns, __ATOMIC_RELAXED);
+
+	return s && s < e->end_ns ? s : e->end_ns;
 }
 
 /*
@@ -798,7 +912,8 @@ static void wake_workers(const struct engine *e)
 	unsigned i;
 
 	for (i = 0; i < e->nworkers; i++)
-		if (e->workers[i].started && !__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
+		if (e->workers[i].started && !e->workers[i].stuck &&
+		    !__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
 			signals_wake_thread(e->workers[i].thread);
 }
 
@@ -817,9 +932,9 @@ static void monitor_loop(struct monitor *m)
 	uint64_t next_ival = e->ramp_end_ns + job->interval_ns;
 	uint64_t next_progress = e->start_ns + PROGRESS_PERIOD_NS;
 
-	uint64_t abandon_at = UINT64_MAX;
+	uint64_t abandon_at = UINT64_MAX, leave_at = UINT64_MAX;
 
-	m->last_ival_ns = e->ramp_end_ns;
+	m->last_ival_ns = m->prev_ival_ns = e->ramp_end_ns;
 	while (!all_done(e)) {
 		uint64_t t;
 		int sig;
@@ -831,21 +946,29 @@ static void monitor_loop(struct monitor *m)
 		 * The hard stop: a device that never completes I/O must not
 		 * hang the tool. At --timeout the run stops and in-flight I/O
 		 * gets a second to finish; after any other stop it gets the
-		 * drain grace. Then the workers leave it in flight.
+		 * drain grace. Then the workers leave it in flight, and a
+		 * second later those still inside a submit call are left.
 		 */
 		if (job->timeout_ns && !m->res->timed_out && t >= e->start_ns + job->timeout_ns) {
 			m->res->timed_out = true;
 			eng_request_stop(e);
-			if (abandon_at > t + NSEC_PER_SEC)
-				abandon_at = t + NSEC_PER_SEC;
+			if (abandon_at > t + HARDSTOP_DRAIN_NS) {
+				abandon_at = t + HARDSTOP_DRAIN_NS;
+				m->abandon_why = ABANDON_TIMEOUT;
+			}
 		}
 		if (abandon_at == UINT64_MAX && job->drain_grace_ns &&
-		    (eng_stopping(e) || t >= e->end_ns))
+		    (eng_stopping(e) || t >= e->end_ns)) {
 			abandon_at = t + job->drain_grace_ns;
+			m->abandon_why = ABANDON_DRAIN_GRACE;
+		}
 		if (t >= abandon_at && !__atomic_load_n(&e->abandon, __ATOMIC_RELAXED)) {
 			eng_request_stop(e);
 			__atomic_store_n(&e->abandon, 1, __ATOMIC_RELAXED);
+			leave_at = t + HARDSTOP_STUCK_NS;
 		}
+		if (t >= leave_at)
+			leave_stuck(e);
 		sig = signals_pending();
 		if (sig && !m->res->signal) {
 			m->res->signal = sig;
@@ -858,8 +981,15 @@ static void monitor_loop(struct monitor *m)
 				sample_inflight(m);
 			next_sample = t + SAMPLE_PERIOD_NS;
 		}
-		if (t >= next_ival) {
-			monitor_interval(m, t);
+		/*
+		 * Once past the stop (the end of --duration included), the last
+		 * interval, recorded after the drain, takes what is left: it
+		 * ends where the measured period does.
+		 */
+		if (t >= next_ival && t > stop_point(e)) {
+			next_ival = UINT64_MAX;
+		} else if (t >= next_ival) {
+			monitor_interval(m, t, false);
 			/* A late wake-up does not make up the missed boundaries. */
 			next_ival += job->interval_ns;
 			if (next_ival <= t)
@@ -876,9 +1006,63 @@ static void monitor_loop(struct monitor *m)
 
 /* ---- the run -------------------------------------------------------- */
 
-static void merge_results(struct engine *e, struct run_result *res, const struct monitor *m)
+/*
+ * The end of the measured period: the end of --duration, or the stop when
+ * one came first (a signal, --timeout, errors), or for a one-pass run the
+ * end of its pass; extended to the last completion counted, so that the
+ * I/O drained after a stop counts over the time it took. IOPS and
+ * bandwidth are per second of this period, not of the time until the
+ * last completion: a rate-limited run that finishes its last I/O early
+ * still measured its whole duration.
+ */
+static uint64_t measured_end(struct engine *e)
 {
-	uint64_t last = e->ramp_end_ns, limit = 0;
+	uint64_t last = 0, end;
+	bool pass_over = true;
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++) {
+		const struct worker *w = &e->workers[i];
+
+		if (w->last_done_ns > last)
+			last = w->last_done_ns;
+		pass_over &= w->one_pass && w->exhausted;
+	}
+	end = stop_point(e);
+	if (pass_over || last > end)
+		end = last;
+	return end;
+}
+
+/* What was left behind, for the result. */
+static void record_left_behind(struct engine *e, struct run_result *res,
+			       const struct monitor *m)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++) {
+		const struct worker *w = &e->workers[i];
+		struct stuck_worker *sw;
+
+		if (!w->stuck && !w->unjoined)
+			continue;
+		res->stuck_workers++;
+		if (res->nstuck == STUCK_LIST_MAX)
+			continue;
+		sw = &res->stuck[res->nstuck++];
+		sw->worker = i;
+		snprintf(sw->stream, sizeof(sw->stream), "%s", e->job->streams[w->stream].name);
+		sw->where = w->stuck ? STUCK_IN_SUBMIT : STUCK_IN_EXIT;
+		sw->abandoned_ios = w->abandoned;
+	}
+	if (res->abandoned_ios || res->stuck_workers)
+		res->abandoned_after = m->abandon_why;
+}
+
+static void merge_results(struct engine *e, struct run_result *res, const struct monitor *m,
+			  uint64_t end)
+{
+	uint64_t limit = 0;
 	bool capped = false;
 	unsigned i, d;
 
@@ -914,14 +1098,13 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 		err_stats_merge(&res->errors, &w->errs);
 		res->ramp_ops += w->ramp_ops;
 		res->abandoned_ios += w->abandoned;
-		if (w->last_done_ns > last)
-			last = w->last_done_ns;
 	}
 	res->conc.submit_limit = capped ? limit : 0;
 	for (i = 0; i < e->job->nstreams; i++)
 		snprintf(res->streams[i].name, sizeof(res->streams[i].name), "%s",
 			 e->job->streams[i].name);
-	res->duration_s = (double)(last - e->ramp_end_ns) / 1e9;
+	res->duration_s = end > e->ramp_end_ns ? (double)(end - e->ramp_end_ns) / 1e9 : 0;
+	record_left_behind(e, res, m);
 	res->error_stop = e->error_stop;
 	if (e->job->verify_map) {
 		res->verify_enabled = true;
@@ -1030,33 +1213,120 @@ static int start_worker(struct worker *w, unsigned global)
 	return rc;
 }
 
+/*
+ * An engine whose workers were left behind in the kernel stays allocated:
+ * a worker left in a submit call goes on with its units, context and
+ * state word when the call returns, and the kernel may still write into
+ * abandoned buffers. Kept on a list so that leak checkers see it as
+ * reachable; the process ends soon after such a run.
+ */
+static struct engine *left_behind;
+static pthread_mutex_t left_behind_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void keep_left_behind(struct engine *e)
+{
+	pthread_mutex_lock(&left_behind_lock);
+	e->next_left = left_behind;
+	left_behind = e;
+	pthread_mutex_unlock(&left_behind_lock);
+}
+
+/*
+ * Join the workers that ended. A thread can end its work yet not finish
+ * exiting: with io_uring, the kernel's exit of the thread waits for the
+ * ring's async workers, which a frozen filesystem holds. Its results are
+ * final (it stored done with release); after HARDSTOP_JOIN_NS it is left
+ * behind. Those left in a submit call are never joined. Returns true when
+ * a thread was left behind (detached then: nothing will join it).
+ */
+static bool join_workers(struct engine *e)
+{
+	struct timespec ts;
+	bool left = false;
+	unsigned i;
+
+	/*
+	 * pthread_timedjoin_np counts on CLOCK_REALTIME; the monotonic
+	 * pthread_clockjoin_np would do better, but ThreadSanitizer does not
+	 * see it and calls every thread joined that way leaked.
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(HARDSTOP_JOIN_NS / NSEC_PER_SEC);
+	ts.tv_nsec += (long)(HARDSTOP_JOIN_NS % NSEC_PER_SEC);
+	if (ts.tv_nsec >= (long)NSEC_PER_SEC) {
+		ts.tv_sec++;
+		ts.tv_nsec -= (long)NSEC_PER_SEC;
+	}
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+
+		if (!w->started)
+			continue;
+		if (!w->stuck && pthread_timedjoin_np(w->thread, NULL, &ts) == 0)
+			continue;
+		if (!w->stuck)
+			w->unjoined = true;
+		pthread_detach(w->thread);
+		left = true;
+	}
+	return left;
+}
+
+/* left: a thread was left behind (see join_workers). */
+static void engine_free(struct engine *e, bool left)
+{
+	bool keep = left;
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++) {
+		keep |= e->workers[i].abandoned != 0;  /* its buffers stay: see worker_free */
+		worker_free(&e->workers[i]);
+	}
+	if (left)
+		supervise_threads_left();
+	if (keep) {
+		keep_left_behind(e);
+		return;
+	}
+	free(e->workers);
+	free(e);
+}
+
 int engine_run(const struct job *job, struct run_result *res)
 {
-	struct engine e = {
-		.job = job,
-		.ops = job->ioeng ? job->ioeng : &ioeng_libaio,
-		.fd = job->target->fd,
-		.max_errors = job->max_errors,
-	};
+	struct engine *e;
 	struct monitor m = { 0 };
 	unsigned s, i, k = 0;
 	cpu_set_t home;
 	bool moved = false;            /* this thread is away from home (--cpus) */
+	bool left = false;             /* workers left behind: keep the engine */
 	int rc;
 
 	rc = validate_job(job);
 	if (rc)
 		return rc;
-	e.nworkers = job_total_workers(job);
-	e.workers = aligned_alloc(64, sizeof(*e.workers) * e.nworkers);
-	if (!e.workers) {
-		log_error("out of memory for %u workers", e.nworkers);
+	/* On the heap: a worker left behind may still look at it. */
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		log_error("out of memory for the engine");
 		return EXIT_RUNTIME;
 	}
-	memset(e.workers, 0, sizeof(*e.workers) * e.nworkers);
+	e->job = job;
+	e->ops = job->ioeng ? job->ioeng : &ioeng_libaio;
+	e->fd = job->target->fd;
+	e->max_errors = job->max_errors;
+	e->nworkers = job_total_workers(job);
+	e->workers = aligned_alloc(64, sizeof(*e->workers) * e->nworkers);
+	if (!e->workers) {
+		log_error("out of memory for %u workers", e->nworkers);
+		free(e);
+		return EXIT_RUNTIME;
+	}
+	memset(e->workers, 0, sizeof(*e->workers) * e->nworkers);
 	if (job->ncpus && (rc = pthread_getaffinity_np(pthread_self(), sizeof(home), &home))) {
 		log_error("cannot read the CPU affinity (--cpus): %s", strerror(rc));
-		free(e.workers);
+		free(e->workers);
+		free(e);
 		return EXIT_RUNTIME;
 	}
 	for (s = 0; s < job->nstreams; s++) {
@@ -1065,13 +1335,13 @@ int engine_run(const struct job *job, struct run_result *res)
 
 		stream_region(st, job->target, &off, &len);
 		for (i = 0; i < st->workers; i++, k++) {
-			e.workers[k].cpu = job->ncpus ? job->cpus[k % job->ncpus] : -1;
-			rc = e.workers[k].cpu >= 0 ? pin_self(e.workers[k].cpu) : 0;
-			moved |= e.workers[k].cpu >= 0;
+			e->workers[k].cpu = job->ncpus ? job->cpus[k % job->ncpus] : -1;
+			rc = e->workers[k].cpu >= 0 ? pin_self(e->workers[k].cpu) : 0;
+			moved |= e->workers[k].cpu >= 0;
 			if (!rc)
-				rc = worker_setup(&e, &e.workers[k], st, s, i, k, off, len);
+				rc = worker_setup(e, &e->workers[k], st, s, i, k, off, len);
 			if (rc) {
-				e.nworkers = k + 1;
+				e->nworkers = k + 1;
 				goto out_free;
 			}
 		}
@@ -1082,13 +1352,13 @@ int engine_run(const struct job *job, struct run_result *res)
 		goto out_free;
 	}
 	moved = false;
-	if (monitor_init(&m, &e, res)) {
+	if (monitor_init(&m, e, res)) {
 		log_error("out of memory for the monitor");
 		rc = EXIT_RUNTIME;
 		goto out_free;
 	}
-	pthread_mutex_init(&e.gate_lock, NULL);
-	pthread_cond_init(&e.gate_cond, NULL);
+	pthread_mutex_init(&e->gate_lock, NULL);
+	pthread_cond_init(&e->gate_cond, NULL);
 	{
 		sigset_t stops, old;
 
@@ -1098,54 +1368,57 @@ int engine_run(const struct job *job, struct run_result *res)
 		sigaddset(&stops, SIGINT);
 		sigaddset(&stops, SIGTERM);
 		pthread_sigmask(SIG_BLOCK, &stops, &old);
-		for (i = 0; i < e.nworkers; i++) {
-			rc = start_worker(&e.workers[i], i);
+		for (i = 0; i < e->nworkers; i++) {
+			rc = start_worker(&e->workers[i], i);
 			if (rc) {
 				log_error("cannot start worker thread %u: %s", i, strerror(rc));
 				rc = EXIT_RUNTIME;
 				break;
 			}
-			e.workers[i].started = true;
+			e->workers[i].started = true;
 		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	e.start_ns = now_ns();
-	e.ramp_end_ns = e.start_ns + job->ramp_ns;
-	e.end_ns = e.ramp_end_ns + job->duration_ns;
+	e->start_ns = now_ns();
+	e->ramp_end_ns = e->start_ns + job->ramp_ns;
+	e->end_ns = e->ramp_end_ns + job->duration_ns;
 	if (rc || signals_pending())
-		eng_request_stop(&e);
-	pthread_mutex_lock(&e.gate_lock);
-	e.gate_open = true;
-	pthread_cond_broadcast(&e.gate_cond);
-	pthread_mutex_unlock(&e.gate_lock);
-	if (rc)
-		goto out_join;
-	monitor_loop(&m);
-	rc = 0;
-out_join:
-	for (i = 0; i < e.nworkers; i++)
-		if (e.workers[i].started)
-			pthread_join(e.workers[i].thread, NULL);
-	if (rc == 0 && e.failed)
+		eng_request_stop(e);
+	/* --timeout counts from here: so does the supervisor's deadline. */
+	supervise_part_started();
+	pthread_mutex_lock(&e->gate_lock);
+	e->gate_open = true;
+	pthread_cond_broadcast(&e->gate_cond);
+	pthread_mutex_unlock(&e->gate_lock);
+	if (!rc) {
+		monitor_loop(&m);
+		rc = 0;
+	}
+	left = join_workers(e);
+	if (rc == 0 && e->failed)
 		rc = EXIT_RUNTIME;  /* said why in the worker's own line */
 	if (rc == 0) {
-		uint64_t t = now_ns();
+		uint64_t end = measured_end(e);
 
 		if (job->progress && m.drew_progress)
 			fprintf(stderr, "\r\033[K");
-		/* The last, partial interval (drained I/O included). */
-		if (t > e.ramp_end_ns && t > m.last_ival_ns + job->interval_ns / 100)
-			monitor_interval(&m, t);
-		merge_results(&e, res, &m);
+		/*
+		 * The last, partial interval (drained I/O included); a sliver
+		 * of one joins the interval before it.
+		 */
+		if (end > e->ramp_end_ns && end > m.last_ival_ns)
+			monitor_interval(&m, end, res->nintervals &&
+					 end - m.last_ival_ns < job->interval_ns / 100);
+		merge_results(e, res, &m, end);
 	}
-	pthread_cond_destroy(&e.gate_cond);
-	pthread_mutex_destroy(&e.gate_lock);
+	if (!left) {
+		pthread_cond_destroy(&e->gate_cond);
+		pthread_mutex_destroy(&e->gate_lock);
+	}
 out_free:
 	if (moved)
 		pthread_setaffinity_np(pthread_self(), sizeof(home), &home);
 	monitor_free(&m);
-	for (i = 0; i < e.nworkers; i++)
-		worker_free(&e.workers[i]);
-	free(e.workers);
+	engine_free(e, left);
 	return rc;
 }

@@ -1,5 +1,7 @@
 #include "result/output.h"
 
+#include "run/supervise.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -823,6 +825,7 @@ int output_writer_finish(struct output_writer *w, char *data, size_t len, const 
 	if (left_behind) {
 		/* Stuck in the kernel: it frees the writer if it ever comes back. */
 		pthread_detach(w->thread);
+		supervise_threads_left();
 		writer_put(w);
 		errno = ETIMEDOUT;
 		return rc;

@@ -124,6 +124,11 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	total->error_stop |= part->error_stop;
 	total->timed_out |= part->timed_out;
 	total->abandoned_ios += part->abandoned_ios;
+	if (part->abandoned_after != ABANDON_NONE)
+		total->abandoned_after = part->abandoned_after;
+	total->stuck_workers += part->stuck_workers;
+	for (i = 0; i < part->nstuck && total->nstuck < STUCK_LIST_MAX; i++)
+		total->stuck[total->nstuck++] = part->stuck[i];
 	total->verify_enabled |= part->verify_enabled;
 	total->verify_block_size = part->verify_block_size;
 	verify_stats_merge(&total->verify, &part->verify);

@@ -74,6 +74,20 @@ struct concurrency_stats {
 	uint64_t kernel_inflight_max;
 };
 
+/* A worker thread the run left behind in the kernel (see engine.c). */
+enum stuck_where { STUCK_IN_SUBMIT, STUCK_IN_EXIT };
+#define STUCK_LIST_MAX 64
+
+struct stuck_worker {
+	unsigned worker;               /* global index, as in the thread name dmrb-wN */
+	char stream[STREAM_NAME_MAX];
+	enum stuck_where where;
+	uint64_t abandoned_ios;        /* its share of run_result.abandoned_ios */
+};
+
+/* Why I/O was abandoned: the hard stop that gave up on it. */
+enum abandon_reason { ABANDON_NONE, ABANDON_TIMEOUT, ABANDON_DRAIN_GRACE };
+
 struct run_result {
 	double duration_s;             /* measured, ramp excluded */
 	unsigned nstreams;
@@ -89,6 +103,10 @@ struct run_result {
 	bool error_stop;               /* stopped because errors exceeded the limit */
 	bool timed_out;                /* the hard stop (--timeout or drain grace) fired */
 	uint64_t abandoned_ios;        /* in flight when the run gave up on them */
+	enum abandon_reason abandoned_after;
+	unsigned stuck_workers;        /* worker threads left behind in the kernel */
+	struct stuck_worker stuck[STUCK_LIST_MAX];
+	unsigned nstuck;               /* listed in stuck[] (at most STUCK_LIST_MAX) */
 	bool complete;                 /* false while a run is still in progress */
 	bool verify_enabled;
 	uint32_t verify_block_size;

@@ -178,6 +178,21 @@ static json_t *verify_json(const struct run_result *r)
 			 "cpu_s", (double)v->cpu_ns / 1e9);
 }
 
+/* The worker threads left behind in the kernel, and where. */
+static json_t *stuck_json(const struct run_result *r)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < r->nstuck; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:I}",
+			"worker", (json_int_t)r->stuck[i].worker,
+			"stream", r->stuck[i].stream,
+			"in", r->stuck[i].where == STUCK_IN_SUBMIT ? "submit" : "exit",
+			"abandoned_ios", (json_int_t)r->stuck[i].abandoned_ios));
+	return a;
+}
+
 json_t *run_result_json(const struct run_result *r)
 {
 	json_t *j, *streams;
@@ -205,6 +220,11 @@ json_t *run_result_json(const struct run_result *r)
 	json_object_set_new(j, "stopped_by_errors", json_boolean(r->error_stop));
 	json_object_set_new(j, "timed_out", json_boolean(r->timed_out));
 	json_object_set_new(j, "abandoned_ios", json_integer((json_int_t)r->abandoned_ios));
+	json_object_set_new(j, "abandoned_after", r->abandoned_after == ABANDON_NONE ? json_null() :
+			    json_string(r->abandoned_after == ABANDON_TIMEOUT ? "timeout" :
+					"drain_grace"));
+	json_object_set_new(j, "stuck_workers", json_integer((json_int_t)r->stuck_workers));
+	json_object_set_new(j, "stuck", stuck_json(r));
 	if (r->verify_enabled) {
 		json_object_set_new(j, "verify", verify_json(r));
 		json_object_set_new(json_object_get(j, "errors"), "verify_blocks",

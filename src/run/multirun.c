@@ -21,7 +21,9 @@ int multirun(struct session *s, struct run_part *parts, unsigned n, struct run_r
 			log_error("out of memory for the results");
 			return EXIT_RUNTIME;
 		}
-		if (parts[i].res.signal || parts[i].res.error_stop)
+		/* Nor does a run go on on a device that left I/O hung in the kernel. */
+		if (parts[i].res.signal || parts[i].res.error_stop || parts[i].res.abandoned_ios ||
+		    parts[i].res.stuck_workers)
 			break;
 	}
 	return 0;

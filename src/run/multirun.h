@@ -1,7 +1,8 @@
 /*
  * Several engine runs in a row on one target: the phases of `workload
  * mixed`, the steps of `scale`. Each part keeps its own result; the total
- * adds them up. A stop signal or the error limit ends the sequence.
+ * adds them up. A stop signal, the error limit, or I/O abandoned by the
+ * hard stop ends the sequence.
  */
 #ifndef DMRB_MULTIRUN_H
 #define DMRB_MULTIRUN_H

@@ -1,7 +1,9 @@
 #include "run/session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,11 +14,13 @@
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
 #include "engine/engine.h"
+#include "engine/hardstop.h"
 #include "engine/ioengine.h"
 #include "result/output.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
 #include "run/session_dm.h"
+#include "run/supervise.h"
 #include "util/env.h"
 #include "verify/crc32c.h"
 #include "verify/genmap.h"
@@ -97,38 +101,141 @@ static int verify_mkdir_parent(const char *path)
 	return make_dirs(dir);
 }
 
-/* After a --verify run: make the data durable, then record what it holds. */
-static void verify_save(struct session *s, json_t *doc)
+/*
+ * fdatasync with a deadline: a device that never completes the flush (a
+ * loop device whose backing file is on a frozen filesystem) must not hold
+ * the run. A thread makes the call on its own copy of the descriptor and
+ * may be left behind; whichever of it and the waiter lets go last frees
+ * the shared state.
+ */
+struct flush_call {
+	int fd;
+	int err;                   /* errno of fdatasync, or 0 */
+	bool done;
+	int refs;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void flush_call_put(struct flush_call *f)
 {
-	char why[OUTPUT_WHY_LEN];
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	close(f->fd);
+	pthread_cond_destroy(&f->cond);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+static void *flush_thread(void *arg)
+{
+	struct flush_call *f = arg;
+	int err = fdatasync(f->fd) ? errno : 0;
+
+	pthread_mutex_lock(&f->lock);
+	f->err = err;
+	f->done = true;
+	pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	flush_call_put(f);
+	return NULL;
+}
+
+/* 0, an errno, or ETIMEDOUT when the flush did not finish within limit_ns. */
+static int fdatasync_within(int fd, uint64_t limit_ns)
+{
+	struct flush_call *f = calloc(1, sizeof(*f));
+	uint64_t until = now_ns() + limit_ns;
+	struct timespec ts = { .tv_sec = (time_t)(until / NSEC_PER_SEC),
+			       .tv_nsec = (long)(until % NSEC_PER_SEC) };
+	pthread_condattr_t ca;
+	pthread_attr_t attr;
+	pthread_t t;
 	int rc;
 
+	if (!f)
+		return ENOMEM;
+	f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (f->fd < 0) {
+		rc = errno;
+		free(f);
+		return rc;
+	}
+	f->refs = 2;
+	pthread_mutex_init(&f->lock, NULL);
+	/* timedwait on CLOCK_MONOTONIC (clockwait would do, but sanitizers miss it) */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, flush_thread, f);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		/* No thread: flush here, without a deadline, as before. */
+		rc = fdatasync(fd) ? errno : 0;
+		f->refs = 1;
+		flush_call_put(f);
+		return rc;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (!f->done)
+		if (pthread_cond_timedwait(&f->cond, &f->lock, &ts) == ETIMEDOUT)
+			break;
+	rc = f->done ? f->err : ETIMEDOUT;
+	pthread_mutex_unlock(&f->lock);
+	flush_call_put(f);
+	if (rc == ETIMEDOUT)
+		supervise_threads_left();
+	return rc;
+}
+
+/*
+ * After a --verify run: make the data durable, then record what it holds.
+ * Returns 0, or EXIT_RUNTIME when the state could not be saved.
+ */
+static int verify_save(struct session *s, json_t *doc)
+{
+	char why[OUTPUT_WHY_LEN];
+	int err, rc;
+
 	if (!s->vmap || s->ro->verify_only || s->target.scratch || (s->dm && s->dm->automatic))
-		return;
-	if (fdatasync(s->target.fd)) {
+		return 0;
+	err = fdatasync_within(s->target.fd, HARDSTOP_FLUSH_NS);
+	if (err == ETIMEDOUT) {
+		log_error("--verify: flushing %s did not finish within %llu s (the device may be "
+			  "hung); the verify state is not saved", s->target.path,
+			  (unsigned long long)(HARDSTOP_FLUSH_NS / NSEC_PER_SEC));
+		json_object_set_new(doc, "verify_state_error",
+				    json_string("the flush of the target did not finish in time"));
+		return EXIT_RUNTIME;
+	}
+	if (err) {
 		log_error("--verify: cannot flush %s (%s); the verify state is not saved",
-			  s->target.path, strerror(errno));
-		return;
+			  s->target.path, strerror(err));
+		json_object_set_new(doc, "verify_state_error", json_string(strerror(err)));
+		return EXIT_RUNTIME;
 	}
 	if (verify_mkdir_parent(s->vstate)) {
+		err = errno;
 		log_error("--verify: cannot save the verify state %s: %s", s->vstate,
-			  strerror(errno));
-		return;
+			  strerror(err));
+		json_object_set_new(doc, "verify_state_error", json_string(strerror(err)));
+		return EXIT_RUNTIME;
 	}
 	rc = genmap_save(s->vmap, s->vstate, s->target.path, why, sizeof(why));
 	if (rc) {
 		if (rc == OUTPUT_FAILED)
-			log_error("--verify: cannot save the verify state %s: %s", s->vstate,
-				  strerror(errno));
-		else
-			log_error("--verify: the verify state is not saved: %s", why);
-		return;
+			snprintf(why, sizeof(why), "cannot save the verify state %s: %s", s->vstate,
+				 strerror(errno));
+		log_error("--verify: the verify state is not saved: %s", why);
+		json_object_set_new(doc, "verify_state_error", json_string(why));
+		return EXIT_RUNTIME;
 	}
 	json_object_set_new(doc, "verify_state", json_string(s->vstate));
+	return 0;
 }
-
-/* How long in-flight I/O may take to drain after a run stops. */
-#define DRAIN_GRACE_NS (30 * NSEC_PER_SEC)
 
 /* Whether compare could read the document (checked before a run starts). */
 static bool baseline_comparable(json_t *doc, char *err, size_t len)
@@ -227,6 +334,11 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	if (rc)
 		return rc;
 	iso8601_now(s->start_time, sizeof(s->start_time));
+	/*
+	 * The options hold: from here on a child process does the run, and
+	 * this one only supervises it (a stuck device cannot keep the tool).
+	 */
+	supervise_start(ro->timeout_ns);
 	rc = sdm_prepare(s, &req, s->dm_skipped, sizeof(s->dm_skipped));
 	if (rc)
 		return rc;
@@ -274,7 +386,7 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.progress = !ro->quiet && isatty(STDERR_FILENO),
 		.verify_map = s->vmap,
 		.timeout_ns = ro->timeout_ns,
-		.drain_grace_ns = DRAIN_GRACE_NS,
+		.drain_grace_ns = HARDSTOP_DRAIN_GRACE_NS,
 		.reap = (enum reap_mode)ro->reap,
 		.ioeng = ioeng_find(engine_names[ro->engine]),
 		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 : ro->submit_limit,
@@ -545,10 +657,10 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 {
 	const struct run_opts *ro = s->ro;
 	struct emit_print ep = { .s = s, .print = print, .arg = arg };
-	int cmp_rc = 0, out_rc = 0, save_rc = 0;
+	int cmp_rc = 0, out_rc = 0, save_rc = 0, verify_rc;
 
 	sdm_emit(s, doc, &run_status);
-	verify_save(s, doc);
+	verify_rc = verify_save(s, doc);
 	if (s->baseline && run_status < 128)
 		cmp_rc = compare_baseline(s, doc);
 	if (ro->output) {
@@ -572,16 +684,28 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 		save_rc = save_baseline(s, doc, run_status);
 	if (run_status)
 		return run_status;
-	if (out_rc || save_rc)
+	if (out_rc || save_rc || verify_rc)
 		return EXIT_RUNTIME;
 	return cmp_rc;
 }
 
 int session_exit_status(const struct run_result *res)
 {
-	if (res->abandoned_ios)
-		log_error("%llu I/Os never completed and were abandoned (the device may be hung; "
-			  "see --timeout)", (unsigned long long)res->abandoned_ios);
+	if (res->abandoned_ios || res->stuck_workers) {
+		char stuck[128] = "";
+
+		if (res->stuck_workers)
+			snprintf(stuck, sizeof(stuck), "; %u worker thread%s left behind in the kernel",
+				 res->stuck_workers, res->stuck_workers == 1 ? " was" : "s were");
+		log_error("hard stop: %llu I/O%s never completed and %s abandoned %llu s after %s%s "
+			  "(the device may be hung; see results.abandoned_ios and results.stuck)",
+			  (unsigned long long)res->abandoned_ios, res->abandoned_ios == 1 ? "" : "s",
+			  res->abandoned_ios == 1 ? "was" : "were",
+			  (unsigned long long)((res->abandoned_after == ABANDON_TIMEOUT ?
+						HARDSTOP_DRAIN_NS : HARDSTOP_DRAIN_GRACE_NS) / NSEC_PER_SEC),
+			  res->abandoned_after == ABANDON_TIMEOUT ? "--timeout" : "the run stopped",
+			  stuck);
+	}
 	if (res->signal)
 		return signals_exit_status(res->signal);
 	if (err_stats_total(&res->errors)) {
@@ -589,9 +713,10 @@ int session_exit_status(const struct run_result *res)
 			  (unsigned long long)err_stats_total(&res->errors));
 		return EXIT_IO;
 	}
-	if (res->timed_out || res->abandoned_ios) {
-		log_error("the run hit its hard stop (--timeout or the %llus drain grace)",
-			  (unsigned long long)(DRAIN_GRACE_NS / NSEC_PER_SEC));
+	if (res->abandoned_ios || res->stuck_workers)
+		return EXIT_IO;
+	if (res->timed_out) {
+		log_error("the run reached its --timeout (exit status 3)");
 		return EXIT_IO;
 	}
 	return EXIT_OK;

@@ -42,35 +42,51 @@ uint64_t genmap_written(const struct genmap *m)
 int genmap_save(const struct genmap *m, const char *path, const char *target, char *why,
 		size_t wlen)
 {
-	json_t *h = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "target", target,
-			      "target_size", (json_int_t)m->target_size,
-			      "block_size", (json_int_t)m->block_size,
-			      "seed", (json_int_t)m->seed,
-			      "nblocks", (json_int_t)m->nblocks,
-			      "written", (json_int_t)genmap_written(m));
-	char *line = json_dumps(h, JSON_COMPACT);
-	size_t hl = strlen(GENMAP_MAGIC), ll = line ? strlen(line) : 0;
-	char *buf = malloc(hl + ll + 1 + m->nblocks);
-	uint64_t i;
+	size_t hl = strlen(GENMAP_MAGIC), ll;
+	uint8_t *gens = malloc(m->nblocks ? m->nblocks : 1);
+	uint64_t i, written = 0;
+	char *line = NULL, *buf = NULL;
+	json_t *h = NULL;
 	int rc;
 
-	if (line && buf) {
+	if (!gens) {
+		snprintf(why, wlen, "cannot write %s: %s", path, strerror(ENOMEM));
+		errno = ENOMEM;
+		return OUTPUT_FAILED;
+	}
+	/*
+	 * A block still marked in flight had its I/O abandoned by the hard
+	 * stop: what it holds is unknown (the write may land later, or
+	 * never), so it is saved as never written and not checked.
+	 */
+	for (i = 0; i < m->nblocks; i++) {
+		gens[i] = m->g[i] & GEN_INFLIGHT ? 0 : m->g[i] & GEN_MASK;
+		written += gens[i] != 0;
+	}
+	h = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "target", target,
+		      "target_size", (json_int_t)m->target_size,
+		      "block_size", (json_int_t)m->block_size,
+		      "seed", (json_int_t)m->seed,
+		      "nblocks", (json_int_t)m->nblocks,
+		      "written", (json_int_t)written);
+	line = h ? json_dumps(h, JSON_COMPACT) : NULL;
+	ll = line ? strlen(line) : 0;
+	buf = line ? malloc(hl + ll + 1 + m->nblocks) : NULL;
+	if (buf) {
 		memcpy(buf, GENMAP_MAGIC, hl);
 		memcpy(buf + hl, line, ll);
 		buf[hl + ll] = '\n';
-		/* In-flight bits are never saved: the run has drained. */
-		for (i = 0; i < m->nblocks; i++)
-			buf[hl + ll + 1 + i] = (char)(m->g[i] & GEN_MASK);
+		memcpy(buf + hl + ll + 1, gens, m->nblocks);
 		/* The output rule and its deadline (result/output.h); buf is its now. */
 		rc = output_write(path, buf, hl + ll + 1 + m->nblocks, "the verify state", why,
 				  wlen);
 	} else {
-		free(buf);
 		snprintf(why, wlen, "cannot write %s: %s", path, strerror(ENOMEM));
 		errno = ENOMEM;
 		rc = OUTPUT_FAILED;
 	}
 	free(line);
+	free(gens);
 	json_decref(h);
 	return rc;
 }

@@ -25,7 +25,9 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,6 +163,25 @@ static int count_prefixed(const char *dir, const char *prefix)
 		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
 	closedir(d);
 	return n;
+}
+
+/*
+ * Wait up to limit_ms for every child of this (subreaper) process to end:
+ * the process a run command forks to do the run (dmremap-bench(1), HARD
+ * STOP) outlives a SIGKILLed tool by the moment it takes to die with it.
+ */
+static void reap_orphans(unsigned limit_ms)
+{
+	unsigned long long end = mono_ms() + limit_ms;
+
+	while (mono_ms() < end) {
+		pid_t w = waitpid(-1, NULL, WNOHANG);
+
+		if (w < 0 && errno == ECHILD)
+			return;
+		if (w <= 0)
+			sleep_ms(5);
+	}
 }
 
 /* ---- the result file cannot be written ------------------------------------------ */
@@ -302,6 +323,8 @@ static int save_run(struct baseline_case *bc, unsigned seed, const struct kill_p
 	int ino = -1, status = -1;
 
 	snprintf(s, sizeof(s), "%u", seed);
+	/* The tool's child (the run) comes to us when the tool dies: see reap_orphans. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	env_add(&env, "TMPDIR", bc->fx->tmp);
 	env_add(&env, "DMREMAP_BENCH_BASELINE_DIR", bc->bl);
 	o.env = (const char *const *)env.v;
@@ -324,6 +347,8 @@ static int save_run(struct baseline_case *bc, unsigned seed, const struct kill_p
 	if (runbin_wait(&rb, &r) == 0)
 		status = r.status;
 	runbin_result_free(&r);
+	/* The run's own process dies with the tool it ran under: wait for that too. */
+	reap_orphans(10000);
 out:
 	if (ino >= 0)
 		close(ino);

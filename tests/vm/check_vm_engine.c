@@ -568,7 +568,11 @@ START_TEST(test_stuck_io_abandoned)
 	struct bench_run r;
 
 	dm_make(DEV_PREFIX "stuck", &s, 1);
-	/* The process exit itself waits for the reads (the kernel's exit_aio). */
+	/*
+	 * With libaio the run's process cannot exit before the reads end (the
+	 * kernel's exit_aio): the tool leaves it behind and returns, and it
+	 * holds the device until 10 s, which dm_remove's retries outlast.
+	 */
 	bench_run(&r, "/dev/mapper/" DEV_PREFIX "stuck", args);
 	dm_remove(DEV_PREFIX "stuck");
 
