@@ -658,7 +658,7 @@ START_TEST(endurance_fifo_without_reader)
 	run_in(dir, args, -1, -1, 60, &p);
 	/* The hard stop is exit 3, and worse than the output's 4. */
 	check_blocked(&p, fifo, 3, 3 + 1 + STALL_S + SLACK_S);
-	ck_assert_msg(strstr(text(&p, 1), "hard stop"), "stderr: %s", text(&p, 1));
+	ck_assert_msg(strstr(text(&p, 1), "reached its --timeout"), "stderr: %s", text(&p, 1));
 	/* The workers stopped at the timeout: the run measured 3 s, not more. */
 	m = measured_s(text(&p, 0));
 	ck_assert_msg(m > 0 && m <= 3.5, "measured %.2f s: %s", m, text(&p, 0));
@@ -842,8 +842,9 @@ START_TEST(frozen_endurance_snapshot)
 	args[12] = out;
 	/* The first snapshot blocks at 1 s; the monitor must still stop the run at 3 s. */
 	frozen_body(&x, args, 3 + 1, out, 3);
-	if (!x.ex.failed && !strstr(text(&x.p, 1), "hard stop"))
-		expect_fail_at(&x.ex, __LINE__, "hard stop", "stderr: %s", text(&x.p, 1));
+	if (!x.ex.failed && !strstr(text(&x.p, 1), "reached its --timeout"))
+		expect_fail_at(&x.ex, __LINE__, "reached its --timeout", "stderr: %s",
+			       text(&x.p, 1));
 	if (!x.ex.failed && !(measured_s(text(&x.p, 0)) > 0 && measured_s(text(&x.p, 0)) <= 3.5))
 		expect_fail_at(&x.ex, __LINE__, "measured", "the run went on: %s", text(&x.p, 0));
 	ext4_teardown(&x);
