@@ -1,5 +1,7 @@
 #include "report/report.h"
 
+#include "result/hist_json.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 
 #include "compare/compare.h"
+#include "result/hist_json.h"
 #include "stats/hist.h"
 
 /* ---- reading the document ------------------------------------------------- */
@@ -531,59 +534,20 @@ static void time_series_charts(struct report *r)
 
 /* ---- percentiles ---------------------------------------------------------- */
 
-struct bucket {
-	uint32_t idx;
-	double count;
-};
-
-static int bucket_cmp(const void *a, const void *b)
-{
-	const struct bucket *x = a, *y = b;
-
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* The histogram's buckets, sorted, the malformed left out; the count in *total. */
-static struct bucket *load_buckets(json_t *h, unsigned bits, size_t *n, double *total)
-{
-	uint32_t limit = (1u << bits) + (HIST_MAX_MAGNITUDE - bits) * (1u << bits);
-	json_t *arr = json_object_get(h, "buckets"), *e;
-	struct bucket *b = calloc(json_array_size(arr) + 1, sizeof(*b));
-	size_t i;
-
-	*n = 0;
-	*total = 0;
-	if (!b)
-		return NULL;
-	json_array_foreach(arr, i, e) {
-		json_int_t idx = json_integer_value(json_array_get(e, 0));
-		json_int_t cnt = json_integer_value(json_array_get(e, 1));
-
-		if (!json_is_integer(json_array_get(e, 0)) || idx < 0 || idx >= limit || cnt <= 0)
-			continue;
-		b[*n].idx = (uint32_t)idx;
-		b[*n].count = (double)cnt;
-		*total += (double)cnt;
-		(*n)++;
-	}
-	qsort(b, *n, sizeof(*b), bucket_cmp);
-	return b;
-}
-
 size_t report_percentile_curve(json_t *dir, double *x, double *y, size_t cap)
 {
-	json_t *h = json_object_get(dir, "lat_hist"), *lat = json_object_get(dir, "lat_ns");
-	json_int_t bits = json_integer_value(json_object_get(h, "bits"));
-	double total, seen = 0, tmax, step, vmin = num(lat, "min"), vmax = num(lat, "max");
-	struct hist shape = { .bits = (uint32_t)bits };
-	struct bucket *b;
-	size_t nb, n = 0, cur = 0, k;
+	json_t *lat = json_object_get(dir, "lat_ns");
+	double total, seen = 0, tmax, step, rank;
+	struct hist h;
+	char err[160];
+	size_t n = 0, k;
+	uint32_t cur = 0;
 
-	if (bits < 1 || bits > 16 || cap < 2)
+	if (cap < 2 || hist_from_json(json_object_get(dir, "lat_hist"), lat, &h, err, sizeof(err)))
 		return 0;
-	b = load_buckets(h, (unsigned)bits, &nb, &total);
-	if (!b || !nb) {
-		free(b);
+	total = (double)h.count;
+	if (!h.count) {
+		hist_free(&h);
 		return 0;
 	}
 	/* p(1 - 10^-t) needs about 10^t samples to mean anything. */
@@ -591,8 +555,10 @@ size_t report_percentile_curve(json_t *dir, double *x, double *y, size_t cap)
 	if (tmax > 5)
 		tmax = 5;
 	step = tmax / (double)(cap - 1) > 0.02 ? tmax / (double)(cap - 1) : 0.02;
+	while (!h.buckets[cur])
+		cur++;
 	for (k = 0; n < cap; k++) {
-		double t = (double)k * step, rank, v;
+		double t = (double)k * step, v;
 		uint64_t lo, width;
 
 		if (t > tmax + 1e-9)
@@ -600,20 +566,29 @@ size_t report_percentile_curve(json_t *dir, double *x, double *y, size_t cap)
 		rank = ceil((1.0 - pow(10.0, -t)) * total - 1e-9);
 		if (rank < 1)
 			rank = 1;
-		while (cur + 1 < nb && seen + b[cur].count < rank)
-			seen += b[cur++].count;
-		hist_bucket_range(&shape, b[cur].idx, &lo, &width);
+		/* The bucket holding the sample of that rank. */
+		while (seen + (double)h.buckets[cur] < rank) {
+			uint32_t next = cur + 1;
+
+			while (next < h.nbuckets && !h.buckets[next])
+				next++;
+			if (next >= h.nbuckets)
+				break;
+			seen += (double)h.buckets[cur];
+			cur = next;
+		}
+		hist_bucket_range(&h, cur, &lo, &width);
 		v = (double)(lo + (width - 1) / 2);
-		if (k == 0 && isfinite(vmin))
-			v = vmin;  /* p0 is the minimum, recorded exactly */
-		if (isfinite(vmin) && v < vmin)
-			v = vmin;
-		if (isfinite(vmax) && v > vmax)
-			v = vmax;
+		if (k == 0)
+			v = (double)h.min;  /* p0 is the minimum, recorded exactly */
+		if (v < (double)h.min)
+			v = (double)h.min;
+		if (v > (double)h.max)
+			v = (double)h.max;
 		x[n] = t;
 		y[n++] = v;
 	}
-	free(b);
+	hist_free(&h);
 	return n;
 }
 

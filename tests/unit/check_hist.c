@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/prng.h"
+#include "result/hist_json.h"
 #include "stats/hist.h"
 
 #define NSAMPLES 1000000u
@@ -343,6 +344,103 @@ START_TEST(bucket_ranges_contiguous)
 }
 END_TEST
 
+/* The schema 2 string form: every bucket, count, sum and extreme survives a round trip. */
+START_TEST(json_round_trip)
+{
+	struct hist h, back;
+	uint64_t x = 88172645463325252ULL;
+	char err[200];
+	json_t *j;
+	uint32_t i;
+	int k;
+
+	ck_assert_int_eq(hist_init(&h, 7), 0);
+	for (k = 0; k < 20000; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		hist_record(&h, (x % 5000000) * (k % 3 ? 1 : 977));
+	}
+	j = hist_json(&h);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "enc")), "d1");
+	ck_assert_msg(hist_from_json(j, NULL, &back, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(back.bits, h.bits);
+	ck_assert_uint_eq(back.count, h.count);
+	ck_assert_uint_eq(back.sum, h.sum);
+	ck_assert_uint_eq(back.min, h.min);
+	ck_assert_uint_eq(back.max, h.max);
+	for (i = 0; i < h.nbuckets; i++)
+		REQUIRE(back.buckets[i] == h.buckets[i], "bucket %u: %llu, not %llu", i,
+			(unsigned long long)back.buckets[i], (unsigned long long)h.buckets[i]);
+	hist_free(&back);
+	json_decref(j);
+	/* An empty histogram: an empty string, and back. */
+	hist_reset(&h);
+	j = hist_json(&h);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "buckets")), "");
+	ck_assert_int_eq(hist_from_json(j, NULL, &back, err, sizeof(err)), 0);
+	ck_assert_uint_eq(back.count, 0);
+	hist_free(&back);
+	json_decref(j);
+	hist_free(&h);
+}
+END_TEST
+
+/* Schema 1 pairs decode to the same buckets; the summary supplies min, max, mean. */
+START_TEST(json_schema1_pairs)
+{
+	json_t *j = json_pack("{s:i, s:[[i,i],[i,i]]}", "bits", 7, "buckets", 300, 2, 5, 1);
+	json_t *lat = json_pack("{s:i, s:i, s:f}", "min", 5, "max", 1400, "mean", 700.0);
+	struct hist h;
+	char err[200];
+
+	ck_assert_msg(hist_from_json(j, lat, &h, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(h.count, 3);
+	ck_assert_uint_eq(h.buckets[300], 2);
+	ck_assert_uint_eq(h.buckets[5], 1);
+	ck_assert_uint_eq(h.min, 5);
+	ck_assert_uint_eq(h.max, 1400);
+	ck_assert_uint_eq(h.sum, 2100);
+	hist_free(&h);
+	json_decref(j);
+	json_decref(lat);
+}
+END_TEST
+
+/* Malformed histograms are refused with a reason, nothing allocated. */
+START_TEST(json_malformed)
+{
+	static const char *const bad[] = {
+		"10:0", "10:5,0:5", "x", "10:5,", "-1:5", "10:5;11:5", "99999999999:1",
+		"5:1,18446744073709551615:1", ":5", "5:", "5:1,,6:1", "5:+1",
+	};
+	struct hist h;
+	char err[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *j = json_pack("{s:i, s:s}", "bits", 7, "buckets", bad[i]);
+
+		err[0] = '\0';
+		REQUIRE(hist_from_json(j, NULL, &h, err, sizeof(err)) == -1, "'%s' accepted", bad[i]);
+		REQUIRE(err[0], "'%s' refused without a reason", bad[i]);
+		json_decref(j);
+	}
+	{
+		json_t *j = json_pack("{s:i, s:i, s:s}", "bits", 7, "count", 3, "buckets", "5:1");
+
+		ck_assert_int_eq(hist_from_json(j, NULL, &h, err, sizeof(err)), -1);
+		ck_assert_ptr_nonnull(strstr(err, "count"));
+		json_decref(j);
+	}
+	{
+		json_t *j = json_pack("{s:i, s:s}", "bits", 70, "buckets", "5:1");
+
+		ck_assert_int_eq(hist_from_json(j, NULL, &h, err, sizeof(err)), -1);
+		json_decref(j);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hist");
@@ -362,6 +460,9 @@ int main(void)
 	tcase_add_test(tc, huge_values_clamp);
 	tcase_add_test(tc, reset);
 	tcase_add_loop_test(tc, bucket_ranges_contiguous, 0, 13);
+	tcase_add_test(tc, json_round_trip);
+	tcase_add_test(tc, json_schema1_pairs);
+	tcase_add_test(tc, json_malformed);
 	suite_add_tcase(s, tc);
 
 	sr = srunner_create(s);

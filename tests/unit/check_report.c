@@ -195,13 +195,38 @@ START_TEST(test_percentile_curve_bad_input)
 	d = json_pack("{s:{s:i, s:[[i,i]]}}", "lat_hist", "bits", 70, "buckets", 5, 5);
 	ck_assert_uint_eq(report_percentile_curve(d, x, y, 8), 0);
 	json_decref(d);
-	/* Unsorted buckets and one out of range: sorted, the bad one ignored. */
+	/* A bucket out of range: a malformed histogram draws nothing. */
 	d = json_pack("{s:{s:i, s:[[i,i],[i,i],[i,i]]}}", "lat_hist", "bits", 7, "buckets",
 		      100, 10, 10, 90, 999999999, 5);
+	ck_assert_uint_eq(report_percentile_curve(d, x, y, 8), 0);
+	json_decref(d);
+	/* Unsorted schema 1 buckets are sorted. */
+	d = json_pack("{s:{s:i, s:[[i,i],[i,i]]}}", "lat_hist", "bits", 7, "buckets",
+		      100, 10, 10, 90);
 	ck_assert_uint_eq(report_percentile_curve(d, x, y, 8), 8);
 	ck_assert_double_eq(y[0], 10);
 	ck_assert_double_eq(y[7], 100);
 	json_decref(d);
+	/* The schema 2 string: the same histogram, the same curve. */
+	d = json_pack("{s:{s:i, s:i, s:i, s:i, s:s}}", "lat_hist", "bits", 7, "count", 100,
+		      "min", 10, "max", 100, "buckets", "10:90,90:10");
+	ck_assert_uint_eq(report_percentile_curve(d, x, y, 8), 8);
+	ck_assert_double_eq(y[0], 10);
+	ck_assert_double_eq(y[7], 100);
+	json_decref(d);
+	/* Malformed strings draw nothing. */
+	{
+		static const char *const bad[] = { "10:0", "10:5,0:5", "x", "10:5,", "-1:5",
+						   "10:5;11:5", "99999999999:1", "" };
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			d = json_pack("{s:{s:i, s:s}}", "lat_hist", "bits", 7, "buckets", bad[i]);
+			ck_assert_msg(report_percentile_curve(d, x, y, 8) == 0, "'%s' drew a curve",
+				      bad[i]);
+			json_decref(d);
+		}
+	}
 }
 END_TEST
 
