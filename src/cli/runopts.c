@@ -42,7 +42,26 @@ void runopts_defaults(struct run_opts *ro)
 		.threshold_tput = 10,
 		.threshold_lat = 15,
 		.alpha = 0.05,
+		.repeat = 1,
 	};
+}
+
+bool runopts_interleaved(const struct run_opts *ro)
+{
+	return ro->reference || ro->compare_linear;
+}
+
+uint64_t runopts_slice_ns(const struct run_opts *ro)
+{
+	uint64_t t = ro->duration_ns / 10;
+
+	if (ro->slice_set)
+		return ro->slice_ns;
+	if (t < NSEC_PER_SEC)
+		t = NSEC_PER_SEC;
+	if (t > 10 * NSEC_PER_SEC)
+		t = 10 * NSEC_PER_SEC;
+	return t < ro->duration_ns ? t : ro->duration_ns;
 }
 
 void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc)
@@ -129,6 +148,54 @@ static int validate_dm(const struct run_opts *ro)
 	return 0;
 }
 
+/* --reference and --slice among themselves and against the rest. */
+static int validate_reference(const struct run_opts *ro)
+{
+	if (ro->repeat_set && ro->repeat > 1 && ro->verify_only) {
+		log_error("--repeat: cannot be combined with --verify-only (one read-back checks "
+			  "every block)");
+		return -1;
+	}
+	if (ro->compare_linear && ro->verify) {
+		log_error("--compare-linear: cannot be combined with --verify (the linear twin "
+			  "writes the same blocks without the verify map)");
+		return -1;
+	}
+	if (ro->slice_set && !runopts_interleaved(ro)) {
+		log_error("--slice: needs --reference or --compare-linear (it is the length of "
+			  "their interleaved slices)");
+		return -1;
+	}
+	if (ro->slice_set && ro->slice_ns > ro->duration_ns) {
+		log_error("--slice: %llus is longer than --duration %llus (allowed: at most the "
+			  "duration)", (unsigned long long)(ro->slice_ns / NSEC_PER_SEC),
+			  (unsigned long long)(ro->duration_ns / NSEC_PER_SEC));
+		return -1;
+	}
+	if (!ro->reference)
+		return 0;
+	if (!*ro->reference) {
+		opts_bad_value("--reference", ro->reference, "a block device or a regular file");
+		return -1;
+	}
+	if (ro->compare_linear) {
+		log_error("--reference: cannot be combined with --compare-linear (allowed: one "
+			  "reference; --compare-linear makes the linear twin the reference)");
+		return -1;
+	}
+	if (ro->verify || ro->verify_only) {
+		log_error("--reference: cannot be combined with --verify or --verify-only (the "
+			  "reference is a control, not data to check)");
+		return -1;
+	}
+	if (ro->target && strcmp(ro->target, ro->reference) == 0) {
+		log_error("--reference: %s is the target itself (allowed: another device)",
+			  ro->reference);
+		return -1;
+	}
+	return 0;
+}
+
 int runopts_cpus(const struct run_opts *ro, struct cpulist *out)
 {
 	struct cpulist allowed;
@@ -183,7 +250,7 @@ int runopts_validate(const struct run_opts *ro)
 {
 	struct cpulist cpus;
 
-	if (validate_dm(ro))
+	if (validate_dm(ro) || validate_reference(ro))
 		return -1;
 	if (runopts_cpus(ro, &cpus))
 		return -1;
@@ -258,6 +325,13 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "submit_limit", limit,
 			 "engine", engine_names[ro->engine]);
 
+	if (doc && ro->repeat > 1)
+		json_object_set_new(doc, "repeat", json_integer(ro->repeat));
+	if (doc && runopts_interleaved(ro)) {
+		json_object_set_new(doc, "reference", ro->reference ? json_string(ro->reference) :
+				    json_string("linear-twin"));
+		json_object_set_new(doc, "slice_s", json_real((double)runopts_slice_ns(ro) / 1e9));
+	}
 	/* Only when given: baselines from before --cpus still compare. */
 	if (doc && ro->cpus && runopts_cpus(ro, &cl) == 0) {
 		cpulist_format(&cl, buf, sizeof(buf));

@@ -12,6 +12,8 @@
 #include "cli/options.h"
 #include "engine/job.h"
 
+#define RUNOPTS_MAX_REPEAT 100
+
 enum rw_mode { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_RANDRW, RW_RW };
 enum out_format { OUT_NORMAL, OUT_JSON };
 
@@ -56,6 +58,10 @@ struct run_opts {
 	const char *baseline_dir;
 	double threshold, threshold_tput, threshold_lat, alpha;
 	bool allow_mismatch;
+	/* repeats and references (verdicts that hold up on a noisy machine) */
+	unsigned repeat;            /* runs measured, each with its own result */
+	const char *reference;      /* --reference DEV: measured interleaved with the target */
+	uint64_t slice_ns;          /* length of an interleaved slice; 0: auto */
 	/* device-mapper: a stack built for the run (RUNOPTS_DM) */
 	const char *dm_main, *dm_spare;
 	const char *dm_type;        /* NULL: dm-remap-v4 */
@@ -64,6 +70,7 @@ struct run_opts {
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
 	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set, size_set;
+	bool repeat_set, slice_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -187,7 +194,19 @@ void runopts_defaults(struct run_opts *ro);
 	  .argh = "NAME", .help = "store the result as baseline NAME" },            \
 	{ .type = OPT_STRING, .name = "baseline-dir", .value = &(ro)->baseline_dir, \
 	  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" }, \
-	RUNOPTS_VERDICT(ro)
+	RUNOPTS_VERDICT(ro),                                                        \
+	RUNOPTS_REPEAT(ro)
+
+/* Replicates and an interleaved reference: the run is the unit of replication. */
+#define RUNOPTS_REPEAT(ro)                                                          \
+	{ .type = OPT_UINT, .name = "repeat", .value = &(ro)->repeat, .argh = "N",  \
+	  .min = 1, .max = RUNOPTS_MAX_REPEAT, .set = &(ro)->repeat_set,            \
+	  .help = "measure N runs, each with its own result (default 1)" },         \
+	{ .type = OPT_STRING, .name = "reference", .value = &(ro)->reference,       \
+	  .argh = "DEV", .help = "measure DEV interleaved with the target, slice by slice" }, \
+	{ .type = OPT_DURATION, .name = "slice", .value = &(ro)->slice_ns, .argh = "T", \
+	  .min = 200000000ULL, .max = 3600 * 1000000000ULL, .set = &(ro)->slice_set, \
+	  .help = "length of an interleaved slice (default: 1/10 of --duration, 1s to 10s)" }
 
 /* How a comparison decides: shared by run commands and compare. */
 #define RUNOPTS_VERDICT(ro)                                                         \
@@ -227,6 +246,11 @@ int runopts_validate(const struct run_opts *ro);
 /* The comparison rules --threshold*, --alpha and --allow-mismatch ask for. */
 struct compare_cfg;
 void runopts_compare_cfg(const struct run_opts *ro, struct compare_cfg *cfg);
+
+/* Whether the run measures a reference interleaved (--reference, --compare-linear). */
+bool runopts_interleaved(const struct run_opts *ro);
+/* The slice length of an interleaved run: --slice, else duration/10 within 1-10 s. */
+uint64_t runopts_slice_ns(const struct run_opts *ro);
 
 /* Every effective option, for the result's "params". */
 json_t *runopts_params_json(const struct run_opts *ro);

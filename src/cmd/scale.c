@@ -268,6 +268,7 @@ int cmd_scale(int argc, char **argv)
 			sr.parts[i].job.ramp_ns = 0;
 		snprintf(sr.parts[i].name, sizeof(sr.parts[i].name), "step %u/%u", i + 1, sr.steps);
 	}
+	s.parts_key = "steps";
 	rc = multirun(&s, sr.parts, sr.steps, &sr.total);
 	if (rc) {
 		multirun_free(sr.parts, sr.steps, &sr.total);

@@ -284,6 +284,8 @@ int cmd_workload(int argc, char **argv)
 		free_parts(&w);
 		return session_end(&s, EXIT_RUNTIME);
 	}
+	if (w.nparts > 1)
+		s.parts_key = "phases";
 	rc = multirun(&s, w.parts, w.nparts, &w.total);
 	if (rc) {
 		free_parts(&w);

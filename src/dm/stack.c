@@ -24,12 +24,18 @@ void dmstack_init(struct dmstack *st, unsigned timeout_ms)
 	dmw_init(&st->d);
 	if (timeout_ms)
 		st->d.timeout_ms = st->d.remove_timeout_ms = timeout_ms;
-	st->main = (struct dmstack_member){ .opt = "--main", .fd = -1, .loop_fd = -1 };
-	st->spare = (struct dmstack_member){ .opt = "--spare", .fd = -1, .loop_fd = -1 };
+	st->main = (struct dmstack_member){ .opt = "--main", .fd = -1, .loop_fd = -1,
+					    .hold_fd = -1 };
+	st->spare = (struct dmstack_member){ .opt = "--spare", .fd = -1, .loop_fd = -1,
+					     .hold_fd = -1 };
 }
+
+static void drop_hold(struct dmstack_member *m);
 
 void dmstack_close(struct dmstack *st)
 {
+	drop_hold(&st->main);
+	drop_hold(&st->spare);
 	dmstack_member_release(&st->main, st->created && !st->torn_down);
 	dmstack_member_release(&st->spare, st->created && !st->torn_down);
 	dmw_close(&st->d);
@@ -321,7 +327,7 @@ static void table_params(struct dmstack *st, const char *given)
 		st->params[0] = '\0';  /* error, zero */
 }
 
-static int create_device(struct dmstack *st)
+int dmstack_device_create(struct dmstack *st)
 {
 	struct dmw_segment seg = { .start = 0, .len = st->main.sectors, .type = st->type,
 				   .params = st->params };
@@ -407,7 +413,7 @@ int dmstack_build(struct dmstack *st, const struct dmstack_spec *spec)
 		rc = check_pair(st, spec);
 	if (!rc) {
 		table_params(st, spec->params);
-		rc = create_device(st);
+		rc = dmstack_device_create(st);
 	}
 	dmstack_member_release(&st->main, rc == 0);
 	dmstack_member_release(&st->spare, rc == 0);
@@ -474,6 +480,41 @@ static int check_loop_gone(struct dmstack_member *m)
 	return EXIT_RUNTIME;
 }
 
+static void drop_hold(struct dmstack_member *m)
+{
+	if (m->hold_fd >= 0)
+		close(m->hold_fd);
+	m->hold_fd = -1;
+}
+
+int dmstack_hold_members(struct dmstack *st)
+{
+	struct dmstack_member *m[2] = { &st->main, st->have_spare ? &st->spare : NULL };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!m[i] || !m[i]->looped || m[i]->hold_fd >= 0)
+			continue;
+		m[i]->hold_fd = open(m[i]->loop.path, O_RDONLY | O_CLOEXEC);
+		if (m[i]->hold_fd < 0) {
+			log_error("cannot keep %s open while %s is re-created: %s", m[i]->loop.path,
+				  st->name, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+	}
+	return 0;
+}
+
+int dmstack_device_remove(struct dmstack *st)
+{
+	if (!st->created)
+		return 0;
+	if (dmstack_remove(&st->d, st->name, &st->hung))
+		return EXIT_RUNTIME;
+	st->created = false;
+	return 0;
+}
+
 int dmstack_teardown(struct dmstack *st)
 {
 	int rc = 0;
@@ -492,6 +533,9 @@ int dmstack_teardown(struct dmstack *st)
 		else
 			st->created = false;
 	}
+	/* The holds kept the loop devices across re-creations: now they may go. */
+	drop_hold(&st->main);
+	drop_hold(&st->spare);
 	/* After a hang the loop devices are still held: nothing to try there. */
 	if (!st->hung) {
 		if (check_loop_gone(&st->main))
@@ -506,7 +550,7 @@ int dmstack_teardown(struct dmstack *st)
 	return rc;
 }
 
-int dmstack_linear_create(struct dmstack *st)
+int dmstack_linear_create(struct dmstack *st, bool *busy)
 {
 	char params[PATH_MAX + 8];
 	struct dmw_segment seg = { .start = 0, .len = st->sectors, .type = "linear",
@@ -519,6 +563,10 @@ int dmstack_linear_create(struct dmstack *st)
 	snprintf(params, sizeof(params), "%s 0", st->main.path);
 	dmw_uuid_for(st->linear_name, uuid, sizeof(uuid));
 	rc = dmstack_create(&st->d, st->linear_name, uuid, &seg, 1, &st->linear_info);
+	if (rc == DMW_ERR_BUSY && busy) {
+		*busy = true;
+		return EXIT_RUNTIME;
+	}
 	if (rc) {
 		log_error("--compare-linear: %s", st->d.err);
 		return rc == DMW_ERR_EXIST ? EXIT_USAGE : EXIT_RUNTIME;

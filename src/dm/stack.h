@@ -37,6 +37,7 @@ struct dmstack_member {
 	uint64_t sectors;           /* 512-byte sectors */
 	uint32_t lbs;
 	int loop_fd;                /* our loop device's fd until the dm device holds it */
+	int hold_fd;                /* dmstack_hold_members: keeps an autoclear loop device */
 	struct loop_dev loop;
 	bool looped;                /* a loop device was attached for a file */
 };
@@ -158,10 +159,24 @@ int dmstack_create(struct dmw *d, const char *name, const char *uuid,
 /*
  * --compare-linear: "<name>-linear", a linear mapping of the whole main
  * device, created beside the stack (device-mapper devices share their
- * underlying devices). st->linear_info gets its path (devnode).
+ * underlying devices). st->linear_info gets its path (devnode). When busy
+ * is not NULL, a kernel that cannot claim the main device (the target
+ * holds it exclusively: dm-remap-v4) sets *busy and says nothing; the
+ * caller measures the two devices one at a time instead.
  */
-int dmstack_linear_create(struct dmstack *st);
+int dmstack_linear_create(struct dmstack *st, bool *busy);
 int dmstack_linear_remove(struct dmstack *st);
+
+/*
+ * One device at a time (--compare-linear on a target that holds its main
+ * device exclusively): keep the members' loop devices while the device
+ * is gone (they would go with it: autoclear), remove the device, create it
+ * again with the same table in one create+load+resume step. Never a
+ * suspend or reload of a live device. 0, or an exit status.
+ */
+int dmstack_hold_members(struct dmstack *st);
+int dmstack_device_remove(struct dmstack *st);
+int dmstack_device_create(struct dmstack *st);
 
 /* "0 131072 linear 1:0 0" lines of a table or status, '\n'-separated (malloc'd). */
 char *dmstack_lines(const struct dmw_table *t);

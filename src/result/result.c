@@ -69,18 +69,40 @@ uint64_t err_stats_total(const struct err_stats *e)
 	return e->io + e->short_io + e->verify;
 }
 
+static void dir_add(struct dir_result *dst, const struct dir_result *src)
+{
+	dst->ops += src->ops;
+	dst->bytes += src->bytes;
+	hist_merge(&dst->hist, &src->hist);
+}
+
+static void stream_add(struct stream_result *dst, const struct stream_result *src)
+{
+	int d;
+
+	if (!dst->name[0])
+		memcpy(dst->name, src->name, sizeof(dst->name));
+	if (src->workers > dst->workers)
+		dst->workers = src->workers;
+	if (src->iodepth > dst->iodepth)
+		dst->iodepth = src->iodepth;
+	for (d = 0; d < 2; d++)
+		dir_add(&dst->dir[d], &src->dir[d]);
+	err_stats_merge(&dst->errors, &src->errors);
+}
+
 int run_result_accumulate(struct run_result *total, const struct run_result *part)
 {
 	double before = total->duration_s;
 	size_t i;
 	int d;
 
-	for (d = 0; d < 2; d++) {
-		total->dir[d].ops += part->dir[d].ops;
-		total->dir[d].bytes += part->dir[d].bytes;
-		hist_merge(&total->dir[d].hist, &part->dir[d].hist);
-	}
+	for (d = 0; d < 2; d++)
+		dir_add(&total->dir[d], &part->dir[d]);
 	err_stats_merge(&total->errors, &part->errors);
+	if (total->nstreams && total->nstreams == part->nstreams)
+		for (i = 0; i < part->nstreams; i++)
+			stream_add(&total->streams[i], &part->streams[i]);
 	for (i = 0; i < part->nintervals; i++) {
 		struct interval_sample s = part->intervals[i];
 

@@ -48,6 +48,7 @@ struct stream_result {
 
 struct interval_sample {
 	double t_s;                /* end of the interval, since start */
+	uint32_t run;              /* --repeat: the run it belongs to (0-based) */
 	double len_s;              /* its length (the last may be short) */
 	uint64_t read_ops, write_ops;
 	uint64_t read_bytes, write_bytes;
@@ -122,9 +123,11 @@ uint64_t err_stats_total(const struct err_stats *e);
 
 
 /*
- * Add a later run (a phase, a step) to a running total: counts, histograms
- * and errors add up, intervals follow on after the total's duration, and
- * concurrency keeps the largest. The total needs no streams (nstreams 0).
+ * Add a later run (a phase, a step, a repeat, a slice) to a running total:
+ * counts, histograms and errors add up, intervals follow on after the
+ * total's duration, and concurrency keeps the largest. A total with no
+ * streams (nstreams 0) takes none; one with as many streams as the part
+ * adds them up stream by stream.
  */
 int run_result_accumulate(struct run_result *total, const struct run_result *part);
 #endif

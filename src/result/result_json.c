@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "result/hist_json.h"
 #include "verify/crc32c.h"
 
 static json_t *lat_json(const struct hist *h)
@@ -15,18 +16,6 @@ static json_t *lat_json(const struct hist *h)
 			 "p99", (json_int_t)hist_percentile(h, 99),
 			 "p99.9", (json_int_t)hist_percentile(h, 99.9),
 			 "p99.99", (json_int_t)hist_percentile(h, 99.99));
-}
-
-json_t *hist_json(const struct hist *h)
-{
-	json_t *b = json_array();
-	uint32_t i;
-
-	for (i = 0; i < h->nbuckets; i++)
-		if (h->buckets[i])
-			json_array_append_new(b, json_pack("[I,I]", (json_int_t)i,
-							   (json_int_t)h->buckets[i]));
-	return json_pack("{s:I, s:o}", "bits", (json_int_t)h->bits, "buckets", b);
 }
 
 json_t *dir_result_json(const struct dir_result *d, double duration_s)
@@ -106,13 +95,19 @@ static json_t *interval_lat_json(const struct interval_sample *s, int d)
 static json_t *intervals_json(const struct run_result *r)
 {
 	json_t *a = json_array();
+	/* Repeated runs: every interval says which run it belongs to. */
+	bool runs = r->nintervals && r->intervals[r->nintervals - 1].run;
 	size_t i;
 
 	for (i = 0; i < r->nintervals; i++) {
 		const struct interval_sample *s = &r->intervals[i];
 		double len = s->len_s > 0 ? s->len_s : 1;
 
-		json_array_append_new(a, json_pack(
+		if (runs)
+			json_array_append_new(a, json_pack("{s:I}", "run", (json_int_t)s->run));
+		else
+			json_array_append_new(a, json_object());
+		json_object_update_new(json_array_get(a, i), json_pack(
 			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
 			"t_s", s->t_s,
 			"len_s", s->len_s,

@@ -6,7 +6,7 @@
 
 #include "result/result.h"
 
-#define RESULT_SCHEMA_VERSION 1
+#define RESULT_SCHEMA_VERSION 2
 
 /* {ops, bytes, iops, bw_bytes_per_s, lat_ns{...}} over duration_s. */
 json_t *dir_result_json(const struct dir_result *d, double duration_s);
@@ -18,8 +18,6 @@ json_t *err_stats_json(const struct err_stats *e);
  */
 json_t *run_result_json(const struct run_result *r);
 
-/* A compact sparse histogram: {bits, buckets: [[index, count], ...]}. */
-json_t *hist_json(const struct hist *h);
 
 
 /* A stream's effective parameters, for "params". */

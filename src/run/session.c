@@ -19,6 +19,8 @@
 #include "result/output.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
+#include "run/reference.h"
+#include "run/repeat.h"
 #include "run/session_dm.h"
 #include "run/supervise.h"
 #include "util/env.h"
@@ -339,9 +341,11 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	 * this one only supervises it (a stuck device cannot keep the tool).
 	 */
 	supervise_start(ro->timeout_ns);
+	s->start_ns = now_ns();
 	rc = sdm_prepare(s, &req, s->dm_skipped, sizeof(s->dm_skipped));
 	if (rc)
 		return rc;
+	s->treq = req;
 	rc = target_open(&s->target, &req);
 	if (rc)
 		return rc;
@@ -351,6 +355,9 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 		log_info("%s; using a scratch file", s->dm_skipped);
 	sdm_opened(s);
 	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
+	rc = reference_open(s, &req);
+	if (rc)
+		return rc;
 	if (ro->verify || ro->verify_only)
 		return verify_setup(s, bs_list, nbs);
 	return 0;
@@ -458,15 +465,90 @@ int session_verify_only(struct session *s)
 	return rc;
 }
 
+uint64_t session_timeout_left(const struct session *s, bool *expired)
+{
+	uint64_t t = now_ns(), end = s->start_ns + s->ro->timeout_ns;
+
+	*expired = false;
+	if (!s->ro->timeout_ns)
+		return 0;
+	if (t >= end) {
+		*expired = true;
+		return 0;
+	}
+	return end - t;
+}
+
+/* The record of the next session_run call, with room for every run. */
+static struct part_record *new_part(struct session *s, unsigned nstreams)
+{
+	if (s->nparts == s->parts_cap) {
+		unsigned cap = s->parts_cap ? s->parts_cap * 2 : 4;
+		struct part_record *n = realloc(s->parts, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		s->parts = n;
+		s->parts_cap = cap;
+	}
+	if (part_record_init(&s->parts[s->nparts], nstreams, s->ro->repeat, s->ref != NULL))
+		return NULL;
+	return &s->parts[s->nparts++];
+}
+
+/* One run of the job on the target alone. */
+static int run_plain(struct session *s, struct job *job, struct run_result *r)
+{
+	struct job j = *job;
+	bool expired;
+	int rc;
+
+	j.timeout_ns = session_timeout_left(s, &expired);
+	if (expired) {
+		r->timed_out = true;
+		return 0;
+	}
+	rc = engine_run(&j, r);
+	if (!rc)
+		sdm_after_run(s);
+	return rc;
+}
+
 int session_run(struct session *s, struct job *job, struct run_result *res)
 {
-	if (s->dm)
-		return sdm_run(s, job, res);
-	if (run_result_init(res, job->nstreams)) {
+	struct part_record *pr;
+	unsigned i;
+	int rc;
+
+	if (run_result_init(res, job->nstreams) || !(pr = new_part(s, job->nstreams))) {
 		log_error("out of memory for the results");
 		return EXIT_RUNTIME;
 	}
-	return engine_run(job, res);
+	for (i = 0; i < s->ro->repeat; i++) {
+		struct run_result *r, *ref;
+
+		if (i && signals_pending())
+			break;
+		r = part_record_next(pr, &ref);
+		if (!r) {
+			log_error("out of memory for the results");
+			return EXIT_RUNTIME;
+		}
+		pr->start_ns[i] = wall_clock_ns();
+		rc = ref ? reference_run(s, job, r, ref, pr, i) : run_plain(s, job, r);
+		if (rc)
+			return rc;
+		repeat_stamp_intervals(r, i);
+		if (ref)
+			repeat_stamp_intervals(ref, i);
+		if (run_result_accumulate(res, r)) {
+			log_error("out of memory for the results");
+			return EXIT_RUNTIME;
+		}
+		if (r->signal || r->error_stop || r->timed_out || r->abandoned_ios)
+			break;
+	}
+	return 0;
 }
 
 void session_describe_target(const struct session *s, char *buf, size_t len)
@@ -540,7 +622,7 @@ json_t *session_target_json(struct session *s)
 json_t *session_document(struct session *s, json_t *params)
 {
 	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}",
-			 "schema_version", 1,
+			 "schema_version", RESULT_SCHEMA_VERSION,
 			 "tool", "dmremap-bench",
 			 "version", PACKAGE_VERSION,
 			 "command", s->command,
@@ -561,9 +643,33 @@ static void print_all(FILE *f, void *arg)
 	const struct emit_print *ep = arg;
 
 	ep->print(f, ep->arg);
-	sdm_print(ep->s, f);
+	repeat_print(f, ep->s->parts, ep->s->nparts);
+	reference_print(ep->s, f);
 	if (ep->s->cmp)
 		comparison_print(f, ep->s->cmp);
+}
+
+/* The runs of --repeat and the reference's node; a reference's errors into status. */
+static void add_runs(struct session *s, json_t *doc, int *run_status)
+{
+	json_t *results = json_object_get(doc, "results");
+	json_t *runs = repeat_runs_json(s->parts, s->nparts, results, s->parts_key);
+	unsigned i;
+
+	if (runs)
+		json_object_set_new(doc, "runs", runs);
+	if (!s->ref || !s->nparts)
+		return;
+	json_object_set_new(doc, "reference", reference_json(s));
+	for (i = 0; i < s->parts[0].nreps; i++) {
+		uint64_t e = err_stats_total(&s->parts[0].ref_reps[i].errors);
+
+		if (e && *run_status == 0) {
+			log_error("the reference saw %llu errors (exit status 3)",
+				  (unsigned long long)e);
+			*run_status = EXIT_IO;
+		}
+	}
 }
 
 /* Compare against the loaded baseline; returns 0, 1 or 2 as comparison_exit_status. */
@@ -659,7 +765,7 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 	struct emit_print ep = { .s = s, .print = print, .arg = arg };
 	int cmp_rc = 0, out_rc = 0, save_rc = 0, verify_rc;
 
-	sdm_emit(s, doc, &run_status);
+	add_runs(s, doc, &run_status);
 	verify_rc = verify_save(s, doc);
 	if (s->baseline && run_status < 128)
 		cmp_rc = compare_baseline(s, doc);
@@ -726,9 +832,17 @@ int session_close(struct session *s)
 {
 	int rc;
 
+	unsigned i;
+
 	/* The target first: a dm device cannot go while the run holds it open. */
 	target_close(&s->target);
-	rc = sdm_close(s);
+	rc = reference_close(s);
+	rc = sdm_close(s) ? EXIT_RUNTIME : rc;
+	for (i = 0; i < s->nparts; i++)
+		part_record_free(&s->parts[i]);
+	free(s->parts);
+	s->parts = NULL;
+	s->nparts = s->parts_cap = 0;
 	if (s->cmp)
 		comparison_free(s->cmp);
 	free(s->cmp);

@@ -30,6 +30,8 @@
 struct comparison;
 struct output_writer;
 struct session_dm;
+struct part_record;
+struct reference;
 
 struct session {
 	const char *command;
@@ -49,6 +51,13 @@ struct session {
 	struct cpulist cpus;         /* --cpus; n == 0 without it */
 	/* A writer thread of --output that the run started (endurance); session_emit finishes it. */
 	struct output_writer *out_writer;
+	struct target_request treq;  /* how the target was opened (to open it again) */
+	uint64_t start_ns;           /* monotonic, when the session opened: --timeout counts from here */
+	/* What session_run measured: one record per call, each with --repeat runs. */
+	struct part_record *parts;
+	unsigned nparts, parts_cap;
+	const char *parts_key;       /* "phases", "steps": the command's per-part results */
+	struct reference *ref;       /* --reference, --compare-linear; NULL without */
 };
 
 /*
@@ -61,11 +70,19 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 void session_job_init(struct session *s, struct job *job, struct stream_spec *streams,
 		      unsigned nstreams);
 /*
- * Run a job into res (initialised here, also on failure). Returns 0 or an
- * exit status. With --compare-linear the first job runs on the linear
- * mapping first (its result is kept for session_emit).
+ * Run a job into res (initialised here, also on failure): --repeat runs of
+ * it, each kept in the session (run/repeat.h), res their exact merge. With
+ * --reference or --compare-linear each run alternates slices of the target
+ * and the reference (run/reference.h); res holds the target's. Returns 0 or
+ * an exit status. A stop signal, the error limit or the hard stop ends the
+ * runs early.
  */
 int session_run(struct session *s, struct job *job, struct run_result *res);
+/*
+ * --timeout: what is left of it for the next engine run (0: no --timeout);
+ * *expired when it is used up.
+ */
+uint64_t session_timeout_left(const struct session *s, bool *expired);
 /* The result document: schema_version, tool, ..., target, environment. */
 json_t *session_document(struct session *s, json_t *params);
 /* "target" object of the document (with block counters when available). */

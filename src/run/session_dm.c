@@ -208,7 +208,6 @@ int sdm_prepare(struct session *s, struct target_request *req, char *skipped, si
 	dm = sdm_alloc(s);
 	if (!dm)
 		return EXIT_RUNTIME;
-	dm->compare = ro->compare_linear;
 	stack_name(ro, name, sizeof(name));
 	if (ro->dm_main) {
 		rc = dmstack_build(&dm->stack, &(struct dmstack_spec){
@@ -283,67 +282,59 @@ void sdm_opened(struct session *s)
 		s->dm->status_before = read_lines(s->dm, true);
 }
 
-/* The same job on "<name>-linear", a linear mapping of the same main device. */
-static int linear_run(struct session *s, const struct job *job)
+void sdm_after_run(struct session *s)
+{
+	struct session_dm *dm = s->dm;
+
+	/* Single-threaded again: the status after this engine run. */
+	if (!dm || dm->error[0])
+		return;
+	free(dm->status_after);
+	dm->status_after = read_lines(dm, true);
+}
+
+int sdm_twin_create(struct session *s, bool *busy, char *devnode, size_t len)
 {
 	struct session_dm *dm = s->dm;
 	struct dmstack *st = &dm->stack;
-	struct target lt;
-	struct job lj = *job;
 	struct dmw_table t;
-	int rc, rrc;
+	int rc;
 
-	rc = dmstack_linear_create(st);
+	*busy = false;
+	rc = dmstack_linear_create(st, busy);
 	if (rc)
 		return rc;
 	snprintf(dm->linear_name, sizeof(dm->linear_name), "%s", st->linear_name);
-	if (dmw_get_table(&st->d, st->linear_name, &t) == DMW_OK) {
+	if (!dm->linear_table && dmw_get_table(&st->d, st->linear_name, &t) == DMW_OK) {
 		dm->linear_table = dmstack_lines(&t);
 		dmw_table_free(&t);
 	}
-	rc = target_open(&lt, &(struct target_request){
-		.path = st->linear_info.devnode, .write = runopts_writes(s->ro), .force = true,
-	});
-	if (!rc) {
-		lj.target = &lt;
-		lj.on_interval = NULL;  /* the command's callbacks belong to its own run */
-		snprintf(dm->linear_label, sizeof(dm->linear_label), "linear: %s",
-			 job->label ? job->label : "");
-		lj.label = dm->linear_label;
-		if (run_result_init(&dm->linear_res, job->nstreams)) {
-			log_error("out of memory for the results");
-			rc = EXIT_RUNTIME;
-		} else {
-			dm->have_linear = true;
-			rc = engine_run(&lj, &dm->linear_res);
-		}
-	}
-	target_close(&lt);
-	rrc = dmstack_linear_remove(st);
-	return rc ? rc : rrc;
+	snprintf(devnode, len, "%s", st->linear_info.devnode);
+	return 0;
 }
 
-int sdm_run(struct session *s, struct job *job, struct run_result *res)
+int sdm_twin_remove(struct session *s)
+{
+	return dmstack_linear_remove(&s->dm->stack);
+}
+
+int sdm_target_remove(struct session *s)
 {
 	struct session_dm *dm = s->dm;
-	int rc;
+	int rc = dmstack_hold_members(&dm->stack);
 
-	if (run_result_init(res, job->nstreams)) {
-		log_error("out of memory for the results");
-		return EXIT_RUNTIME;
-	}
-	if (dm->built && dm->compare && !dm->linear_done) {
-		dm->linear_done = true;
-		rc = linear_run(s, job);
-		if (rc)
-			return rc;
-	}
-	rc = engine_run(job, res);
-	/* Single-threaded again: the status after this job. */
-	if (!dm->error[0]) {
-		free(dm->status_after);
-		dm->status_after = read_lines(dm, true);
-	}
+	/* dm-remap: a status read since the last errors keeps the removal from hanging. */
+	sdm_after_run(s);
+	return rc ? rc : dmstack_device_remove(&dm->stack);
+}
+
+int sdm_target_create(struct session *s)
+{
+	struct session_dm *dm = s->dm;
+	int rc = dmstack_device_create(&dm->stack);
+
+	if (!rc)
+		dm->recreated++;
 	return rc;
 }
 
@@ -386,99 +377,12 @@ json_t *sdm_target_json(struct session *s)
 	if (dm->linear_name[0])
 		json_object_set_new(j, "linear", json_pack("{s:s, s:s?}", "name", dm->linear_name,
 							   "table", dm->linear_table));
+	if (dm->recreated)
+		/* Each creation starts the module's counters afresh: the delta is the last one's. */
+		json_object_set_new(j, "recreated", json_integer(dm->recreated));
 	if (dm->error[0])
 		json_object_set_new(j, "error", json_string(dm->error));
 	return j;
-}
-
-/* ---- --compare-linear ------------------------------------------------------ */
-
-static double num_at(json_t *dir, const char *key, bool lat)
-{
-	json_t *v = json_object_get(lat ? json_object_get(dir, "lat_ns") : dir, key);
-
-	return v ? json_number_value(v) : 0;
-}
-
-/*
- * Percent of the linear figure, signed so that positive is always worse
- * for dm: throughput lower, latency higher. null without a linear figure.
- */
-static json_t *dir_overhead(json_t *lin, json_t *dmr)
-{
-	static const struct { const char *name, *key; bool lat; } m[] = {
-		{ "iops", "iops", false }, { "bw", "bw_bytes_per_s", false },
-		{ "lat_mean", "mean", true }, { "lat_p50", "p50", true },
-		{ "lat_p99", "p99", true }, { "lat_p99.9", "p99.9", true },
-	};
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		double l = num_at(lin, m[i].key, m[i].lat), d = num_at(dmr, m[i].key, m[i].lat);
-		bool none = l <= 0 || num_at(lin, "ops", false) == 0 ||
-			    num_at(dmr, "ops", false) == 0;
-
-		json_object_set_new(o, m[i].name, none ? json_null() :
-				    json_real(m[i].lat ? (d - l) / l * 100 : (l - d) / l * 100));
-	}
-	return o;
-}
-
-void sdm_emit(struct session *s, json_t *doc, int *run_status)
-{
-	struct session_dm *dm = s->dm;
-	json_t *results = json_object_get(doc, "results"), *lin;
-	static const char *const dirs[] = { "read", "write", "total" };
-	size_t i;
-
-	if (!dm || !dm->have_linear || !results)
-		return;
-	lin = run_result_json(&dm->linear_res);
-	json_decref(dm->overhead);
-	dm->overhead = json_object();
-	for (i = 0; i < 3; i++)
-		json_object_set_new(dm->overhead, dirs[i],
-				    dir_overhead(json_object_get(lin, dirs[i]),
-						 json_object_get(results, dirs[i])));
-	json_object_set_new(results, "linear", lin);
-	json_object_set(results, "dm_overhead_pct", dm->overhead);
-	if (*run_status == 0 && err_stats_total(&dm->linear_res.errors)) {
-		log_error("the linear run saw %llu errors (exit status 3)",
-			  (unsigned long long)err_stats_total(&dm->linear_res.errors));
-		*run_status = EXIT_IO;
-	}
-}
-
-void sdm_print(const struct session *s, FILE *f)
-{
-	static const char *const dirs[] = { "read", "write", "total" };
-	static const char *const cols[] = {
-		"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9",
-	};
-	const struct session_dm *dm = s->dm;
-	size_t i, k;
-
-	if (!dm || !dm->overhead)
-		return;
-	fprintf(f, "%s overhead against linear on the same main device (%% of linear; "
-		"positive: %s slower):\n", dm->type, dm->type);
-	fprintf(f, "  %-6s %9s %9s %9s %9s %9s %9s\n", "", "IOPS", "bw", "lat mean", "p50",
-		"p99", "p99.9");
-	for (i = 0; i < 3; i++) {
-		json_t *o = json_object_get(dm->overhead, dirs[i]);
-
-		fprintf(f, "  %-6s", dirs[i]);
-		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-			json_t *v = json_object_get(o, cols[k]);
-
-			if (json_is_number(v))
-				fprintf(f, " %+8.1f%%", json_number_value(v));
-			else
-				fprintf(f, " %9s", "-");
-		}
-		fputc('\n', f);
-	}
 }
 
 void sdm_describe(const struct session *s, char *buf, size_t len)
@@ -518,9 +422,6 @@ int sdm_close(struct session *s)
 	free(dm->status_after);
 	free(dm->linear_table);
 	json_decref(dm->module_params);
-	json_decref(dm->overhead);
-	if (dm->have_linear)
-		run_result_free(&dm->linear_res);
 	free(dm);
 	s->dm = NULL;
 	return rc;

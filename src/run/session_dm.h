@@ -33,15 +33,10 @@ struct session_dm {
 	json_t *module_params;      /* dm-remap-v4: the module's parameters */
 	bool demo_mode;
 	char error[1024];           /* a dm target that could not be queried */
-	/* --compare-linear */
-	bool compare;
-	bool linear_done;           /* tried: only the first job gets a linear run */
-	bool have_linear;           /* its result is in linear_res */
-	struct run_result linear_res;
+	/* --compare-linear: the linear twin (run/reference.h measures it) */
 	char linear_name[DMW_NAME_MAX + 8];
 	char *linear_table;
-	char linear_label[64];
-	json_t *overhead;           /* results.dm_overhead_pct, after sdm_emit */
+	unsigned recreated;         /* swap strategy: times the device was created again */
 };
 
 /*
@@ -54,14 +49,23 @@ struct session_dm {
 int sdm_prepare(struct session *s, struct target_request *req, char *skipped, size_t len);
 /* After target_open: the table and status before the run of a dm target. */
 void sdm_opened(struct session *s);
-/* session_run() for a dm target: the linear run first when asked, then the job. */
-int sdm_run(struct session *s, struct job *job, struct run_result *res);
+/* After each engine run on the target: its status (the dm-remap-v4 counters). */
+void sdm_after_run(struct session *s);
 /* target.dm; NULL when the target is not a dm device. */
 json_t *sdm_target_json(struct session *s);
-/* results.linear and results.dm_overhead_pct into doc; a failed linear run into status. */
-void sdm_emit(struct session *s, json_t *doc, int *run_status);
-/* The overhead block of the text summary (nothing without a linear run). */
-void sdm_print(const struct session *s, FILE *f);
+
+/*
+ * --compare-linear, for run/reference.c. sdm_twin_create: the linear twin
+ * of the stack's main device; *busy (and no message) when the kernel
+ * refuses because the target holds main exclusively. devnode gets its
+ * path. sdm_twin_remove: remove it. sdm_target_remove / sdm_target_create:
+ * remove the stack's device and create it again (the session's target
+ * closed before and opened after by the caller). 0, or an exit status.
+ */
+int sdm_twin_create(struct session *s, bool *busy, char *devnode, size_t len);
+int sdm_twin_remove(struct session *s);
+int sdm_target_remove(struct session *s);
+int sdm_target_create(struct session *s);
 /* ", dm-remap-v4 over /dev/ram0 (spare /dev/ram1), built for the run" */
 void sdm_describe(const struct session *s, char *buf, size_t len);
 /* Tear down what was built, free everything. 0 or EXIT_RUNTIME. */

@@ -16,6 +16,15 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* The wall clock (CLOCK_REALTIME) in nanoseconds since the epoch, UTC. */
+static inline uint64_t wall_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 /* Sleep until the given CLOCK_MONOTONIC time; returns early on a signal. */
 void sleep_until_ns(uint64_t when);
 

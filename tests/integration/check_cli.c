@@ -213,7 +213,7 @@ static void check_document(json_t *doc, unsigned bs)
 	ck_assert_msg(doc != NULL, "stdout is not one JSON document");
 	for (i = 0; i < sizeof(doc_keys) / sizeof(doc_keys[0]); i++)
 		need(doc, doc_keys[i].path, doc_keys[i].t);
-	ck_assert_int_eq(need_int(doc, "schema_version"), 1);
+	ck_assert_int_eq(need_int(doc, "schema_version"), 2);
 	ck_assert_str_eq(json_string_value(need(doc, "tool", J_STR)), "dmremap-bench");
 	ck_assert_str_eq(json_string_value(need(doc, "command", J_STR)), "concurrency");
 	ck_assert_int_gt(strlen(json_string_value(need(doc, "version", J_STR))), 0);

@@ -1,0 +1,337 @@
+#include "run/reference.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/runopts.h"
+#include "engine/engine.h"
+#include "result/result_json.h"
+#include "run/session.h"
+#include "run/session_dm.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+/* The request that opens the linear twin: it maps the main device the target was checked on. */
+static struct target_request twin_request(const struct session *s, const char *devnode)
+{
+	return (struct target_request){
+		.path = devnode, .write = runopts_writes(s->ro), .force = true,
+	};
+}
+
+static int open_twin(struct session *s)
+{
+	struct reference *ref = s->ref;
+	struct target_request req;
+	bool busy = false;
+	int rc;
+
+	rc = sdm_twin_create(s, &busy, ref->path, sizeof(ref->path));
+	if (busy) {
+		log_error("--compare-linear: the kernel refused the linear twin of %s (the main "
+			  "device is claimed by another holder)", s->dm->name);
+		return EXIT_RUNTIME;
+	}
+	if (rc)
+		return rc;
+	ref->twin_present = true;
+	req = twin_request(s, ref->path);
+	return target_open(&ref->t, &req);
+}
+
+static int close_twin(struct session *s)
+{
+	struct reference *ref = s->ref;
+	int rc = 0;
+
+	target_close(&ref->t);
+	if (ref->twin_present) {
+		rc = sdm_twin_remove(s);
+		if (!rc)
+			ref->twin_present = false;
+	}
+	return rc;
+}
+
+/* Swap strategy: make `target` (true) or the reference the one device that exists. */
+static int swap_to(struct session *s, bool target)
+{
+	struct reference *ref = s->ref;
+	int rc;
+
+	if (ref->strategy != REF_SWAP || target == ref->target_present)
+		return 0;
+	ref->swaps++;
+	if (target) {
+		rc = close_twin(s);
+		if (!rc)
+			rc = sdm_target_create(s);
+		if (!rc) {
+			ref->target_present = true;
+			rc = target_open(&s->target, &s->treq);
+		}
+		return rc;
+	}
+	target_close(&s->target);
+	rc = sdm_target_remove(s);
+	if (rc)
+		return rc;
+	ref->target_present = false;
+	/* The counters of a device that is created again start from zero. */
+	s->have_stat = false;
+	return open_twin(s);
+}
+
+static int open_device(struct session *s, const struct target_request *treq)
+{
+	struct reference *ref = s->ref;
+	struct target_request req = *treq;
+	int rc;
+
+	snprintf(ref->path, sizeof(ref->path), "%s", s->ro->reference);
+	req.path = ref->path;
+	req.size = 0;
+	rc = target_open(&ref->t, &req);
+	if (rc)
+		return rc;
+	if (ref->t.size < s->target.size) {
+		log_error("--reference: %s holds %llu bytes, less than the target's %llu (allowed: "
+			  "a device at least as large; both are measured over the target's size)",
+			  ref->path, (unsigned long long)ref->t.size,
+			  (unsigned long long)s->target.size);
+		return EXIT_USAGE;
+	}
+	ref->have_stat = target_read_blk_stat(&ref->t, &ref->stat_before) == 0;
+	return 0;
+}
+
+int reference_open(struct session *s, const struct target_request *treq)
+{
+	const struct run_opts *ro = s->ro;
+	struct reference *ref;
+	bool busy = false;
+	int rc;
+
+	if (!runopts_interleaved(ro))
+		return 0;
+	ref = calloc(1, sizeof(*ref));
+	if (!ref) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	ref->t.fd = -1;
+	ref->slice_ns = runopts_slice_ns(ro);
+	ref->target_present = true;
+	s->ref = ref;
+	if (ro->reference) {
+		ref->kind = REF_DEVICE;
+		return open_device(s, treq);
+	}
+	ref->kind = REF_LINEAR_TWIN;
+	if (!s->dm || !s->dm->built) {
+		log_error("--compare-linear: needs a device-mapper stack built for the run");
+		return EXIT_USAGE;
+	}
+	rc = sdm_twin_create(s, &busy, ref->path, sizeof(ref->path));
+	if (busy) {
+		/* The target holds main exclusively (dm-remap-v4): one device at a time. */
+		ref->strategy = REF_SWAP;
+		log_info("--compare-linear: %s holds its main device exclusively; measuring it "
+			 "and its linear twin one at a time, re-creating each for its slices",
+			 s->dm->name);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	ref->strategy = REF_COEXIST;
+	ref->twin_present = true;
+	{
+		struct target_request req = twin_request(s, ref->path);
+
+		return target_open(&ref->t, &req);
+	}
+}
+
+/* One slice on one side; its result merges into acc. */
+static int run_slice(struct session *s, const struct job *job, bool target, unsigned pair,
+		     uint64_t len, struct run_result *acc, struct slice_summary *sum, int *stop)
+{
+	struct reference *ref = s->ref;
+	struct run_result r;
+	struct job sj = *job;
+	bool expired;
+	int rc;
+
+	rc = swap_to(s, target);
+	if (rc)
+		return rc;
+	sj.duration_ns = len;
+	sj.seed = job->seed + pair;
+	sj.target = target ? &s->target : &ref->t;
+	sj.timeout_ns = session_timeout_left(s, &expired);
+	if (!target)
+		sj.on_interval = NULL;  /* the command's callbacks watch the target */
+	snprintf(ref->label, sizeof(ref->label), "%s%s%s %u", job->label ? job->label : "",
+		 job->label ? " " : "", target ? "target" : "reference", pair + 1);
+	sj.label = ref->label;
+	if (expired) {
+		acc->timed_out = true;
+		*stop = 1;
+		return 0;
+	}
+	if (run_result_init(&r, job->nstreams)) {
+		log_error("out of memory for the results");
+		return EXIT_RUNTIME;
+	}
+	rc = engine_run(&sj, &r);
+	if (!rc && target)
+		sdm_after_run(s);
+	if (!rc) {
+		slice_summarize(&r, sum);
+		if (run_result_accumulate(acc, &r)) {
+			log_error("out of memory for the results");
+			rc = EXIT_RUNTIME;
+		}
+		if (r.signal || r.error_stop || r.timed_out || r.abandoned_ios)
+			*stop = 1;
+	}
+	run_result_free(&r);
+	return rc;
+}
+
+int reference_run(struct session *s, const struct job *job, struct run_result *tres,
+		  struct run_result *rres, struct part_record *pr, unsigned run)
+{
+	struct reference *ref = s->ref;
+	uint64_t left = job->duration_ns;
+	unsigned k;
+	int rc = 0, stop = 0;
+
+	for (k = 0; left && !stop; k++) {
+		uint64_t len = left < ref->slice_ns ? left : ref->slice_ns;
+		struct slice_pair p = { .run = run, .index = k, .target_first = k % 2 == 0 };
+
+		/* A last slice shorter than half of one joins the one before. */
+		if (left - len < ref->slice_ns / 2)
+			len = left;
+		rc = run_slice(s, job, p.target_first, k, len, p.target_first ? tres : rres,
+			       p.target_first ? &p.target : &p.ref, &stop);
+		if (!rc && !stop)
+			rc = run_slice(s, job, !p.target_first, k, len,
+				       p.target_first ? rres : tres,
+				       p.target_first ? &p.ref : &p.target, &stop);
+		if (rc)
+			break;
+		/* A pair cut short by a stop is no pair. */
+		if (!stop && part_record_add_pair(pr, &p)) {
+			log_error("out of memory for the results");
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		left -= len;
+	}
+	/* The run ends on the target, as every later step (status, verify) expects. */
+	if (!rc)
+		rc = swap_to(s, true);
+	/* What stopped a slice stops the run. */
+	tres->signal = tres->signal ? tres->signal : rres->signal;
+	tres->error_stop |= rres->error_stop;
+	return rc;
+}
+
+static const char *kind_name(enum reference_kind k)
+{
+	return k == REF_DEVICE ? "device" : "linear-twin";
+}
+
+static json_t *summary_json(const struct slice_summary *m)
+{
+	static const char *const dirs[] = { "read", "write", "total" };
+	json_t *o = json_object();
+	int d;
+
+	for (d = 0; d < SUM_DIRS; d++)
+		json_object_set_new(o, dirs[d], json_pack(
+			"{s:I, s:f, s:f, s:f, s:f, s:f, s:f}",
+			"ops", (json_int_t)m->ops[d], "iops", m->iops[d], "bw_bytes_per_s", m->bw[d],
+			"lat_mean_ns", m->lat_mean[d], "lat_p50_ns", m->lat_p50[d],
+			"lat_p99_ns", m->lat_p99[d], "lat_p99.9_ns", m->lat_p999[d]));
+	json_object_set_new(o, "duration_s", json_real(m->duration_s));
+	return o;
+}
+
+json_t *reference_json(struct session *s)
+{
+	struct reference *ref = s->ref;
+	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
+	struct run_result merged;
+	json_t *j, *pairs;
+	unsigned i;
+
+	if (!ref || !pr)
+		return NULL;
+	if (run_result_init(&merged, pr->nstreams))
+		return NULL;
+	for (i = 0; i < pr->nreps; i++)
+		run_result_accumulate(&merged, &pr->ref_reps[i]);
+	pairs = json_array();
+	for (i = 0; i < pr->npairs; i++) {
+		const struct slice_pair *p = &pr->pairs[i];
+
+		json_array_append_new(pairs, json_pack("{s:I, s:I, s:s, s:o, s:o}",
+			"run", (json_int_t)p->run, "i", (json_int_t)p->index,
+			"first", p->target_first ? "target" : "reference",
+			"target", summary_json(&p->target), "reference", summary_json(&p->ref)));
+	}
+	j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:o, s:o}",
+		      "kind", kind_name(ref->kind),
+		      "path", ref->path,
+		      "strategy", ref->strategy == REF_SWAP ? "swap" : "coexist",
+		      "slice_s", (double)ref->slice_ns / 1e9,
+		      "pairs", (json_int_t)pr->npairs,
+		      "swaps", (json_int_t)ref->swaps,
+		      "results", run_result_json(&merged),
+		      "pairs_detail", pairs);
+	run_result_free(&merged);
+	if (j && ref->have_stat && ref->t.fd >= 0) {
+		struct blk_stat after;
+
+		if (target_read_blk_stat(&ref->t, &after) == 0)
+			json_object_set_new(j, "kernel_counters_delta", json_pack(
+				"{s:I, s:I}", "reads_completed",
+				(json_int_t)(after.rd_ios - ref->stat_before.rd_ios),
+				"writes_completed", (json_int_t)(after.wr_ios - ref->stat_before.wr_ios)));
+	}
+	return j;
+}
+
+void reference_print(const struct session *s, FILE *f)
+{
+	const struct reference *ref = s->ref;
+	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
+
+	if (!ref || !pr)
+		return;
+	fprintf(f, "reference: %s %s, %zu pairs of %.1fs slices, interleaved%s\n",
+		ref->kind == REF_DEVICE ? "device" : "linear twin", ref->path, pr->npairs,
+		(double)ref->slice_ns / 1e9,
+		ref->strategy == REF_SWAP ? " (one device at a time: the target holds its main "
+		"device exclusively)" : "");
+}
+
+int reference_close(struct session *s)
+{
+	struct reference *ref = s->ref;
+	int rc = 0;
+
+	if (!ref)
+		return 0;
+	if (ref->kind == REF_LINEAR_TWIN)
+		rc = close_twin(s);
+	else
+		target_close(&ref->t);
+	free(ref);
+	s->ref = NULL;
+	return rc;
+}
