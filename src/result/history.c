@@ -1,0 +1,161 @@
+#include "result/history.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "result/result_json.h"
+#include "util/timeutil.h"
+
+bool history_is(json_t *doc)
+{
+	const char *kind = json_string_value(json_object_get(doc, "kind"));
+
+	return kind && strcmp(kind, "baseline") == 0 && json_is_array(json_object_get(doc, "runs"));
+}
+
+/* The pairs of run `index` of a document's interleaved reference (all of them: index < 0). */
+static json_t *pairs_of(json_t *doc, json_int_t index)
+{
+	json_t *all = json_object_get(json_object_get(doc, "reference"), "pairs_detail");
+	json_t *out, *p;
+	size_t i;
+
+	if (!json_is_array(all))
+		return NULL;
+	out = json_array();
+	json_array_foreach(all, i, p)
+		if (index < 0 || json_integer_value(json_object_get(p, "run")) == index)
+			json_array_append(out, p);
+	return out;
+}
+
+/* A run node: results without the interval series, and what else the run had. */
+static json_t *node(json_t *results, json_t *start_ns, json_t *env, json_t *pairs)
+{
+	json_t *n = json_object(), *r = json_deep_copy(results);
+
+	if (!n || !r) {
+		json_decref(n);
+		json_decref(r);
+		json_decref(pairs);
+		return NULL;
+	}
+	json_object_del(r, "intervals");
+	json_object_set_new(n, "results", r);
+	if (json_is_integer(start_ns))
+		json_object_set(n, "start_time_ns", start_ns);
+	if (json_is_object(env))
+		json_object_set(n, "environment", env);
+	if (pairs)
+		json_object_set_new(n, "reference_pairs", pairs);
+	return n;
+}
+
+json_t *history_run_nodes(json_t *doc)
+{
+	json_t *runs = json_object_get(doc, "runs"), *out = json_array(), *r;
+	json_t *env = json_object_get(doc, "environment");
+	size_t i;
+
+	if (!out)
+		return NULL;
+	if (history_is(doc)) {
+		json_array_foreach(runs, i, r)
+			json_array_append(out, r);
+		return out;
+	}
+	if (json_is_array(runs) && json_array_size(runs)) {
+		json_array_foreach(runs, i, r) {
+			json_t *n = node(json_object_get(r, "results"),
+					 json_object_get(r, "start_time_ns"), env,
+					 pairs_of(doc, json_integer_value(json_object_get(r, "index"))));
+
+			if (!n || json_array_append_new(out, n)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	}
+	if (json_is_object(json_object_get(doc, "results"))) {
+		json_t *n = node(json_object_get(doc, "results"),
+				 json_object_get(env, "start_time_ns"), env, pairs_of(doc, -1));
+
+		if (!n || json_array_append_new(out, n)) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+json_t *history_append(json_t *old, json_t *result, const char *name, unsigned keep,
+		       char *err, size_t elen)
+{
+	json_t *runs = old ? history_run_nodes(old) : json_array();
+	json_t *add = history_run_nodes(result), *r, *h;
+	char saved[32];
+	size_t i;
+
+	if (!runs || !add) {
+		json_decref(runs);
+		json_decref(add);
+		snprintf(err, elen, "out of memory");
+		return NULL;
+	}
+	iso8601_now(saved, sizeof(saved));
+	json_array_foreach(add, i, r) {
+		json_object_set_new(r, "saved_at", json_string(saved));
+		json_array_append(runs, r);
+	}
+	json_decref(add);
+	while (keep && json_array_size(runs) > keep)
+		json_array_remove(runs, 0);
+	h = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:O*, s:O*, s:O*, s:O*, s:o}",
+		      "schema_version", RESULT_SCHEMA_VERSION,
+		      "tool", "dmremap-bench",
+		      "version", PACKAGE_VERSION,
+		      "kind", "baseline",
+		      "name", name,
+		      "keep", (json_int_t)keep,
+		      "command", json_object_get(result, "command"),
+		      "params", json_object_get(result, "params"),
+		      "target", json_object_get(result, "target"),
+		      "environment", json_object_get(result, "environment"),
+		      "runs", runs);
+	if (!h)
+		snprintf(err, elen, "out of memory");
+	return h;
+}
+
+json_t *history_as_result(json_t *doc)
+{
+	json_t *runs, *last, *out, *r;
+	size_t i;
+
+	if (!history_is(doc))
+		return json_incref(doc);
+	runs = json_object_get(doc, "runs");
+	last = json_array_get(runs, json_array_size(runs) - 1);
+	out = json_pack("{s:i, s:s, s:O*, s:O*, s:O*, s:O*, s:O*, s:s*, s:b}",
+			"schema_version", RESULT_SCHEMA_VERSION,
+			"tool", "dmremap-bench",
+			"version", json_object_get(doc, "version"),
+			"command", json_object_get(doc, "command"),
+			"params", json_object_get(doc, "params"),
+			"target", json_object_get(doc, "target"),
+			"environment", json_object_get(doc, "environment"),
+			"baseline_name", json_string_value(json_object_get(doc, "name")),
+			"complete", 1);
+	if (!out)
+		return NULL;
+	json_object_set(out, "results", json_object_get(last, "results") ?: json_object());
+	json_object_set_new(out, "runs", json_array());
+	json_array_foreach(runs, i, r) {
+		json_t *n = json_deep_copy(r);
+
+		json_object_set_new(n, "index", json_integer((json_int_t)i));
+		json_array_append_new(json_object_get(out, "runs"), n);
+	}
+	return out;
+}
