@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
+#include "result/history.h"
 #include "result/load.h"
 #include "result/output.h"
 #include "util/log.h"
@@ -150,6 +151,7 @@ int cmd_baseline(int argc, char **argv)
 	default: {
 		char why[OUTPUT_WHY_LEN];
 		struct metric_set ms;
+		bool refused;
 
 		/* Where it would go, under the output rule, before anything is read. */
 		baseline_path(dir, pos[2], path, sizeof(path));
@@ -170,14 +172,10 @@ int cmd_baseline(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		metrics_free(&ms);
-		rc = baseline_save(dir, pos[2], doc, why, sizeof(why));
-		if (rc == OUTPUT_FAILED)
-			log_error("cannot store '%s' in %s: %s", pos[2], dir, strerror(errno));
-		else if (rc)
-			log_error("%s", why);
-		if (rc) {
+		if (baseline_add(dir, pos[2], doc, HISTORY_KEEP_DEFAULT, err, sizeof(err), &refused)) {
+			log_error("import: not storing '%s': %s", pos[2], err);
 			json_decref(doc);
-			return EXIT_RUNTIME;
+			return refused ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 		json_decref(doc);
 		return EXIT_OK;

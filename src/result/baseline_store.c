@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "result/history.h"
 #include "result/load.h"
 #include "result/output.h"
 
@@ -66,6 +67,49 @@ int baseline_save(const char *dir, const char *name, json_t *doc, char *why, siz
 		return OUTPUT_FAILED;
 	}
 	return output_write(path, data, strlen(data), "the baseline", why, wlen);
+}
+
+int baseline_add(const char *dir, const char *name, json_t *doc, unsigned keep, char *err,
+		 size_t elen, bool *refused)
+{
+	char path[PATH_MAX], where[PATH_MAX], lerr[768];
+	json_t *old = NULL, *hist;
+	struct stat st;
+	int rc;
+
+	*refused = false;
+	baseline_path(dir, name, path, sizeof(path));
+	if (json_object_get(doc, "fio version") || history_is(doc)) {
+		hist = json_incref(doc);
+	} else {
+		if (lstat(path, &st) == 0) {
+			old = baseline_load(dir, name, where, sizeof(where), lerr, sizeof(lerr));
+			if (!old) {
+				snprintf(err, elen, "the stored baseline cannot be read: %s", lerr);
+				*refused = true;
+				return -1;
+			}
+			if (json_object_get(old, "fio version")) {
+				snprintf(err, elen, "%s holds fio output, not runs of dmremap-bench "
+					 "('baseline delete %s' first)", path, name);
+				json_decref(old);
+				*refused = true;
+				return -1;
+			}
+		}
+		hist = history_append(old, doc, name, keep, err, elen);
+		json_decref(old);
+		if (!hist) {
+			*refused = strstr(err, "another workload") != NULL;
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	rc = baseline_save(dir, name, hist, err, elen);
+	if (rc == OUTPUT_FAILED)
+		snprintf(err, elen, "cannot store it in %s: %s", dir, strerror(errno));
+	json_decref(hist);
+	return rc ? -1 : 0;
 }
 
 bool baseline_is_file(const char *value)

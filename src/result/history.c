@@ -1,10 +1,64 @@
 #include "result/history.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "result/result_json.h"
 #include "util/timeutil.h"
+
+/*
+ * Parameters that do not change the workload. A rate cap is a throttle on
+ * the same workload: capping a run is how a user (and the test suite)
+ * checks that the gate trips. Repeats, references and slices change how
+ * often and against what it is measured, not what.
+ */
+static const char *const not_workload[] = {
+	"target", "scratch_dir", "force", "seed", "max_errors", "output", "output_format",
+	"rate_iops", "timeout_s", "quiet", "baseline", "save_baseline", "baseline_dir",
+	"repeat", "reference", "slice_s", NULL,
+};
+
+bool result_param_is_workload(const char *key)
+{
+	const char *const *p;
+
+	for (p = not_workload; *p; p++)
+		if (!strcmp(*p, key))
+			return false;
+	return true;
+}
+
+int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
+{
+	const char *ca = json_string_value(json_object_get(a, "command"));
+	const char *cb = json_string_value(json_object_get(b, "command"));
+	json_t *pa = json_object_get(a, "params"), *pb = json_object_get(b, "params"), *v;
+	const char *key;
+
+	if (!ca || !cb || strcmp(ca, cb)) {
+		snprintf(why, len, "command: baseline %s, run %s", ca ? ca : "(unset)",
+			 cb ? cb : "(unset)");
+		return -1;
+	}
+	json_object_foreach(pa, key, v)
+		if (result_param_is_workload(key) && !json_equal(v, json_object_get(pb, key))) {
+			char *x = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+			char *y = json_dumps(json_object_get(pb, key), JSON_ENCODE_ANY | JSON_COMPACT);
+
+			snprintf(why, len, "%s: baseline %s, run %s", key, x ? x : "?",
+				 y ? y : "(unset)");
+			free(x);
+			free(y);
+			return -1;
+		}
+	json_object_foreach(pb, key, v)
+		if (result_param_is_workload(key) && !json_object_get(pa, key)) {
+			snprintf(why, len, "%s: baseline (unset), run set", key);
+			return -1;
+		}
+	return 0;
+}
 
 bool history_is(json_t *doc)
 {
@@ -66,10 +120,18 @@ json_t *history_run_nodes(json_t *doc)
 	}
 	if (json_is_array(runs) && json_array_size(runs)) {
 		json_array_foreach(runs, i, r) {
+			json_t *pairs = json_object_get(r, "reference_pairs");
 			json_t *n = node(json_object_get(r, "results"),
-					 json_object_get(r, "start_time_ns"), env,
+					 json_object_get(r, "start_time_ns"),
+					 json_object_get(r, "environment") ?: env,
+					 pairs ? json_incref(pairs) :
 					 pairs_of(doc, json_integer_value(json_object_get(r, "index"))));
 
+			/* A history read as a result keeps its runs' sessions. */
+			if (n && json_object_get(r, "session"))
+				json_object_set(n, "session", json_object_get(r, "session"));
+			if (n && json_object_get(r, "saved_at"))
+				json_object_set(n, "saved_at", json_object_get(r, "saved_at"));
 			if (!n || json_array_append_new(out, n)) {
 				json_decref(out);
 				return NULL;
@@ -94,7 +156,8 @@ json_t *history_append(json_t *old, json_t *result, const char *name, unsigned k
 {
 	json_t *runs = old ? history_run_nodes(old) : json_array();
 	json_t *add = history_run_nodes(result), *r, *h;
-	char saved[32];
+	char saved[32], why[256];
+	uint64_t session;
 	size_t i;
 
 	if (!runs || !add) {
@@ -103,9 +166,19 @@ json_t *history_append(json_t *old, json_t *result, const char *name, unsigned k
 		snprintf(err, elen, "out of memory");
 		return NULL;
 	}
+	if (old && result_same_workload(old, result, why, sizeof(why))) {
+		snprintf(err, elen, "it holds runs of another workload (%s); another name, or "
+			 "'baseline delete %s' first", why, name);
+		json_decref(runs);
+		json_decref(add);
+		return NULL;
+	}
 	iso8601_now(saved, sizeof(saved));
+	session = wall_clock_ns();
 	json_array_foreach(add, i, r) {
 		json_object_set_new(r, "saved_at", json_string(saved));
+		/* The runs saved together: one session of the history. */
+		json_object_set_new(r, "session", json_integer((json_int_t)session));
 		json_array_append(runs, r);
 	}
 	json_decref(add);

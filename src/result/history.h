@@ -22,6 +22,20 @@
 #define HISTORY_KEEP_DEFAULT 20
 #define HISTORY_KEEP_MAX 1000
 
+/*
+ * Whether a "params" key describes the workload (two runs that differ in
+ * it measured different things); target, seed, output, thresholds,
+ * --repeat and the like do not.
+ */
+bool result_param_is_workload(const char *key);
+
+/*
+ * Whether two documents measured the same workload: their command and
+ * every workload parameter. 0 when they did, else -1 with the first
+ * difference in why ("rw: baseline randread, run randwrite").
+ */
+int result_same_workload(json_t *a, json_t *b, char *why, size_t len);
+
 /* Whether doc is a stored baseline history (schema 2 "kind": "baseline"). */
 bool history_is(json_t *doc);
 
@@ -32,7 +46,8 @@ json_t *history_run_nodes(json_t *doc);
  * The history that results from adding the runs of result (a run's
  * document) to old (NULL, a history, or a single result stored by an
  * earlier version), keeping the last keep runs. name is the baseline's.
- * NULL with one line in err when out of memory.
+ * NULL with one line in err when the workloads differ
+ * (result_same_workload) or out of memory.
  */
 json_t *history_append(json_t *old, json_t *result, const char *name, unsigned keep,
 		       char *err, size_t elen);

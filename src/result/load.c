@@ -236,7 +236,8 @@ static int check_totals(struct vctx *c, json_t *r, const char *prefix)
 }
 
 /* A run's results, or one step or phase (the same shape). */
-static int check_run(struct vctx *c, json_t *r, const char *prefix, bool nested)
+/* series: the results carry their interval series (a run's own results do not: the merge has it). */
+static int check_run(struct vctx *c, json_t *r, const char *prefix, bool nested, bool series)
 {
 	static const char *const lists[] = { "streams", "steps", "phases" };
 	char p[256];
@@ -244,7 +245,7 @@ static int check_run(struct vctx *c, json_t *r, const char *prefix, bool nested)
 	json_t *x;
 
 	if (check_totals(c, r, prefix) || !need(c, r, prefix, "duration_s", W_NUMBER) ||
-	    !need(c, r, prefix, "intervals", W_ARRAY))
+	    (series && !need(c, r, prefix, "intervals", W_ARRAY)))
 		return -1;
 	for (k = 0; k < (nested ? 1u : 3u); k++) {
 		json_t *a = json_object_get(r, lists[k]);
@@ -260,9 +261,39 @@ static int check_run(struct vctx *c, json_t *r, const char *prefix, bool nested)
 					 "object", c->what, p);
 				return -1;
 			}
-			if (k == 0 ? check_totals(c, x, p) : check_run(c, x, p, true))
+			if (k == 0 ? check_totals(c, x, p) : check_run(c, x, p, true, series))
 				return -1;
 		}
+	}
+	return 0;
+}
+
+/* Every element of doc's array key (runs of a result or of a history) holds a whole result. */
+static int check_runs(struct vctx *c, json_t *doc, const char *key, bool required)
+{
+	json_t *runs = json_object_get(doc, key), *x;
+	char prefix[48], item[40];
+	size_t i;
+
+	if (!runs && !required)
+		return 0;
+	if (!need(c, doc, "", key, W_ARRAY))
+		return -1;
+	if (required && !json_array_size(runs)) {
+		snprintf(c->err, c->elen, "\"%s\" is empty (a baseline holds at least one run)", key);
+		return -1;
+	}
+	json_array_foreach(runs, i, x) {
+		snprintf(item, sizeof(item), "%s[%zu]", key, i);
+		if (!json_is_object(x)) {
+			snprintf(c->err, c->elen, "is not a complete %s: \"%s\" is not an object",
+				 c->what, item);
+			return -1;
+		}
+		snprintf(prefix, sizeof(prefix), "%s.results", item);
+		if (!need(c, x, item, "results", W_OBJECT) ||
+		    check_run(c, json_object_get(x, "results"), prefix, false, false))
+			return -1;
 	}
 	return 0;
 }
@@ -270,11 +301,15 @@ static int check_run(struct vctx *c, json_t *r, const char *prefix, bool nested)
 static int check_ours(struct vctx *c, json_t *doc)
 {
 	json_t *r, *cmp = json_object_get(doc, "comparison");
-	const char *command;
+	const char *command, *kind = json_string_value(json_object_get(doc, "kind"));
 
 	c->what = "dmremap-bench result";
 	if (!need(c, doc, "", "command", W_STRING))
 		return -1;
+	if (kind && strcmp(kind, "baseline") == 0) {
+		c->what = "dmremap-bench baseline";
+		return check_runs(c, doc, "runs", true);
+	}
 	command = json_string_value(json_object_get(doc, "command"));
 	if (strcmp(command, "validate") == 0)
 		return need(c, doc, "", "checks", W_ARRAY) && need(c, doc, "", "verdict", W_STRING) ?
@@ -292,7 +327,14 @@ static int check_ours(struct vctx *c, json_t *doc)
 	    !json_object_get(r, "total"))
 		return need(c, r, "results", "duration_s", W_NUMBER) &&
 		       need(c, r, "results", "intervals", W_ARRAY) ? 0 : -1;
-	return check_run(c, r, "results", false);
+	if (check_run(c, r, "results", false, true) || check_runs(c, doc, "runs", false))
+		return -1;
+	r = json_object_get(doc, "reference");
+	if (r && (!need(c, doc, "", "reference", W_OBJECT) ||
+		  !need(c, r, "reference", "results", W_OBJECT) ||
+		  check_run(c, json_object_get(r, "results"), "reference.results", false, true)))
+		return -1;
+	return 0;
 }
 
 /* Each job: read and write with total_ios, iops, bw, clat_ns.mean. */

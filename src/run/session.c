@@ -735,8 +735,8 @@ static int write_output(struct session *s, json_t *doc, const struct emit_print 
 static int save_baseline(struct session *s, json_t *doc, int run_status)
 {
 	const struct run_opts *ro = s->ro;
-	char dir[PATH_MAX], why[OUTPUT_WHY_LEN];
-	int rc;
+	char dir[PATH_MAX], err[OUTPUT_WHY_LEN];
+	bool refused;
 
 	if (run_status) {
 		log_error("--save-baseline: not saving '%s': the run %s", ro->save_baseline,
@@ -744,17 +744,12 @@ static int save_baseline(struct session *s, json_t *doc, int run_status)
 		return EXIT_RUNTIME;
 	}
 	baseline_dir(ro->baseline_dir, dir, sizeof(dir));
-	rc = baseline_save(dir, ro->save_baseline, doc, why, sizeof(why));
-	if (rc == OUTPUT_FAILED) {
-		log_error("--save-baseline: cannot store '%s' in %s: %s", ro->save_baseline, dir,
-			  strerror(errno));
-		return EXIT_RUNTIME;
+	if (baseline_add(dir, ro->save_baseline, doc, ro->keep, err, sizeof(err), &refused)) {
+		log_error("--save-baseline: not saving '%s': %s", ro->save_baseline, err);
+		return refused ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	if (rc) {
-		log_error("--save-baseline: %s", why);
-		return EXIT_RUNTIME;
-	}
-	log_info("saved baseline '%s' in %s", ro->save_baseline, dir);
+	log_info("saved baseline '%s' in %s (the last %u runs are kept)", ro->save_baseline, dir,
+		 ro->keep);
 	return 0;
 }
 

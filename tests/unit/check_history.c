@@ -127,8 +127,9 @@ END_TEST
 /* An old single-result baseline becomes the first run of the history. */
 START_TEST(append_to_schema1)
 {
-	json_t *old = json_pack("{s:i, s:s, s:s, s:{s:{s:f}}}", "schema_version", 1,
+	json_t *old = json_pack("{s:i, s:s, s:s, s:{s:s, s:i}, s:{s:{s:f}}}", "schema_version", 1,
 				"tool", "dmremap-bench", "command", "concurrency",
+				"params", "rw", "randread", "ops", 32,
 				"results", "total", "iops", 500.0);
 	json_t *doc = result_doc(2, false), *h, *nodes;
 	char err[128];
@@ -146,6 +147,28 @@ START_TEST(append_to_schema1)
 }
 END_TEST
 
+/* Runs of another workload are refused, naming the difference; seeds and targets are not the workload. */
+START_TEST(append_other_workload)
+{
+	json_t *a = result_doc(2, false), *b = result_doc(2, false), *h, *h2;
+	char err[256];
+
+	h = history_append(NULL, a, "x", 20, err, sizeof(err));
+	ck_assert_ptr_nonnull(h);
+	json_object_set_new(json_object_get(b, "params"), "seed", json_integer(99));
+	json_object_set_new(json_object_get(b, "params"), "repeat", json_integer(5));
+	h2 = history_append(h, b, "x", 20, err, sizeof(err));
+	ck_assert_msg(h2 != NULL, "%s", err);
+	json_decref(h2);
+	json_object_set_new(json_object_get(b, "params"), "rw", json_string("randwrite"));
+	ck_assert_ptr_null(history_append(h, b, "x", 20, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "rw: baseline \"randread\", run \"randwrite\""));
+	json_decref(h);
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("history");
@@ -157,6 +180,7 @@ int main(void)
 	tcase_add_test(tc, runs_with_pairs);
 	tcase_add_test(tc, append_keeps_last);
 	tcase_add_test(tc, append_to_schema1);
+	tcase_add_test(tc, append_other_workload);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
