@@ -43,6 +43,7 @@ void runopts_defaults(struct run_opts *ro)
 		.threshold_lat = 15,
 		.alpha = 0.05,
 		.repeat = 1,
+		.keep = HISTORY_KEEP_DEFAULT,
 	};
 }
 
@@ -246,11 +247,22 @@ unsigned runopts_usable_cpus(const struct run_opts *ro)
 	return env_online_cpus();
 }
 
+int runopts_validate_verdict(const struct run_opts *ro)
+{
+	char err[512];
+
+	if (ro->gate && compare_gate_check(ro->gate, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int runopts_validate(const struct run_opts *ro)
 {
 	struct cpulist cpus;
 
-	if (validate_dm(ro) || validate_reference(ro))
+	if (validate_dm(ro) || validate_reference(ro) || runopts_validate_verdict(ro))
 		return -1;
 	if (runopts_cpus(ro, &cpus))
 		return -1;
@@ -296,6 +308,7 @@ void runopts_compare_cfg(const struct run_opts *ro, struct compare_cfg *cfg)
 		cfg->threshold_latency_pct = ro->threshold_lat;
 	cfg->alpha = ro->alpha;
 	cfg->allow_mismatch = ro->allow_mismatch;
+	cfg->gate = ro->gate;
 }
 
 json_t *runopts_params_json(const struct run_opts *ro)

@@ -11,6 +11,7 @@
 
 #include "cli/options.h"
 #include "engine/job.h"
+#include "result/history.h"
 
 #define RUNOPTS_MAX_REPEAT 100
 
@@ -58,6 +59,8 @@ struct run_opts {
 	const char *baseline_dir;
 	double threshold, threshold_tput, threshold_lat, alpha;
 	bool allow_mismatch;
+	const char *gate;           /* --gate LIST: the metrics that decide */
+	unsigned keep;              /* --keep N: runs a baseline history keeps */
 	/* repeats and references (verdicts that hold up on a noisy machine) */
 	unsigned repeat;            /* runs measured, each with its own result */
 	const char *reference;      /* --reference DEV: measured interleaved with the target */
@@ -191,7 +194,10 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_STRING, .name = "baseline", .value = &(ro)->baseline,         \
 	  .argh = "NAME|FILE", .help = "compare the run against a stored baseline or result file" }, \
 	{ .type = OPT_STRING, .name = "save-baseline", .value = &(ro)->save_baseline, \
-	  .argh = "NAME", .help = "store the result as baseline NAME" },            \
+	  .argh = "NAME", .help = "add the run(s) to baseline NAME's history" },     \
+	{ .type = OPT_UINT, .name = "keep", .value = &(ro)->keep, .argh = "N",      \
+	  .min = 1, .max = HISTORY_KEEP_MAX,                                        \
+	  .help = "runs a baseline's history keeps (default 20)" },                 \
 	{ .type = OPT_STRING, .name = "baseline-dir", .value = &(ro)->baseline_dir, \
 	  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" }, \
 	RUNOPTS_VERDICT(ro),                                                        \
@@ -222,7 +228,9 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_DOUBLE, .name = "alpha", .value = &(ro)->alpha, .argh = "P",  \
 	  .dmin = 1e-9, .dmax = 0.5, .help = "significance level of the test (default 0.05)" }, \
 	{ .type = OPT_BOOL, .name = "allow-mismatch", .value = &(ro)->allow_mismatch, \
-	  .help = "compare even when workload parameters differ" }
+	  .help = "compare even when workload parameters differ" },                 \
+	{ .type = OPT_STRING, .name = "gate", .value = &(ro)->gate, .argh = "LIST", \
+	  .help = "metrics that decide, [GROUP/]DIR.METRIC,... (default: iops and total p99)" }
 
 /* Read share and access pattern of an --rw mode. */
 void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc);
@@ -242,6 +250,8 @@ int runopts_cpus(const struct run_opts *ro, struct cpulist *out);
 unsigned runopts_usable_cpus(const struct run_opts *ro);
 /* Checks no option table can express; one line and -1 when bad. */
 int runopts_validate(const struct run_opts *ro);
+/* The checks of the verdict options (--gate), shared with compare. */
+int runopts_validate_verdict(const struct run_opts *ro);
 
 /* The comparison rules --threshold*, --alpha and --allow-mismatch ask for. */
 struct compare_cfg;

@@ -92,6 +92,8 @@ static int parse(int argc, char **argv, struct compare_args *args)
 		log_error("expected two result files A.json B.json (got %d)", npos);
 		return EXIT_USAGE;
 	}
+	if (runopts_validate_verdict(ro))
+		return EXIT_USAGE;
 	if (strcmp(args->pos[0], "-") == 0 && strcmp(args->pos[1], "-") == 0) {
 		log_error("A.json and B.json are both - (standard input holds one of them)");
 		return EXIT_USAGE;

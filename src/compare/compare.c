@@ -5,20 +5,11 @@
 #include <string.h>
 
 #include "compare/match.h"
+#include "compare/rows.h"
+#include "result/history.h"
 #include "result/result_text.h"
 #include "util/utf8.h"
 #include "util/log.h"
-
-/*
- * Parameters that do not change the workload: never a reason to refuse.
- * A rate cap is a throttle on the same workload: capping a run is how a
- * user (and the test suite) checks that the gate trips.
- */
-static const char *const not_workload[] = {
-	"target", "scratch_dir", "force", "seed", "max_errors", "output", "output_format",
-	"rate_iops", "timeout_s",
-	"quiet", "baseline", "save_baseline", "baseline_dir", NULL,
-};
 
 /* Environment facts shown when they differ (they are usually the point). */
 static const char *const env_keys[] = { "kernel", "machine", "hostname", "cpus", NULL };
@@ -70,9 +61,8 @@ static void add_line(json_t *out, const char *line)
 }
 
 /* Lists what differs into out and counts it (the count decides, not the list). */
-static void diff_objects(json_t *a, json_t *b, const char *const *only,
-			 const char *const *skip, const char *prefix, json_t *out,
-			 unsigned *count)
+static void diff_objects(json_t *a, json_t *b, const char *const *only, bool workload,
+			 const char *prefix, json_t *out, unsigned *count)
 {
 	const char *key;
 	json_t *v;
@@ -81,7 +71,7 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only,
 	json_object_foreach(a, key, v) {
 		json_t *w = json_object_get(b, key);
 
-		if ((only && !in_list(only, key)) || (skip && in_list(skip, key)))
+		if ((only && !in_list(only, key)) || (workload && !result_param_is_workload(key)))
 			continue;
 		if (!json_equal(v, w)) {
 			value_text(v, x, sizeof(x));
@@ -92,7 +82,7 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only,
 		}
 	}
 	json_object_foreach(b, key, v) {
-		if ((only && !in_list(only, key)) || (skip && in_list(skip, key)))
+		if ((only && !in_list(only, key)) || (workload && !result_param_is_workload(key)))
 			continue;
 		if (!json_object_get(a, key)) {
 			value_text(v, y, sizeof(y));
@@ -118,42 +108,12 @@ static void find_mismatches(struct comparison *c)
 		add_line(c->mismatches, line);
 		c->nmismatches++;
 	}
-	diff_objects(c->base.params, c->run.params, NULL, not_workload, "", c->mismatches,
+	diff_objects(c->base.params, c->run.params, NULL, true, "", c->mismatches,
 		     &c->nmismatches);
-	diff_objects(c->base.environment, c->run.environment, env_keys, NULL, "", c->env_diffs,
+	diff_objects(c->base.environment, c->run.environment, env_keys, false, "", c->env_diffs,
 		     &c->nenv_diffs);
-	diff_objects(c->base.target, c->run.target, target_keys, NULL, "target.", c->env_diffs,
+	diff_objects(c->base.target, c->run.target, target_keys, false, "target.", c->env_diffs,
 		     &c->nenv_diffs);
-}
-
-static void compare_row(struct comparison *c, struct compare_row *row)
-{
-	const struct metric *b = row->base, *r = row->run;
-	struct verdict_cfg vc = {
-		.threshold_pct = b->kind == MK_LATENCY ? c->cfg.threshold_latency_pct :
-			c->cfg.threshold_throughput_pct,
-		.alpha = c->cfg.alpha,
-		.min_samples = 5,
-	};
-	enum metric_dir dir = b->better == BETTER_HIGHER ? HIGHER_IS_BETTER : LOWER_IS_BETTER;
-
-	if (b->kind == MK_ERRORS) {
-		/* Any increase of errors fails, whatever the thresholds. */
-		memset(&row->v, 0, sizeof(row->v));
-		row->v.base_median = b->value;
-		row->v.run_median = r->value;
-		row->v.change_pct = b->value > 0 ? (r->value / b->value - 1) * 100 : 0;
-		row->v.p_value = NAN;
-		row->v.ci_low_pct = row->v.ci_high_pct = NAN;
-		row->v.verdict = r->value > b->value ? VERDICT_REGRESSED :
-			r->value < b->value ? VERDICT_IMPROVED : VERDICT_OK;
-		row->v.reason = "any increase of errors is a regression";
-		return;
-	}
-	if (b->nsamples && r->nsamples)
-		verdict_compare(b->samples, b->nsamples, r->samples, r->nsamples, dir, &vc, &row->v);
-	else
-		verdict_compare_scalar(b->value, r->value, dir, &vc, &row->v);
 }
 
 int compare_docs(json_t *base_doc, json_t *run_doc, const char *base_label,
@@ -203,17 +163,14 @@ int compare_docs(json_t *base_doc, json_t *run_doc, const char *base_label,
 		row = &c->rows[c->nrows++];
 		row->base = b;
 		row->run = r;
-		compare_row(c, row);
-		if (row->v.verdict == VERDICT_REGRESSED)
-			c->regressions++;
-		else if (row->v.verdict == VERDICT_IMPROVED)
-			c->improvements++;
+		rows_compute(row, &c->cfg);
 	}
 	/* A gate fails closed: a comparison of nothing is no pass. */
-	if (match_nothing_compared(c, err, elen)) {
+	if (match_nothing_compared(c, err, elen) || rows_mark_gate(c, err, elen)) {
 		comparison_free(c);
 		return -1;
 	}
+	rows_decide(c);
 	return 0;
 }
 
@@ -222,6 +179,7 @@ static const char *verdict_label(enum verdict v)
 	static const char *const names[] = {
 		[VERDICT_OK] = "ok", [VERDICT_IMPROVED] = "improved",
 		[VERDICT_REGRESSED] = "REGRESSION", [VERDICT_NOISE] = "noise",
+		[VERDICT_UNTESTED] = "untested",
 	};
 
 	return names[v];
@@ -232,6 +190,12 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* The change a row could detect in its worse direction (positive percent), or NAN. */
+static double detectable(const struct compare_row *r)
+{
+	return r->base->better == BETTER_HIGHER ? -r->v.detect_down_pct : r->v.detect_up_pct;
+}
+
 json_t *comparison_json(const struct comparison *c)
 {
 	json_t *rows = json_array(), *j;
@@ -239,7 +203,8 @@ json_t *comparison_json(const struct comparison *c)
 
 	for (i = 0; i < c->nrows; i++) {
 		const struct compare_row *r = &c->rows[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:s, s:s?}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, "
+				      "s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:s, s:s}",
 			"group", r->base->group, "dir", r->base->dir, "metric", r->base->name,
 			"baseline", num_or_null(r->v.base_median),
 			"run", num_or_null(r->v.run_median),
@@ -247,14 +212,26 @@ json_t *comparison_json(const struct comparison *c)
 			"ci_low_pct", num_or_null(r->v.ci_low_pct),
 			"ci_high_pct", num_or_null(r->v.ci_high_pct),
 			"p_value", num_or_null(r->v.p_value),
+			"p_adjusted", num_or_null(r->v.p_adjusted),
 			"tested", r->v.tested,
+			"gate", r->gate,
+			"method", r->v.method ? r->v.method : "untested",
+			"baseline_n", (json_int_t)r->v.base_n,
+			"run_n", (json_int_t)r->v.run_n,
+			"spread_pct", num_or_null(r->v.spread_pct),
+			"detectable_pct", num_or_null(detectable(r)),
+			"detectable_up_pct", num_or_null(r->v.detect_up_pct),
+			"detectable_down_pct", num_or_null(r->v.detect_down_pct),
 			"verdict", r->v.verdict == VERDICT_REGRESSED ? "regression" :
 				verdict_label(r->v.verdict),
 			"reason", r->v.reason);
 
+		if (o && r->v.runs_needed)
+			json_object_set_new(o, "runs_needed", json_integer((json_int_t)r->v.runs_needed));
 		json_array_append_new(rows, o);
 	}
-	j = json_pack("{s:s, s:s, s:s, s:{s:f, s:f}, s:f, s:b, s:O, s:O, s:o, s:I, s:I, s:s}",
+	j = json_pack("{s:s, s:s, s:s, s:{s:f, s:f}, s:f, s:b, s:O, s:O, s:o, s:I, s:I, s:I, "
+		      "s:I, s:I, s:I, s:s, s:s}",
 		      "baseline", c->base_label,
 		      "baseline_source", c->base.source ?: "",
 		      "run_source", c->run.source ?: "",
@@ -265,9 +242,16 @@ json_t *comparison_json(const struct comparison *c)
 		      "parameter_mismatches", c->mismatches,
 		      "environment_differences", c->env_diffs,
 		      "metrics", rows,
+		      "baseline_runs", (json_int_t)c->base.nruns,
+		      "run_runs", (json_int_t)c->run.nruns,
 		      "regressions", (json_int_t)c->regressions,
+		      "gate_regressions", (json_int_t)c->gate_regressions,
 		      "improvements", (json_int_t)c->improvements,
-		      "verdict", c->refused ? "refused" : c->regressions ? "regression" : "pass");
+		      "untested", (json_int_t)c->untested,
+		      "gate", c->cfg.gate ? c->cfg.gate : c->gate_on_ref ? "default (ref)" : "default",
+		      "verdict", c->refused ? "refused" : c->gate_regressions ? "regression" : "pass");
+	if (j)
+		json_object_set_new(j, "baseline_sessions", json_integer(c->base.nsessions));
 	return j;
 }
 
@@ -281,11 +265,39 @@ static void fmt_value(const struct metric *m, double v, char *buf, size_t len)
 		format_count(v, buf, len);
 }
 
+/* The gate's smallest detectable changes, and a threshold inside the spread. */
+static void print_detectable(FILE *f, const struct comparison *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrows; i++) {
+		const struct compare_row *r = &c->rows[i];
+		double thr = r->base->kind == MK_LATENCY ? c->cfg.threshold_latency_pct :
+			c->cfg.threshold_throughput_pct;
+
+		if (!r->gate || r->base->kind == MK_ERRORS || !r->v.tested)
+			continue;
+		if (isfinite(detectable(r)))
+			fprintf(f, "  %s %s %s: this comparison could detect changes of %+.1f%% / "
+				"%+.1f%% or more (%zu against %zu %s)\n", r->base->group, r->base->dir,
+				r->base->name, r->v.detect_down_pct, r->v.detect_up_pct, r->v.base_n,
+				r->v.run_n, r->v.method);
+		else if (isinf(detectable(r)))
+			fprintf(f, "  %s %s %s: these runs cannot detect a change of any size\n",
+				r->base->group, r->base->dir, r->base->name);
+		if (isfinite(r->v.spread_pct) && r->v.spread_pct > thr)
+			fprintf(f, "  %s %s %s: the threshold %.0f%% is inside this baseline's "
+				"run-to-run spread of %.1f%%\n", r->base->group, r->base->dir,
+				r->base->name, thr, r->v.spread_pct);
+	}
+}
+
 void comparison_print(FILE *f, const struct comparison *c)
 {
 	size_t i;
 
-	fprintf(f, "comparison against %s (%s):\n", c->base_label, c->base.source);
+	fprintf(f, "comparison against %s (%s, %zu runs in %u sessions; this run %zu):\n",
+		c->base_label, c->base.source, c->base.nruns, c->base.nsessions, c->run.nruns);
 	for (i = 0; i < json_array_size(c->env_diffs); i++)
 		fprintf(f, "  environment: %s\n", json_string_value(json_array_get(c->env_diffs, i)));
 	for (i = 0; i < json_array_size(c->mismatches); i++)
@@ -300,7 +312,7 @@ void comparison_print(FILE *f, const struct comparison *c)
 		"baseline", "run", "change", "95% CI", "p", "verdict");
 	for (i = 0; i < c->nrows; i++) {
 		const struct compare_row *r = &c->rows[i];
-		char b[24], x[24], ci[40], p[16];
+		char b[24], x[24], ci[40], p[16], ch[16];
 
 		fmt_value(r->base, r->v.base_median, b, sizeof(b));
 		fmt_value(r->base, r->v.run_median, x, sizeof(x));
@@ -308,18 +320,28 @@ void comparison_print(FILE *f, const struct comparison *c)
 			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", r->v.ci_low_pct, r->v.ci_high_pct);
 		else
 			snprintf(ci, sizeof(ci), "-");
-		if (r->v.tested && isfinite(r->v.p_value))
-			snprintf(p, sizeof(p), "%.3g", r->v.p_value);
+		if (r->v.tested && isfinite(r->v.p_adjusted))
+			snprintf(p, sizeof(p), "%.3g", r->v.p_adjusted);
 		else
 			snprintf(p, sizeof(p), "-");
-		fprintf(f, "  %-12s %-6s %-10s %12s %12s %+8.1f%% %19s %8s  %s\n", r->base->group,
-			r->base->dir, r->base->name, b, x, r->v.change_pct, ci, p,
+		if (isfinite(r->v.change_pct))
+			snprintf(ch, sizeof(ch), "%+8.1f%%", r->v.change_pct);
+		else
+			snprintf(ch, sizeof(ch), "%9s", "-");
+		fprintf(f, "%c %-12s %-6s %-10s %12s %12s %9s %19s %8s  %s\n", r->gate ? '*' : ' ',
+			r->base->group, r->base->dir, r->base->name, b, x, ch, ci, p,
 			verdict_label(r->v.verdict));
 	}
-	fprintf(f, "  verdict: %s (%u regressions, %u improvements; thresholds throughput "
-		"-%.0f%%, latency +%.0f%%, alpha %.2g)\n",
-		c->regressions ? "REGRESSION" : "pass", c->regressions, c->improvements,
-		c->cfg.threshold_throughput_pct, c->cfg.threshold_latency_pct, c->cfg.alpha);
+	print_detectable(f, c);
+	if (c->untested)
+		fprintf(f, "  untested: %u metrics (%s); an untested metric never fails the gate\n",
+			c->untested, c->run.nruns < 2 ? "run with --repeat" :
+			"the baseline needs more runs: --save-baseline again");
+	fprintf(f, "  verdict: %s (%u regressions, %u of them gating (*); %u improvements; "
+		"thresholds throughput -%.0f%%, latency +%.0f%%, alpha %.2g)\n",
+		c->gate_regressions ? "REGRESSION" : "pass", c->regressions, c->gate_regressions,
+		c->improvements, c->cfg.threshold_throughput_pct, c->cfg.threshold_latency_pct,
+		c->cfg.alpha);
 }
 
 void comparison_free(struct comparison *c)
@@ -336,5 +358,5 @@ int comparison_exit_status(const struct comparison *c)
 {
 	if (c->refused)
 		return EXIT_USAGE;
-	return c->regressions ? EXIT_REGRESSION : EXIT_OK;
+	return c->gate_regressions ? EXIT_REGRESSION : EXIT_OK;
 }

@@ -1,9 +1,13 @@
 #include "compare/metrics.h"
 
+#include "result/history.h"
 #include "result/load.h"
+#include "stats/paired.h"
+#include "stats/shift.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,8 @@ static const struct {
 	{ "lat_p99", "p99", MK_LATENCY, BETTER_LOWER },
 	{ "lat_p99.9", "p99.9", MK_LATENCY, BETTER_LOWER },
 };
+
+static int set_runs(struct metric *m, size_t n);
 
 struct metric *metrics_add(struct metric_set *s, const char *group, const char *dir,
 			   const char *name, enum metric_kind kind, enum metric_better better,
@@ -47,6 +53,12 @@ struct metric *metrics_add(struct metric_set *s, const char *group, const char *
 	m->kind = kind;
 	m->better = better;
 	m->value = value;
+	if (set_runs(m, 1)) {
+		s->n--;
+		return NULL;
+	}
+	m->runs[m->nruns++] = value;
+	m->nsessions = 1;
 	return m;
 }
 
@@ -55,115 +67,247 @@ static double num(json_t *o, const char *key)
 	return json_number_value(json_object_get(o, key));
 }
 
-/* Intervals worth comparing: all but a final one much shorter than the rest. */
-static size_t usable_intervals(json_t *intervals)
-{
-	size_t n = json_array_size(intervals);
-	double first;
+/* Where a group's figures are inside a results object. */
+enum group_kind { G_ALL, G_STREAM, G_STEP, G_PHASE };
 
-	if (n < 2)
-		return n;
-	first = num(json_array_get(intervals, 0), "len_s");
-	if (num(json_array_get(intervals, n - 1), "len_s") < 0.5 * first)
-		n--;
-	return n;
+struct group_ref {
+	enum group_kind kind;
+	size_t index;
+	const char *name;           /* G_STREAM */
+};
+
+static json_t *group_in(json_t *results, const struct group_ref *g)
+{
+	json_t *a, *x;
+	size_t i;
+
+	switch (g->kind) {
+	case G_ALL:
+		return results;
+	case G_STEP:
+		return json_array_get(json_object_get(results, "steps"), g->index);
+	case G_PHASE:
+		return json_array_get(json_object_get(results, "phases"), g->index);
+	case G_STREAM:
+		a = json_object_get(results, "streams");
+		json_array_foreach(a, i, x)
+			if (!strcmp(json_string_value(json_object_get(x, "name")) ?: "", g->name))
+				return x;
+	}
+	return NULL;
 }
 
-/* Samples of one metric from the interval series; skips intervals without I/O in dir. */
-static int samples_from(struct metric *m, json_t *intervals, const char *dir)
+/* A figure of a direction object: "iops", "bw" or a lat_metrics name. */
+static bool figure(json_t *d, const char *name, double *v)
 {
-	size_t n = usable_intervals(intervals), i;
-	bool lat = m->kind == MK_LATENCY;
+	size_t k;
+
+	if (!json_is_object(d))
+		return false;
+	if (!strcmp(name, "iops") || !strcmp(name, "bw")) {
+		json_t *x = json_object_get(d, !strcmp(name, "iops") ? "iops" : "bw_bytes_per_s");
+
+		*v = json_number_value(x);
+		return json_is_number(x);
+	}
+	for (k = 0; k < sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++)
+		if (!strcmp(lat_metrics[k].name, name)) {
+			json_t *x = json_object_get(json_object_get(d, "lat_ns"), lat_metrics[k].key);
+
+			*v = json_number_value(x);
+			return json_is_number(x);
+		}
+	return false;
+}
+
+static int set_runs(struct metric *m, size_t n)
+{
+	free(m->runs);
+	free(m->session);
+	m->runs = calloc(n ? n : 1, sizeof(*m->runs));
+	m->session = calloc(n ? n : 1, sizeof(*m->session));
+	m->nruns = 0;
+	return m->runs && m->session ? 0 : -1;
+}
+
+/* Sessions of the run nodes: runs saved together share one (0 for a result's runs). */
+static unsigned *node_sessions(json_t *nodes, unsigned *count)
+{
+	size_t n = json_array_size(nodes), i, j;
+	unsigned *s = calloc(n ? n : 1, sizeof(*s)), next = 0;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		json_t *a = json_object_get(json_array_get(nodes, i), "session");
+
+		s[i] = next;
+		for (j = 0; a && j < i; j++)
+			if (json_equal(a, json_object_get(json_array_get(nodes, j), "session"))) {
+				s[i] = s[j];
+				break;
+			}
+		if (s[i] == next)
+			next++;
+	}
+	*count = next ? next : 1;
+	return s;
+}
+
+/* The runs' values of m from the nodes; the median becomes the metric's figure. */
+static int fill_runs(struct metric *m, json_t *nodes, const unsigned *sess, unsigned nsess,
+		     const struct group_ref *g)
+{
+	size_t n = json_array_size(nodes), i;
+	double med;
 
 	if (!n)
 		return 0;
-	m->samples = calloc(n, sizeof(double));
-	if (!m->samples)
+	if (set_runs(m, n))
 		return -1;
 	for (i = 0; i < n; i++) {
-		json_t *iv = json_array_get(intervals, i);
-		double ops = strcmp(dir, "total") == 0 ?
-			num(iv, "read_iops") + num(iv, "write_iops") :
-			num(iv, strcmp(dir, "read") == 0 ? "read_iops" : "write_iops");
+		json_t *r = group_in(json_object_get(json_array_get(nodes, i), "results"), g);
 		double v;
 
-		if (lat && ops <= 0)
+		if (!figure(json_object_get(r, m->dir), m->name, &v))
 			continue;
-		if (strcmp(m->name, "iops") == 0)
-			v = ops;
-		else if (strcmp(m->name, "bw") == 0)
-			v = strcmp(dir, "total") == 0 ? num(iv, "bw_bytes_per_s") :
-				num(iv, strcmp(dir, "read") == 0 ? "read_bw_bytes_per_s" :
-				    "write_bw_bytes_per_s");
-		else if (strcmp(dir, "total") == 0) {
-			if (strcmp(m->name, "lat_p99"))
-				continue;  /* the series has only p99 over both directions */
-			v = num(iv, "p99_ns");
-		} else {
-			json_t *l = json_object_get(iv, strcmp(dir, "read") == 0 ?
-						    "read_lat_ns" : "write_lat_ns");
-			size_t k;
-
-			if (!l)
-				continue;
-			for (k = 0; k < sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++)
-				if (strcmp(lat_metrics[k].name, m->name) == 0)
-					break;
-			v = num(l, lat_metrics[k].key);
-		}
-		m->samples[m->nsamples++] = v;
+		m->session[m->nruns] = sess[i];
+		m->runs[m->nruns++] = v;
+	}
+	m->nsessions = nsess;
+	if (!m->nruns) {
+		/* No run has it: the document's figure is the one run. */
+		m->runs[m->nruns++] = m->value;
+		m->nsessions = 1;
+	} else if (m->nruns > 1 && stats_median(m->runs, m->nruns, &med) == 0) {
+		m->value = med;
 	}
 	return 0;
 }
 
 /* One direction object {ops, iops, bw_bytes_per_s, lat_ns{...}} of our schema. */
-static int add_dir(struct metric_set *s, const char *group, const char *dir, json_t *d,
-		   json_t *intervals)
+static int add_dir(struct metric_set *s, const struct group_ref *g, const char *group,
+		   const char *dir, json_t *d, json_t *nodes, const unsigned *sess, unsigned nsess)
 {
-	json_t *lat = json_object_get(d, "lat_ns");
+	static const char *const names[] = { "iops", "bw" };
 	struct metric *m;
+	double v;
 	size_t k;
 
 	if (!json_is_object(d) || num(d, "ops") <= 0)
 		return 0;
-	if (!(m = metrics_add(s, group, dir, "iops", MK_THROUGHPUT, BETTER_HIGHER,
-			      num(d, "iops"))) ||
-	    (intervals && samples_from(m, intervals, dir)))
-		return -1;
-	if (!(m = metrics_add(s, group, dir, "bw", MK_THROUGHPUT, BETTER_HIGHER,
-		      num(d, "bw_bytes_per_s"))) ||
-	    (intervals && samples_from(m, intervals, dir)))
-		return -1;
-	for (k = 0; k < sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++) {
-		if (!(m = metrics_add(s, group, dir, lat_metrics[k].name, lat_metrics[k].kind,
-			      lat_metrics[k].better, num(lat, lat_metrics[k].key))) ||
-		    (intervals && samples_from(m, intervals, dir)))
+	for (k = 0; k < 2 + sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++) {
+		const char *name = k < 2 ? names[k] : lat_metrics[k - 2].name;
+
+		figure(d, name, &v);
+		m = metrics_add(s, group, dir, name, k < 2 ? MK_THROUGHPUT : MK_LATENCY,
+				k < 2 ? BETTER_HIGHER : BETTER_LOWER, v);
+		if (!m || fill_runs(m, nodes, sess, nsess, g))
 			return -1;
 	}
 	return 0;
 }
 
-static int add_results(struct metric_set *s, const char *group, json_t *r, bool with_series)
+static int add_results(struct metric_set *s, const struct group_ref *g, const char *group,
+		       json_t *r, json_t *nodes, const unsigned *sess, unsigned nsess)
 {
-	json_t *iv = with_series ? json_object_get(r, "intervals") : NULL;
 	json_t *e = json_object_get(r, "errors");
 	static const char *const dirs[] = { "read", "write", "total" };
 	size_t i;
 
 	for (i = 0; i < 3; i++)
-		if (add_dir(s, group, dirs[i], json_object_get(r, dirs[i]), iv))
+		if (add_dir(s, g, group, dirs[i], json_object_get(r, dirs[i]), nodes, sess, nsess))
 			return -1;
+	/* Errors: the document's count decides (any increase fails). */
 	if (!metrics_add(s, group, "total", "errors", MK_ERRORS, BETTER_LOWER,
 		 num(e, "io") + num(e, "short") + num(e, "verify")))
 		return -1;
 	return 0;
 }
 
+/* A figure of one slice summary of a pair ({read|write|total: {iops, lat_p99_ns, ...}}). */
+static bool pair_figure(json_t *side, const char *dir, const char *name, double *v)
+{
+	json_t *d = json_object_get(side, dir), *x;
+	char key[32];
+
+	if (!strcmp(name, "iops") || !strcmp(name, "bw")) {
+		x = json_object_get(d, !strcmp(name, "iops") ? "iops" : "bw_bytes_per_s");
+	} else {
+		snprintf(key, sizeof(key), "%s_ns", name);
+		x = json_object_get(d, key);
+	}
+	*v = json_number_value(x);
+	return json_is_number(x) && *v > 0 && num(d, "ops") > 0;
+}
+
+/*
+ * Group "ref": per run, the Hodges-Lehmann ratio target / reference over
+ * the run's pairs of slices, for every figure both sides have.
+ */
+static int add_reference(struct metric_set *s, json_t *nodes, const unsigned *sess,
+			 unsigned nsess)
+{
+	static const char *const dirs[] = { "read", "write", "total" };
+	static const char *const names[] = {
+		"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9",
+	};
+	size_t n = json_array_size(nodes), i, k, d, p;
+	bool any = false;
+
+	for (i = 0; i < n; i++)
+		any |= json_array_size(json_object_get(json_array_get(nodes, i),
+						       "reference_pairs")) > 0;
+	if (!any)
+		return 0;
+	for (d = 0; d < 3; d++)
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			struct metric *m = NULL;
+
+			for (i = 0; i < n; i++) {
+				json_t *pairs = json_object_get(json_array_get(nodes, i),
+								"reference_pairs"), *x;
+				size_t np = json_array_size(pairs), nd = 0;
+				double *dl = calloc(np ? np : 1, sizeof(double)), a, b;
+				struct hl1_est est;
+
+				if (!dl)
+					return -1;
+				json_array_foreach(pairs, p, x)
+					if (pair_figure(json_object_get(x, "target"), dirs[d], names[k], &b) &&
+					    pair_figure(json_object_get(x, "reference"), dirs[d],
+							names[k], &a))
+						dl[nd++] = log(b / a);
+				if (nd && hl_onesample(dl, nd, 0.95, &est) == 0) {
+					if (!m) {
+						m = metrics_add(s, "ref", dirs[d], names[k],
+								k < 2 ? MK_THROUGHPUT : MK_LATENCY,
+								k < 2 ? BETTER_HIGHER : BETTER_LOWER, 0);
+						if (!m || set_runs(m, n)) {
+							free(dl);
+							return -1;
+						}
+						m->nsessions = nsess;
+					}
+					m->session[m->nruns] = sess[i];
+					m->runs[m->nruns++] = exp(est.est);
+				}
+				free(dl);
+			}
+			if (m && stats_median(m->runs, m->nruns, &m->value))
+				m->value = m->runs[0];
+		}
+	return 0;
+}
+
 static int from_ours(json_t *doc, struct metric_set *s, char *err, size_t elen)
 {
-	json_t *r = json_object_get(doc, "results"), *a, *x;
-	size_t i;
+	json_t *r = json_object_get(doc, "results"), *a, *x, *nodes;
+	unsigned *sess = NULL, nsess = 1;
+	struct group_ref g = { G_ALL, 0, NULL };
 	char group[32];
+	size_t i;
+	int rc = -1;
 
 	if (!json_is_object(r) || !json_is_object(json_object_get(r, "total"))) {
 		snprintf(err, elen, "has no \"results\" with a \"total\" (expected a complete "
@@ -177,27 +321,48 @@ static int from_ours(json_t *doc, struct metric_set *s, char *err, size_t elen)
 	s->params = json_object_get(doc, "params");
 	s->environment = json_object_get(doc, "environment");
 	s->target = json_object_get(doc, "target");
-	if (add_results(s, "all", r, true))
-		return -1;
+	nodes = history_run_nodes(doc);
+	if (nodes)
+		sess = node_sessions(nodes, &nsess);
+	if (!nodes || !sess) {
+		snprintf(err, elen, "out of memory");
+		goto out;
+	}
+	s->nruns = json_array_size(nodes);
+	s->nsessions = nsess;
+	if (add_results(s, &g, "all", r, nodes, sess, nsess))
+		goto oom;
 	a = json_object_get(r, "streams");
 	if (json_array_size(a) > 1)
 		json_array_foreach(a, i, x) {
-			snprintf(group, sizeof(group), "stream %s",
-				 json_string_value(json_object_get(x, "name")) ?: "?");
-			if (add_results(s, group, x, false))
-				return -1;
+			g = (struct group_ref){ G_STREAM, 0,
+				json_string_value(json_object_get(x, "name")) ?: "?" };
+			snprintf(group, sizeof(group), "stream %s", g.name);
+			if (add_results(s, &g, group, x, nodes, sess, nsess))
+				goto oom;
 		}
 	json_array_foreach(json_object_get(r, "steps"), i, x) {
+		g = (struct group_ref){ G_STEP, i, NULL };
 		snprintf(group, sizeof(group), "step %zu", i + 1);
-		if (add_results(s, group, x, true))
-			return -1;
+		if (add_results(s, &g, group, x, nodes, sess, nsess))
+			goto oom;
 	}
 	json_array_foreach(json_object_get(r, "phases"), i, x) {
+		g = (struct group_ref){ G_PHASE, i, NULL };
 		snprintf(group, sizeof(group), "phase %zu", i + 1);
-		if (add_results(s, group, x, true))
-			return -1;
+		if (add_results(s, &g, group, x, nodes, sess, nsess))
+			goto oom;
 	}
-	return 0;
+	if (add_reference(s, nodes, sess, nsess))
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, elen, "out of memory");
+out:
+	free(sess);
+	json_decref(nodes);
+	return rc;
 }
 
 /* fio --output-format=json: one job, or one group with group_reporting. */
@@ -215,6 +380,7 @@ static int from_fio(json_t *doc, struct metric_set *s, char *err, size_t elen)
 	}
 	job = json_array_get(jobs, 0);
 	s->source = "fio";
+	s->nruns = s->nsessions = 1;
 	snprintf(s->command, sizeof(s->command), "fio");
 	s->fio_job = job;
 	s->fio_global = json_object_get(doc, "global options");
@@ -262,6 +428,15 @@ int metrics_from_doc(json_t *doc, struct metric_set *out, char *err, size_t elen
 		return -1;
 	if (json_object_get(doc, "fio version"))
 		return from_fio(doc, out, err, elen) ? (metrics_free(out), -1) : 0;
+	if (history_is(doc)) {
+		/* A stored history: its newest run's shape, every run's figures. */
+		out->owned = history_as_result(doc);
+		if (!out->owned) {
+			snprintf(err, elen, "out of memory");
+			return -1;
+		}
+		doc = out->owned;
+	}
 	return from_ours(doc, out, err, elen) ? (metrics_free(out), -1) : 0;
 }
 
@@ -269,9 +444,12 @@ void metrics_free(struct metric_set *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		free(s->m[i].samples);
+	for (i = 0; i < s->n; i++) {
+		free(s->m[i].runs);
+		free(s->m[i].session);
+	}
 	free(s->m);
+	json_decref(s->owned);
 	memset(s, 0, sizeof(*s));
 }
 

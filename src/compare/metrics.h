@@ -1,7 +1,18 @@
 /*
  * What can be compared in a result: a flat list of metrics (group,
- * direction, name, value, per-interval samples), from a dmremap-bench
- * result document or from fio's JSON output.
+ * direction, name, the document's figure, and one value per run), from a
+ * dmremap-bench result, a stored baseline history, or fio's JSON output.
+ *
+ * The run is the unit of replication: a metric's values are those of each
+ * run the document holds (result/history.h: the runs of --repeat, the
+ * runs of a history, or the one run of any other result), each run's own
+ * figure (its IOPS, its p99 from its own histogram). The intervals of a
+ * run are not samples: they are autocorrelated and share the run's
+ * machine. Runs saved by one --save-baseline share a session number.
+ *
+ * Group "ref" holds the target against its interleaved reference
+ * (--reference, --compare-linear): per run, the Hodges-Lehmann ratio of the
+ * pairs of slices (target / reference) of each figure.
  */
 #ifndef DMRB_METRICS_H
 #define DMRB_METRICS_H
@@ -19,9 +30,11 @@ struct metric {
 	char name[16];          /* "iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9", "errors" */
 	enum metric_kind kind;
 	enum metric_better better;
-	double value;
-	double *samples;        /* per interval, NULL when none */
-	size_t nsamples;
+	double value;           /* the document's figure (the median of the runs with several) */
+	double *runs;           /* one value per run */
+	unsigned *session;      /* the session of each run (0 for a result's runs) */
+	size_t nruns;
+	unsigned nsessions;
 };
 
 struct metric_set {
@@ -34,6 +47,9 @@ struct metric_set {
 	json_t *target;         /* borrowed; NULL for fio */
 	json_t *fio_job;        /* fio: the job (borrowed); NULL for dmremap-bench */
 	json_t *fio_global;     /* fio: "global options" (borrowed), if any */
+	json_t *owned;          /* a history read as a result (history_as_result), owned */
+	size_t nruns;           /* runs the document holds */
+	unsigned nsessions;     /* sessions they were saved in */
 };
 
 /*
@@ -45,7 +61,10 @@ struct metric_set {
  */
 int metrics_from_doc(json_t *doc, struct metric_set *out, char *err, size_t elen);
 void metrics_free(struct metric_set *s);
-/* Append a metric (group quoted like a message); NULL when out of memory. */
+/*
+ * Append a metric (group quoted like a message) with value as its one
+ * run; NULL when out of memory.
+ */
 struct metric *metrics_add(struct metric_set *s, const char *group, const char *dir,
 			   const char *name, enum metric_kind kind, enum metric_better better,
 			   double value);

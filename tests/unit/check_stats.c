@@ -16,7 +16,6 @@
 #include "engine/prng.h"
 #include "stats/mwu.h"
 #include "stats/shift.h"
-#include "stats/verdict.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -479,198 +478,11 @@ START_TEST(hl_bad_input)
 }
 END_TEST
 
-/* ---- verdicts ---------------------------------------------------------- */
-
-static void series(double *base, double *run, size_t n, double change)
-{
-	jittered(base, n, 10000.0, 0.03, 11);
-	jittered(run, n, 10000.0 * (1.0 + change), 0.03, 12);
-}
-
-START_TEST(verdict_20pct_throughput_drop_regressed)
-{
-	double base[60], run[60];
-	struct metric_verdict v;
-
-	series(base, run, 60, -0.20);
-	ck_assert_int_eq(verdict_compare(base, 60, run, 60, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert(v.p_value < 1e-10);
-	ck_assert_double_eq_tol(v.change_pct, -20.0, 2.0);
-	ck_assert_double_eq_tol(v.hl_pct, -20.0, 2.0);
-	ck_assert(v.ci_low_pct < v.hl_pct && v.hl_pct < v.ci_high_pct);
-	ck_assert(v.ci_high_pct < -15.0);
-	ck_assert_str_eq(verdict_name(v.verdict), "regressed");
-}
-END_TEST
-
-START_TEST(verdict_2pct_drop_ok)
-{
-	double base[60], run[60];
-	struct metric_verdict v;
-
-	series(base, run, 60, -0.02);
-	ck_assert_int_eq(verdict_compare(base, 60, run, 60, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-	ck_assert(v.change_pct > -4.0 && v.change_pct < 0.0);
-	/* 60 intervals resolve a 2% drop, but it is inside the 10% threshold */
-	ck_assert(v.p_value < 0.05);
-	ck_assert_str_eq(v.reason, "significant change, but within threshold");
-}
-END_TEST
-
-START_TEST(verdict_identical_ok)
-{
-	double base[60];
-	struct metric_verdict v;
-
-	jittered(base, 60, 10000.0, 0.03, 3);
-	ck_assert_int_eq(verdict_compare(base, 60, base, 60, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-	ck_assert_double_eq(v.change_pct, 0.0);
-	ck_assert_double_eq(v.hl_pct, 0.0);
-	ck_assert_double_eq_tol(v.p_value, 1.0, 1e-12);
-	ck_assert(v.ci_low_pct < 0.0 && v.ci_high_pct > 0.0);
-}
-END_TEST
-
-START_TEST(verdict_direction)
-{
-	double base[60], up[60], down[60];
-	struct metric_verdict v;
-
-	jittered(base, 60, 2000.0, 0.03, 21);	/* latency in us */
-	jittered(up, 60, 2400.0, 0.03, 22);
-	jittered(down, 60, 1600.0, 0.03, 23);
-
-	ck_assert_int_eq(verdict_compare(base, 60, up, 60, LOWER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert(v.change_pct > 15.0);
-	ck_assert_int_eq(verdict_compare(base, 60, down, 60, LOWER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_IMPROVED);
-	/* the same samples read as throughput flip over */
-	ck_assert_int_eq(verdict_compare(base, 60, up, 60, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_IMPROVED);
-	ck_assert_int_eq(verdict_compare(base, 60, down, 60, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-}
-END_TEST
-
-/* Medians 15% apart but the samples overlap completely: not significant. */
-START_TEST(verdict_noise)
-{
-	static const double base[] = { 100, 50, 150, 80, 120 };
-	static const double run[] = { 85, 40, 140, 70, 130 };
-	struct metric_verdict v;
-
-	ck_assert_int_eq(verdict_compare(base, 5, run, 5, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(v.tested);
-	ck_assert(v.exact);
-	ck_assert_double_eq_tol(v.change_pct, -15.0, 1e-12);
-	ck_assert(v.p_value >= 0.05);
-	ck_assert_int_eq(v.verdict, VERDICT_NOISE);
-}
-END_TEST
-
-START_TEST(verdict_too_few_samples)
-{
-	static const double base[] = { 100, 101, 99, 100 };
-	static const double drop[] = { 80, 81, 79, 80 };
-	static const double small[] = { 96, 95, 97, 96 };
-	double many[60];
-	struct metric_verdict v;
-
-	ck_assert_int_eq(verdict_compare(base, 4, drop, 4, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(!v.tested);
-	ck_assert(isnan(v.p_value));
-	ck_assert(isnan(v.ci_low_pct) && isnan(v.ci_high_pct));
-	ck_assert_double_eq_tol(v.change_pct, -20.0, 1e-12);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert_ptr_nonnull(strstr(v.reason, "threshold alone"));
-
-	ck_assert_int_eq(verdict_compare(base, 4, small, 4, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(!v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-
-	/* one short side is enough to fall back */
-	jittered(many, 60, 80.0, 0.03, 4);
-	ck_assert_int_eq(verdict_compare(base, 4, many, 60, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(!v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert_uint_eq(v.run_n, 60);
-}
-END_TEST
-
-START_TEST(verdict_scalar)
-{
-	struct metric_verdict v;
-
-	ck_assert_int_eq(verdict_compare_scalar(100, 85, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(!v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert_ptr_nonnull(strstr(v.reason, "single values"));
-	ck_assert_int_eq(verdict_compare_scalar(100, 95, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-	/* exactly the threshold counts */
-	ck_assert_int_eq(verdict_compare_scalar(100, 90, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert_int_eq(verdict_compare_scalar(100, 114, LOWER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-	ck_assert_int_eq(verdict_compare_scalar(100, 120, LOWER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-	ck_assert_int_eq(verdict_compare_scalar(100, 80, LOWER_IS_BETTER, NULL, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_IMPROVED);
-	ck_assert_int_eq(verdict_compare_scalar(0, 5, HIGHER_IS_BETTER, NULL, &v), 0);
-	ck_assert(isnan(v.change_pct));
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-	ck_assert_ptr_nonnull(strstr(v.reason, "baseline median is 0"));
-	ck_assert_int_eq(verdict_compare_scalar(NAN, 5, HIGHER_IS_BETTER, NULL, &v), -1);
-}
-END_TEST
-
-START_TEST(verdict_config)
-{
-	struct verdict_cfg cfg;
-	double base[60], run[60];
-	struct metric_verdict v;
-
-	verdict_cfg_default(&cfg, LOWER_IS_BETTER);
-	ck_assert_double_eq(cfg.threshold_pct, 15.0);
-	verdict_cfg_default(&cfg, HIGHER_IS_BETTER);
-	ck_assert_double_eq(cfg.threshold_pct, 10.0);
-	ck_assert_double_eq(cfg.alpha, 0.05);
-	ck_assert_uint_eq(cfg.min_samples, 5);
-
-	series(base, run, 60, -0.20);
-	cfg.threshold_pct = 25.0;	/* a looser threshold tolerates the drop */
-	ck_assert_int_eq(verdict_compare(base, 60, run, 60, HIGHER_IS_BETTER, &cfg, &v), 0);
-	ck_assert_int_eq(v.verdict, VERDICT_OK);
-	cfg.threshold_pct = 10.0;
-	cfg.min_samples = 61;		/* more than we have: threshold alone */
-	ck_assert_int_eq(verdict_compare(base, 60, run, 60, HIGHER_IS_BETTER, &cfg, &v), 0);
-	ck_assert(!v.tested);
-	ck_assert_int_eq(v.verdict, VERDICT_REGRESSED);
-
-	cfg.alpha = 0.0;
-	errno = 0;
-	ck_assert_int_eq(verdict_compare(base, 60, run, 60, HIGHER_IS_BETTER, &cfg, &v), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	cfg.alpha = 0.05;
-	cfg.threshold_pct = -1;
-	ck_assert_int_eq(verdict_compare_scalar(1, 2, HIGHER_IS_BETTER, &cfg, &v), -1);
-	ck_assert_int_eq(verdict_compare(base, 0, run, 60, HIGHER_IS_BETTER, NULL, &v), -1);
-}
-END_TEST
-
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
 	TCase *mwu = tcase_create("mwu");
 	TCase *shift = tcase_create("shift");
-	TCase *verdict = tcase_create("verdict");
 
 	tcase_add_test(mwu, mwu_scipy_doc_example);
 	tcase_add_test(mwu, mwu_hollander_wolfe);
@@ -690,15 +502,6 @@ static Suite *stats_suite(void)
 	tcase_add_test(shift, hl_bad_input);
 	suite_add_tcase(s, shift);
 
-	tcase_add_test(verdict, verdict_20pct_throughput_drop_regressed);
-	tcase_add_test(verdict, verdict_2pct_drop_ok);
-	tcase_add_test(verdict, verdict_identical_ok);
-	tcase_add_test(verdict, verdict_direction);
-	tcase_add_test(verdict, verdict_noise);
-	tcase_add_test(verdict, verdict_too_few_samples);
-	tcase_add_test(verdict, verdict_scalar);
-	tcase_add_test(verdict, verdict_config);
-	suite_add_tcase(s, verdict);
 	return s;
 }
 
