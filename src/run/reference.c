@@ -1,6 +1,7 @@
 #include "run/reference.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@
 #include "result/result_json.h"
 #include "run/session.h"
 #include "run/session_dm.h"
+#include "stats/mde.h"
+#include "stats/paired.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -240,6 +243,101 @@ int reference_run(struct session *s, const struct job *job, struct run_result *t
 	return rc;
 }
 
+/* The figures the overhead is computed for, and which way is worse. */
+static const struct {
+	const char *name;
+	bool latency;
+} ovh_metrics[] = {
+	{ "iops", false }, { "bw", false }, { "lat_mean", true }, { "lat_p50", true },
+	{ "lat_p99", true }, { "lat_p99.9", true },
+};
+
+static double summary_figure(const struct slice_summary *m, int d, size_t k)
+{
+	switch (k) {
+	case 0: return m->iops[d];
+	case 1: return m->bw[d];
+	case 2: return m->lat_mean[d];
+	case 3: return m->lat_p50[d];
+	case 4: return m->lat_p99[d];
+	default: return m->lat_p999[d];
+	}
+}
+
+/*
+ * The overhead of the target against the reference over all pairs:
+ * paired statistics on the per-pair log ratios (stats/paired.h), in
+ * percent of the reference, signed so that positive is worse for the
+ * target (throughput lower, latency higher). NULL without usable pairs.
+ */
+static json_t *overhead_one(const struct part_record *pr, int d, size_t k, double alpha)
+{
+	double *a = calloc(pr->npairs ? pr->npairs : 1, sizeof(double));
+	double *b = calloc(pr->npairs ? pr->npairs : 1, sizeof(double));
+	struct paired_result r;
+	struct mde m;
+	size_t i, n = 0;
+	double sign = ovh_metrics[k].latency ? 1 : -1;
+	json_t *o = NULL;
+
+	if (!a || !b)
+		goto out;
+	for (i = 0; i < pr->npairs; i++) {
+		double x = summary_figure(&pr->pairs[i].ref, d, k);
+		double y = summary_figure(&pr->pairs[i].target, d, k);
+
+		if (x > 0 && y > 0 && pr->pairs[i].ref.ops[d] && pr->pairs[i].target.ops[d]) {
+			a[n] = x;
+			b[n++] = y;
+		}
+	}
+	if (!n || paired_compare(a, b, n, alpha, &r))
+		goto out;
+	o = json_pack("{s:I, s:s}", "n", (json_int_t)n,
+		      "method", "Hodges-Lehmann and Wilcoxon signed-rank on the pairs' log ratios");
+	json_object_set_new(o, "estimate_pct", json_real(sign * r.hl_pct));
+	json_object_set_new(o, "ci_low_pct", isfinite(r.ci_low_pct) ?
+			    json_real(sign > 0 ? r.ci_low_pct : -r.ci_high_pct) : json_null());
+	json_object_set_new(o, "ci_high_pct", isfinite(r.ci_high_pct) ?
+			    json_real(sign > 0 ? r.ci_high_pct : -r.ci_low_pct) : json_null());
+	json_object_set_new(o, "ci_level", json_real(r.ci_level));
+	json_object_set_new(o, "p_value", isfinite(r.p) ? json_real(r.p) : json_null());
+	json_object_set_new(o, "tested", json_boolean(r.testable));
+	if (!r.testable)
+		json_object_set_new(o, "pairs_needed", json_integer((json_int_t)r.pairs_needed));
+	if (isfinite(r.sd_log) && mde_signed_rank(n, r.sd_log, alpha, 0.8, &m) == 0 && m.possible)
+		json_object_set_new(o, "detectable_pct", json_real(ovh_metrics[k].latency ?
+								   m.up_pct : -m.down_pct));
+out:
+	free(a);
+	free(b);
+	return o;
+}
+
+static json_t *overhead_json(const struct part_record *pr, double alpha)
+{
+	static const char *const dirs[] = { "read", "write", "total" };
+	json_t *o = json_object();
+	size_t k;
+	int d;
+
+	for (d = 0; d < SUM_DIRS; d++) {
+		json_t *dj = json_object();
+
+		for (k = 0; k < sizeof(ovh_metrics) / sizeof(ovh_metrics[0]); k++) {
+			json_t *m = overhead_one(pr, d, k, alpha);
+
+			if (m)
+				json_object_set_new(dj, ovh_metrics[k].name, m);
+		}
+		if (json_object_size(dj))
+			json_object_set_new(o, dirs[d], dj);
+		else
+			json_decref(dj);
+	}
+	return o;
+}
+
 static const char *kind_name(enum reference_kind k)
 {
 	return k == REF_DEVICE ? "device" : "linear-twin";
@@ -284,7 +382,7 @@ json_t *reference_json(struct session *s)
 			"first", p->target_first ? "target" : "reference",
 			"target", summary_json(&p->target), "reference", summary_json(&p->ref)));
 	}
-	j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:o, s:o}",
+	j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:o, s:o, s:o}",
 		      "kind", kind_name(ref->kind),
 		      "path", ref->path,
 		      "strategy", ref->strategy == REF_SWAP ? "swap" : "coexist",
@@ -292,6 +390,7 @@ json_t *reference_json(struct session *s)
 		      "pairs", (json_int_t)pr->npairs,
 		      "swaps", (json_int_t)ref->swaps,
 		      "results", run_result_json(&merged),
+		      "overhead", overhead_json(pr, s->ro->alpha),
 		      "pairs_detail", pairs);
 	run_result_free(&merged);
 	if (j && ref->have_stat && ref->t.fd >= 0) {
@@ -308,8 +407,13 @@ json_t *reference_json(struct session *s)
 
 void reference_print(const struct session *s, FILE *f)
 {
+	static const char *const dirs[] = { "read", "write", "total" };
+	static const size_t cols[] = { 0, 3, 4 };
 	const struct reference *ref = s->ref;
 	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
+	json_t *o;
+	size_t k;
+	int d;
 
 	if (!ref || !pr)
 		return;
@@ -318,6 +422,37 @@ void reference_print(const struct session *s, FILE *f)
 		(double)ref->slice_ns / 1e9,
 		ref->strategy == REF_SWAP ? " (one device at a time: the target holds its main "
 		"device exclusively)" : "");
+	o = overhead_json(pr, s->ro->alpha);
+	if (!json_object_size(o)) {
+		json_decref(o);
+		return;
+	}
+	fprintf(f, "  overhead of the target, %% of the reference (positive: target worse; "
+		"95%% CI):\n");
+	for (d = 0; d < SUM_DIRS; d++) {
+		json_t *dj = json_object_get(o, dirs[d]);
+
+		if (!dj)
+			continue;
+		fprintf(f, "  %-6s", dirs[d]);
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+			json_t *m = json_object_get(dj, ovh_metrics[cols[k]].name);
+			char ci[40] = "";
+
+			if (!m) {
+				fprintf(f, "  %-9s %-26s", ovh_metrics[cols[k]].name, "-");
+				continue;
+			}
+			if (json_is_number(json_object_get(m, "ci_low_pct")))
+				snprintf(ci, sizeof(ci), " [%+.1f, %+.1f]",
+					 json_number_value(json_object_get(m, "ci_low_pct")),
+					 json_number_value(json_object_get(m, "ci_high_pct")));
+			fprintf(f, "  %-9s %+6.1f%%%-19s", ovh_metrics[cols[k]].name,
+				json_number_value(json_object_get(m, "estimate_pct")), ci);
+		}
+		fputc('\n', f);
+	}
+	json_decref(o);
 }
 
 int reference_close(struct session *s)
