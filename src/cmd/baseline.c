@@ -6,6 +6,8 @@
 
 #include "cli/options.h"
 #include "cmd/commands.h"
+#include "cli/runopts.h"
+#include "compare/history_view.h"
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
 #include "result/history.h"
@@ -55,6 +57,7 @@ struct baseline_args {
 	const char *dirarg;
 	char *pos[3];
 	int action;
+	int format;                 /* show: normal (the history in words) or json */
 };
 
 /* Options and their checks: PARSE_CONTINUE, or the exit status. */
@@ -62,7 +65,8 @@ static int parse(int argc, char **argv, struct baseline_args *args)
 {
 	static const struct opt_usage usage = {
 		.command = "baseline",
-		.synopsis = "list | show NAME | delete NAME | import FILE NAME [--baseline-dir DIR]",
+		.synopsis = "list | show NAME [--output-format json] | delete NAME | import FILE NAME "
+			    "[--baseline-dir DIR]",
 		.summary = "Manage the stored baselines that --baseline and --save-baseline use.",
 	};
 	static const char *const actions[] = { "list", "show", "delete", "import", NULL };
@@ -70,12 +74,16 @@ static int parse(int argc, char **argv, struct baseline_args *args)
 	int npos = 0, rc, action;
 
 	args->dirarg = NULL;
+	args->format = OUT_NORMAL;
 
 	{
 		const struct opt table[] = {
 			{ .type = OPT_STRING, .name = "baseline-dir", .value = &args->dirarg, .argh = "DIR",
 			  .help = "the store (default $DMREMAP_BENCH_BASELINE_DIR, "
 				  "/var/lib/dmremap-bench/baselines as root)" },
+			{ .type = OPT_CHOICE, .name = "output-format", .value = &args->format,
+			  .argh = "FMT", .choices = out_format_names,
+			  .help = "show: normal (the runs, their spread, change points) or json" },
 			OPT_END_MARK,
 		};
 
@@ -137,8 +145,14 @@ int cmd_baseline(int argc, char **argv)
 			log_error("%s", err);
 			return EXIT_USAGE;
 		}
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		putchar('\n');
+		if (args.format == OUT_JSON) {
+			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+			putchar('\n');
+		} else if (history_print(stdout, doc, pos[1], where, err, sizeof(err))) {
+			log_error("%s %s", where, err);
+			json_decref(doc);
+			return EXIT_USAGE;
+		}
 		json_decref(doc);
 		return EXIT_OK;
 	case 2:
