@@ -785,8 +785,11 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 		save_rc = save_baseline(s, doc, run_status);
 	if (run_status)
 		return run_status;
-	if (out_rc || save_rc || verify_rc)
+	if (out_rc || verify_rc)
 		return EXIT_RUNTIME;
+	/* A baseline that refused the runs (another workload) is the user's to fix: 2. */
+	if (save_rc)
+		return save_rc;
 	return cmp_rc;
 }
 

@@ -356,10 +356,21 @@ out:
 	return status;
 }
 
+/* A baseline history whose newest run is a whole run without errors. */
+static bool whole_history(json_t *doc)
+{
+	json_t *runs = runbin_jget(doc, "runs");
+	json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+	const char *kind = json_string_value(runbin_jget(doc, "kind"));
+
+	return kind && !strcmp(kind, "baseline") && last &&
+	       jint(last, "results.total.ops") > 0 && jint(last, "results.errors.io") == 0;
+}
+
 /*
- * NAME.json must be the document stored before (returns 1) or a whole
- * document of the run with seed (returns 2, and it becomes the stored
- * one); 0 otherwise, with the reason in why.
+ * NAME.json must be the history stored before (returns 1) or a whole
+ * history that ends with the run with seed (returns 2, and it becomes the
+ * stored one); 0 otherwise, with the reason in why.
  */
 static int check_stored(struct baseline_case *bc, long long seed, char *why, size_t len)
 {
@@ -371,9 +382,7 @@ static int check_stored(struct baseline_case *bc, long long seed, char *why, siz
 		snprintf(why, len, "%s is %s", bc->path, text ? "not valid JSON" : "missing");
 	else if (json_equal(doc, bc->stored))
 		which = 1;
-	else if (jint(doc, "params.seed") == seed &&
-		 json_is_false(runbin_jget(doc, "interrupted")) &&
-		 jint(doc, "results.total.ops") > 0 && jint(doc, "results.errors.io") == 0)
+	else if (jint(doc, "params.seed") == seed && whole_history(doc))
 		which = 2;
 	else
 		snprintf(why, len, "%s is valid JSON but neither the previous baseline (seed "
