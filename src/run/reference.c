@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/runopts.h"
 #include "engine/engine.h"
@@ -23,14 +24,27 @@ static struct target_request twin_request(const struct session *s, const char *d
 	};
 }
 
+/*
+ * The swap strategy's twin: created right after the target's removal. The
+ * holder of the main device lets it go when its device goes, but an
+ * opener that probes a new device (udev, blkid) may hold it a moment: the
+ * kernel's refusal is retried for up to TWIN_BUSY_RETRIES * 100 ms.
+ */
+#define TWIN_BUSY_RETRIES 30
+
 static int open_twin(struct session *s)
 {
 	struct reference *ref = s->ref;
 	struct target_request req;
 	bool busy = false;
+	unsigned tries = 0;
 	int rc;
 
-	rc = sdm_twin_create(s, &busy, ref->path, sizeof(ref->path));
+	do {
+		if (tries)
+			usleep(100000);
+		rc = sdm_twin_create(s, &busy, ref->path, sizeof(ref->path));
+	} while (busy && ++tries < TWIN_BUSY_RETRIES);
 	if (busy) {
 		log_error("--compare-linear: the kernel refused the linear twin of %s (the main "
 			  "device is claimed by another holder)", s->dm->name);

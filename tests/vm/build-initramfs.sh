@@ -35,7 +35,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 # ext4 (which mounts ext2 too; its mount needs the crc32c hash): a filesystem
 # with O_DIRECT on every kernel, for vmtest.c's odirect_dir_make (tmpfs has
 # O_DIRECT only from Linux 6.6 on).
-MODULES="dm-mod dm-flakey dm-delay brd loop crc32c_generic ext4"
+MODULES="dm-mod dm-flakey dm-delay dm-zero brd loop crc32c_generic ext4"
 BRD_ARGS="rd_nr=4 rd_size=65536"
 
 out='' moddir='' timeout=240
