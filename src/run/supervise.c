@@ -368,9 +368,12 @@ static void read_messages(struct parent *p)
 			continue;
 		p->msg_len = 0;
 		if (p->msg[0] == MSG_PART) {
+			/*
+			 * --timeout counts from the session's start across every
+			 * part (repeats, slices, phases): the deadline set at the
+			 * fork stands; a part only says the run got that far.
+			 */
 			p->part_started = true;
-			if (p->timeout_ns)
-				p->part_deadline = now_ns() + p->timeout_ns + HARDSTOP_GRACE_NS;
 		} else if (p->msg[0] == MSG_STATUS) {
 			int32_t v;
 

@@ -19,9 +19,10 @@
  *     says on one line which process is left behind and in what, and
  *     exits with that status,
  *   - with --timeout T, kills the child and exits 3 (or 128 + a signal it
- *     received) when it is still there T + HARDSTOP_GRACE_NS after its
- *     last part started (after the start before the first); after a stop
- *     signal, HARDSTOP_DRAIN_GRACE_NS + HARDSTOP_GRACE_NS after it.
+ *     received) when it is still there T + HARDSTOP_GRACE_NS after the
+ *     fork (--timeout counts from the session's start, across every part
+ *     of the run: repeats, slices, phases); after a stop signal,
+ *     HARDSTOP_DRAIN_GRACE_NS + HARDSTOP_GRACE_NS after it.
  * The child dies with the parent (PR_SET_PDEATHSIG): SIGKILL of the tool
  * still ends the run.
  */
