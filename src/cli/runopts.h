@@ -60,7 +60,7 @@ struct run_opts {
 	double threshold, threshold_tput, threshold_lat, alpha;
 	bool allow_mismatch;
 	const char *gate;           /* --gate LIST: the metrics that decide */
-	unsigned keep;              /* --keep N: runs a baseline history keeps */
+	unsigned keep;              /* --keep N: runs a baseline history keeps; 0: its own, or 20 */
 	/* repeats and references (verdicts that hold up on a noisy machine) */
 	unsigned repeat;            /* runs measured, each with its own result */
 	const char *reference;      /* --reference DEV: measured interleaved with the target */
@@ -197,7 +197,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .argh = "NAME", .help = "add the run(s) to baseline NAME's history" },     \
 	{ .type = OPT_UINT, .name = "keep", .value = &(ro)->keep, .argh = "N",      \
 	  .min = 1, .max = HISTORY_KEEP_MAX,                                        \
-	  .help = "runs a baseline's history keeps (default 20)" },                 \
+	  .help = "runs a baseline's history keeps (default: as stored, else 20)" }, \
 	{ .type = OPT_STRING, .name = "baseline-dir", .value = &(ro)->baseline_dir, \
 	  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" }, \
 	RUNOPTS_VERDICT(ro),                                                        \

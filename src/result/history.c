@@ -173,6 +173,10 @@ json_t *history_append(json_t *old, json_t *result, const char *name, unsigned k
 		json_decref(add);
 		return NULL;
 	}
+	if (!keep)
+		keep = history_is(old) && json_integer_value(json_object_get(old, "keep")) > 0 ?
+			(unsigned)json_integer_value(json_object_get(old, "keep")) :
+			HISTORY_KEEP_DEFAULT;
 	iso8601_now(saved, sizeof(saved));
 	session = wall_clock_ns();
 	json_array_foreach(add, i, r) {

@@ -45,7 +45,8 @@ json_t *history_run_nodes(json_t *doc);
 /*
  * The history that results from adding the runs of result (a run's
  * document) to old (NULL, a history, or a single result stored by an
- * earlier version), keeping the last keep runs. name is the baseline's.
+ * earlier version), keeping the last keep runs (0: what old keeps, or
+ * HISTORY_KEEP_DEFAULT). name is the baseline's.
  * NULL with one line in err when the workloads differ
  * (result_same_workload) or out of memory.
  */

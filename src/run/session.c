@@ -748,8 +748,7 @@ static int save_baseline(struct session *s, json_t *doc, int run_status)
 		log_error("--save-baseline: not saving '%s': %s", ro->save_baseline, err);
 		return refused ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	log_info("saved baseline '%s' in %s (the last %u runs are kept)", ro->save_baseline, dir,
-		 ro->keep);
+	log_info("saved baseline '%s' in %s", ro->save_baseline, dir);
 	return 0;
 }
 
