@@ -111,7 +111,7 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_BOOL, .name = "no-dm", .value = &(ro)->no_dm,                 \
 	  .help = "without --target: a plain scratch file, never the automatic dm-remap stack" }, \
 	{ .type = OPT_BOOL, .name = "compare-linear", .value = &(ro)->compare_linear, \
-	  .help = "run the job on a linear mapping of main first; report the dm overhead" }
+	  .help = "measure a linear twin of main interleaved with the target: the overhead" }
 
 #define RUNOPTS_TIME(ro)                                                            \
 	{ .type = OPT_DURATION, .name = "duration", .value = &(ro)->duration_ns,    \
