@@ -367,6 +367,7 @@ int report_build(struct report *r, json_t *doc, json_t *base, const char *base_l
 	if (find_comparison(r, base_label ? base_label : "", err, elen))
 		return -1;
 	time_series_charts(r);
+	heatmap_chart(r);
 	percentile_chart(r);
 	scale_charts(r);
 	if (r->comparison) {
@@ -397,6 +398,8 @@ int report_chart_svg(const struct report *r, size_t i, struct sbuf *out, bool st
 {
 	if (i >= r->ncharts)
 		return -1;
+	if (r->charts[i].heat)
+		return heatmap_render(out, &r->charts[i], standalone);
 	return svg_render(out, &r->charts[i].chart, standalone);
 }
 
@@ -878,7 +881,10 @@ static void charts_section(struct sbuf *o, const struct report *r)
 		sbuf_add(o, "<figure id=\"chart-");
 		esc(o, r->charts[i].id);
 		sbuf_add(o, "\">\n");
-		svg_render(o, &r->charts[i].chart, false);
+		if (r->charts[i].heat)
+			heatmap_render(o, &r->charts[i], false);
+		else
+			svg_render(o, &r->charts[i].chart, false);
 		sbuf_add(o, "<figcaption>");
 		esc(o, r->charts[i].caption);
 		sbuf_add(o, "</figcaption>\n</figure>\n");

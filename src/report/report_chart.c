@@ -39,6 +39,7 @@ void chart_clear(struct report_chart *c)
 	free(c->chart.regions);
 	free(c->chart.markers);
 	free(c->chart.bars);
+	heatmap_free(c->heat);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -47,7 +48,7 @@ void chart_drop_if_empty(struct report *r)
 {
 	struct report_chart *c = &r->charts[r->ncharts - 1];
 
-	if (c->chart.nseries || c->chart.nbars)
+	if (c->chart.nseries || c->chart.nbars || c->heat)
 		return;
 	chart_clear(c);
 	r->ncharts--;

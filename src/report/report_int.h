@@ -85,5 +85,9 @@ void signed_num(double v, int decimals, char *buf, size_t len);
 
 /* Throughput, bandwidth, latency and errors over time, with the endurance drift (timeseries.c). */
 void time_series_charts(struct report *r);
+/* The latency heatmap from per-interval histograms (heatmap.c). */
+void heatmap_chart(struct report *r);
+int heatmap_render(struct sbuf *out, const struct report_chart *c, bool standalone);
+void heatmap_free(struct heatmap *h);
 
 #endif

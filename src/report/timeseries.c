@@ -89,9 +89,33 @@ static void ts_context(struct report *r, struct series_ctx *x, struct report_cha
 }
 
 /*
- * The least-squares line the tool fitted: through the mean of the points
- * it used (the endurance rules: a short final interval and, for p99,
- * intervals without I/O are left out), with its slope.
+ * The Theil-Sen line of the drift test (stats/drift.h): from the centre of
+ * the first block tested, its level there, across the span tested.
+ */
+static bool sen_line(struct report *r, struct report_chart *c, json_t *d, const char *name)
+{
+	double t0 = num(d, "line_t0_s"), span = num(d, "span_s"), y0 = num(d, "level_start");
+	double change = num(d, "change");
+	struct svg_series *s;
+
+	if (!isfinite(t0) || !isfinite(span) || !isfinite(y0) || !isfinite(change))
+		return false;
+	s = add_series(r, c, name, 2, SVG_BLACK, SVG_STYLE_DASHED);
+	if (!s)
+		return true;
+	s->x[0] = t0;
+	s->y[0] = y0;
+	s->x[1] = t0 + span;
+	s->y[1] = y0 + change;
+	s->n = 2;
+	return true;
+}
+
+/*
+ * The line of the drift: Sen's (schema 2 endurance results), or in older
+ * results the least-squares line the tool fitted: through the mean of the
+ * points it used (a short final interval and, for p99, intervals without
+ * I/O are left out), with its slope.
  */
 static void drift_line(struct report *r, struct series_ctx *x, struct report_chart *c,
 		       const char *which, const char *name)
@@ -102,6 +126,10 @@ static void drift_line(struct report *r, struct series_ctx *x, struct report_cha
 	size_t n = json_array_size(x->intervals), i, m = 0;
 	struct svg_series *s;
 
+	if (json_object_get(d, "verdict")) {
+		sen_line(r, c, d, name);
+		return;
+	}
 	if (!json_is_true(json_object_get(d, "valid")) || !isfinite(slope) || !isfinite(mean) || !n)
 		return;
 	first_len = num(json_array_get(x->intervals, 0), "len_s");
@@ -133,6 +161,24 @@ static void drift_line(struct report *r, struct series_ctx *x, struct report_cha
 static void drift_caption(struct report_chart *c, json_t *d, const char *what)
 {
 	char slope[SVG_NUM_MAX], tenth[SVG_NUM_MAX];
+
+	if (json_object_get(d, "verdict")) {
+		char lo[SVG_NUM_MAX], hi[SVG_NUM_MAX], span[SVG_LABEL_MAX], p[SVG_NUM_MAX];
+
+		if (!json_is_true(json_object_get(d, "valid"))) {
+			caption_add(c, " %s drift: too few intervals to test.", what);
+			return;
+		}
+		signed_num(num(d, "change_pct"), 1, slope, sizeof(slope));
+		signed_num(num(d, "change_low_pct"), 1, lo, sizeof(lo));
+		signed_num(num(d, "change_high_pct"), 1, hi, sizeof(hi));
+		svg_format_value(SVG_UNIT_SECONDS, num(d, "span_s"), 0, span, sizeof(span));
+		svg_fmt_fixed(num(d, "p_value"), 4, p, sizeof(p));
+		caption_add(c, " %s drift: %s%% over %s [%s%%, %s%%], %s (Mann-Kendall p %s on "
+			    "%.0f block means; Sen's slope, dashed).", what, slope, span, lo, hi,
+			    str(d, "verdict"), p, num(d, "points"));
+		return;
+	}
 
 	if (!json_is_true(json_object_get(d, "valid"))) {
 		caption_add(c, " %s drift: too few intervals to fit.", what);
