@@ -90,24 +90,29 @@ static void ts_context(struct report *r, struct series_ctx *x, struct report_cha
 
 /*
  * The Theil-Sen line of the drift test (stats/drift.h): from the centre of
- * the first block tested, its level there, across the span tested.
+ * the first block tested, its level there, across the span tested; on the
+ * log scale a curve, y0 (1 + change/y0)^(u/span).
  */
 static bool sen_line(struct report *r, struct report_chart *c, json_t *d, const char *name)
 {
 	double t0 = num(d, "line_t0_s"), span = num(d, "span_s"), y0 = num(d, "level_start");
 	double change = num(d, "change");
+	bool log = strcmp(str(d, "scale"), "log") == 0 && y0 > 0 && y0 + change > 0;
+	size_t n = log ? 17 : 2, i;
 	struct svg_series *s;
 
 	if (!isfinite(t0) || !isfinite(span) || !isfinite(y0) || !isfinite(change))
 		return false;
-	s = add_series(r, c, name, 2, SVG_BLACK, SVG_STYLE_DASHED);
+	s = add_series(r, c, name, n, SVG_BLACK, SVG_STYLE_DASHED);
 	if (!s)
 		return true;
-	s->x[0] = t0;
-	s->y[0] = y0;
-	s->x[1] = t0 + span;
-	s->y[1] = y0 + change;
-	s->n = 2;
+	for (i = 0; i < n; i++) {
+		double f = (double)i / (double)(n - 1);
+
+		s->x[i] = t0 + f * span;
+		s->y[i] = log ? y0 * pow(1 + change / y0, f) : y0 + f * change;
+	}
+	s->n = n;
 	return true;
 }
 

@@ -177,9 +177,9 @@ static json_t *drift_metric_json(const struct drift *d)
 		d->valid ? r->tau : NAN, d->valid ? r->var_factor : NAN,
 		d->valid ? r->slope : NAN, d->valid ? r->slope_low : NAN,
 		d->valid ? r->slope_high : NAN, d->valid ? d->t_first : NAN,
-		d->valid ? r->level_start : NAN,
-		d->valid ? r->change : NAN, d->valid ? r->change_low : NAN,
-		d->valid ? r->change_high : NAN, d->valid ? r->change_pct : NAN,
+		d->valid ? d->level_start : NAN,
+		d->valid ? d->change : NAN, d->valid ? d->change_low : NAN,
+		d->valid ? d->change_high : NAN, d->valid ? r->change_pct : NAN,
 		d->valid ? r->change_low_pct : NAN, d->valid ? r->change_high_pct : NAN,
 		d->points ? d->first_tenth_mean : NAN, d->points ? d->last_tenth_mean : NAN,
 		d->tenth_change_pct,
@@ -188,6 +188,8 @@ static json_t *drift_metric_json(const struct drift *d)
 
 	if (!j)
 		return NULL;
+	json_object_set_new(j, "scale", d->valid ? json_string(d->log_scale ? "log" : "linear") :
+			    json_null());
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		json_object_set_new(j, keys[i], num_or_null(v[i]));
 	/* Per hour only for a run that lasted an hour: never extrapolated. */

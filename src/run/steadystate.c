@@ -48,7 +48,7 @@ static int parse_limit(const char *s, struct ss_rule *r)
 
 int ss_rule_parse(const char *s, struct ss_rule *r, char *err, size_t elen)
 {
-	char buf[128], *parts[5], *p, lim[32], dur[32], ramp[32];
+	char buf[128], *parts[4], *p, lim[32], dur[32], ramp[32];
 	size_t n = 0, i;
 
 	memset(r, 0, sizeof(*r));
@@ -59,14 +59,11 @@ int ss_rule_parse(const char *s, struct ss_rule *r, char *err, size_t elen)
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
-	for (p = buf; n < 5; n++) {
+	for (p = buf; p && n < 4; n++) {
 		parts[n] = p;
 		p = strchr(p, ':');
-		if (!p) {
-			n++;
-			break;
-		}
-		*p++ = '\0';
+		if (p)
+			*p++ = '\0';
 	}
 	if (p || n < 2) {
 		snprintf(err, elen, "'%s' is not CRIT:LIMIT[:DUR[:RAMP]] (such as iops:5%%:60s "

@@ -95,10 +95,25 @@ int drift_analyze(const double *t_end, const double *len, const double *y, size_
 	/* Block centres increase strictly: blocks do not overlap and have length > 0. */
 	trend_cfg_default(&cfg);
 	cfg.alpha = alpha;
+	cfg.log_scale = true;
+	for (k = 0; k < nb; k++)
+		cfg.log_scale &= by[k] > 0;
 	if (trend_mk(bt, by, nb, &cfg, &out->tr))
 		goto out;
 	out->valid = true;
 	out->drifting = out->tr.drifting;
+	out->log_scale = cfg.log_scale;
+	if (cfg.log_scale) {
+		out->level_start = exp(out->tr.level_start);
+		out->change = out->level_start * out->tr.change_pct / 100;
+		out->change_low = out->level_start * out->tr.change_low_pct / 100;
+		out->change_high = out->level_start * out->tr.change_high_pct / 100;
+	} else {
+		out->level_start = out->tr.level_start;
+		out->change = out->tr.change;
+		out->change_low = out->tr.change_low;
+		out->change_high = out->tr.change_high;
+	}
 	rc = 0;
 out:
 	free(use);

@@ -29,6 +29,14 @@
  * leaves), and every interval that ends at or before from_s (a warm-up
  * excluded by the steady-state rule).
  *
+ * Scale: throughput and latency change by factors, so the test runs on
+ * the logarithm of the block means whenever they are all above 0 (the
+ * usual case; trend.h's log_scale): the change over the span is then a
+ * ratio, expm1 of Sen's slope times the span, and cannot read below -100%
+ * (a linear line through a device slowing down by 10% every few seconds
+ * says -130% by the end of a minute). A block mean of 0 (a block without
+ * any I/O) makes the test linear; d.log_scale says which.
+ *
  * The verdict: drifting when p < alpha; else "no evidence of drift". The
  * change over the measured span (first to last block centre) comes with its
  * (1 - alpha) interval, in the series' units and in percent of the
@@ -62,7 +70,12 @@ struct drift {
 	double last_tenth_mean;
 	double tenth_change_pct;  /* last tenth vs first tenth, NAN when the first is 0 */
 	bool drifting;            /* valid and p < alpha */
-	struct trend_result tr;   /* Mann-Kendall and Sen's slope on the block means */
+	bool log_scale;           /* the test ran on ln of the block means */
+	/* In the series' units: the Theil-Sen line at t_first, and its change over the span. */
+	double level_start, change, change_low, change_high;
+	struct trend_result tr;   /* Mann-Kendall and Sen's slope on the block means (ln
+				   * units with log_scale); tr.change_pct and its bounds
+				   * are percentages either way */
 };
 
 /*
