@@ -459,7 +459,16 @@ START_TEST(downsample_exact)
 		uint64_t v = (uint64_t)exp(7 + 8 * prng_unit(&r));
 
 		hist_record(k % 3 ? &a : &b, v);
+		hist_record(&dsum, v);  /* the same values, recorded at 5 bits directly */
 	}
+	/* Every value lands where a 5-bit histogram would have put it. */
+	hist_merge(&sum, &a);
+	hist_merge(&sum, &b);
+	ck_assert_int_eq(hist_downsample(&da, &sum), 0);
+	for (i = 0; i < dsum.nbuckets; i++)
+		ck_assert_msg(da.buckets[i] == dsum.buckets[i], "bucket %u: %llu, recorded %llu", i,
+			      (unsigned long long)da.buckets[i], (unsigned long long)dsum.buckets[i]);
+	hist_reset(&sum);
 	hist_merge(&sum, &a);
 	hist_merge(&sum, &b);
 	ck_assert_int_eq(hist_downsample(&da, &a), 0);
@@ -537,10 +546,13 @@ END_TEST
 
 /* ---- the report's heatmap ------------------------------------------------------------- */
 
-/* A result whose 40 intervals have histograms; interval 25 has a tail at 8 ms. */
+/*
+ * A result whose 40 intervals have histograms: reads at 20 us, with a tail
+ * at 8 ms in interval 25; writes at 40 us.
+ */
 static json_t *heat_doc(uint64_t *total)
 {
-	json_t *ivs = json_array(), *doc;
+	json_t *ivs = json_array(), *doc, *rj;
 	struct hist h;
 	int i;
 
@@ -557,10 +569,17 @@ static json_t *heat_doc(uint64_t *total)
 		h.min = 0;
 		h.max = 9000000;
 		*total += h.count;
-		json_array_append_new(ivs, json_pack("{s:f, s:f, s:f, s:f, s:{s:o, s:o}}",
-			"t_s", (double)(i + 1), "len_s", 1.0, "read_iops", 1000.0, "write_iops", 0.0,
-			"lat_hist", "read", hist_json(&h), "write", hist_json(&h)));
+		rj = hist_json(&h);
+		/* The writes: 500 at 40 us. */
+		hist_reset(&h);
+		h.buckets[hist_index(&h, 40000)] = 500;
+		h.count = 500;
+		h.min = 0;
+		h.max = 41000;
 		*total += h.count;
+		json_array_append_new(ivs, json_pack("{s:f, s:f, s:f, s:f, s:{s:o, s:o}}",
+			"t_s", (double)(i + 1), "len_s", 1.0, "read_iops", 1000.0, "write_iops", 500.0,
+			"lat_hist", "read", rj, "write", hist_json(&h)));
 	}
 	hist_free(&h);
 	doc = json_pack("{s:s, s:s, s:{s:o}}", "tool", "dmremap-bench", "command", "endurance",
@@ -586,10 +605,11 @@ START_TEST(heatmap_cells)
 	ck_assert_ptr_nonnull(c->heat);
 	ck_assert_uint_eq(heatmap_columns(c->heat), 40);
 	ck_assert_uint_eq(heatmap_total(c->heat), total);
-	/* Reads and writes together: the tail is in column 25 only. */
-	ck_assert_uint_eq(heatmap_cell(c->heat, 25, 8000000), 60);
+	/* Reads and writes together; the tail is in column 25 only. */
+	ck_assert_uint_eq(heatmap_cell(c->heat, 25, 8000000), 30);
 	ck_assert_uint_eq(heatmap_cell(c->heat, 24, 8000000), 0);
-	ck_assert_uint_eq(heatmap_cell(c->heat, 0, 20000), 2000);
+	ck_assert_uint_eq(heatmap_cell(c->heat, 0, 20000), 1000);
+	ck_assert_uint_eq(heatmap_cell(c->heat, 7, 40000), 500);
 	sbuf_init(&b);
 	ck_assert_int_eq(report_chart_svg(&r, (size_t)(c - r.charts), &b, true), 0);
 	ck_assert(strstr(sbuf_str(&b), "<svg"));
