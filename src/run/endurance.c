@@ -643,6 +643,8 @@ int endurance_run(struct endurance_opts *o)
 		log_error("--output: %s; the interval series goes into the document instead", why);
 		series_ok = false;
 	}
+	if (e.w && output_writer_failed(e.w, why, sizeof(why)))
+		log_warn("--output: the document of the start was not written: %s", why);
 	doc = final_document(&e, &res, series_ok);
 	rep = (struct endurance_report){ .e = &e, .r = &res };
 	rc = session_emit(&s, doc, session_exit_status(&res), print_summary, &rep);

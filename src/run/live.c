@@ -119,9 +119,9 @@ static void status_line(struct live *l, const struct drift *iops, const struct d
 	hist_reset(&l->s_lat);
 }
 
+/* On the monitor thread: nothing here prints (standard error may block); live_finish() says. */
 static void post_metrics(struct live *l)
 {
-	char why[OUTPUT_WHY_LEN];
 	size_t len = 0;
 	char *text;
 
@@ -129,10 +129,6 @@ static void post_metrics(struct live *l)
 	text = metrics_text(&l->ms, &len);
 	if (text)
 		output_writer_post(l->metrics, text, len);
-	if (!l->metrics_warned && output_writer_failed(l->metrics, why, sizeof(why))) {
-		log_warn("--metrics-file: %s", why);
-		l->metrics_warned = true;
-	}
 }
 
 /* dst += a - b, bucket by bucket (b is a part of a). */
@@ -234,6 +230,8 @@ int live_finish(struct live *l)
 		size_t len = 0;
 		char *text;
 
+		if (output_writer_failed(l->metrics, why, sizeof(why)))
+			log_warn("--metrics-file: not replaced during the run: %s", why);
 		l->ms.now_s = (double)wall_clock_ns() / 1e9;
 		text = metrics_text(&l->ms, &len);
 		if (output_writer_finish(l->metrics, text, text ? len : 0, "the metrics", why,

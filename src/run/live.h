@@ -45,7 +45,6 @@ struct live {
 	/* --metrics-file */
 	struct output_writer *metrics;
 	const char *metrics_path;
-	bool metrics_warned;
 	struct hist cum[2];             /* the whole run, per direction */
 	struct hist last[2];            /* the last interval's (a replacement takes its place) */
 	struct interval_sample last_s;
