@@ -43,7 +43,6 @@ void runopts_defaults(struct run_opts *ro)
 		.threshold_lat = 15,
 		.alpha = 0.05,
 		.repeat = 1,
-		.keep = HISTORY_KEEP_DEFAULT,
 	};
 }
 

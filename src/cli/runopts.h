@@ -60,7 +60,7 @@ struct run_opts {
 	double threshold, threshold_tput, threshold_lat, alpha;
 	bool allow_mismatch;
 	const char *gate;           /* --gate LIST: the metrics that decide */
-	unsigned keep;              /* --keep N: runs a baseline history keeps */
+	unsigned keep;              /* --keep N: runs a baseline history keeps; 0: its own, or 20 */
 	/* repeats and references (verdicts that hold up on a noisy machine) */
 	unsigned repeat;            /* runs measured, each with its own result */
 	const char *reference;      /* --reference DEV: measured interleaved with the target */
@@ -111,7 +111,7 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_BOOL, .name = "no-dm", .value = &(ro)->no_dm,                 \
 	  .help = "without --target: a plain scratch file, never the automatic dm-remap stack" }, \
 	{ .type = OPT_BOOL, .name = "compare-linear", .value = &(ro)->compare_linear, \
-	  .help = "run the job on a linear mapping of main first; report the dm overhead" }
+	  .help = "measure a linear twin of main interleaved with the target: the overhead" }
 
 #define RUNOPTS_TIME(ro)                                                            \
 	{ .type = OPT_DURATION, .name = "duration", .value = &(ro)->duration_ns,    \
@@ -197,7 +197,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .argh = "NAME", .help = "add the run(s) to baseline NAME's history" },     \
 	{ .type = OPT_UINT, .name = "keep", .value = &(ro)->keep, .argh = "N",      \
 	  .min = 1, .max = HISTORY_KEEP_MAX,                                        \
-	  .help = "runs a baseline's history keeps (default 20)" },                 \
+	  .help = "runs a baseline's history keeps (default: as stored, else 20)" }, \
 	{ .type = OPT_STRING, .name = "baseline-dir", .value = &(ro)->baseline_dir, \
 	  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" }, \
 	RUNOPTS_VERDICT(ro),                                                        \

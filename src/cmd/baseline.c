@@ -186,7 +186,7 @@ int cmd_baseline(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		metrics_free(&ms);
-		if (baseline_add(dir, pos[2], doc, HISTORY_KEEP_DEFAULT, err, sizeof(err), &refused)) {
+		if (baseline_add(dir, pos[2], doc, 0, err, sizeof(err), &refused)) {
 			log_error("import: not storing '%s': %s", pos[2], err);
 			json_decref(doc);
 			return refused ? EXIT_USAGE : EXIT_RUNTIME;

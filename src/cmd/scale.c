@@ -201,9 +201,9 @@ static int parse(int argc, char **argv, struct scale_args *a)
 		log_error("--duration: too short for %u steps (allowed: at least 1s a step)", a->steps);
 		return EXIT_USAGE;
 	}
-	if (ro->compare_linear) {
-		log_error("--compare-linear: scale runs several steps; not supported (use "
-			  "concurrency or workload)");
+	if (runopts_interleaved(ro)) {
+		log_error("%s: scale runs several steps; not supported (use concurrency or "
+			  "workload)", ro->reference ? "--reference" : "--compare-linear");
 		return EXIT_USAGE;
 	}
 	if (!ro->target)

@@ -237,9 +237,10 @@ static int parse(int argc, char **argv, struct workload_args *a)
 		return EXIT_USAGE;
 	}
 	w->type = (enum workload_type)type;
-	if (w->type == WL_MIXED && ro->compare_linear) {
-		log_error("--compare-linear: workload mixed runs several phases; not supported "
-			  "(use one profile: database, file_server or virtualization)");
+	if (w->type == WL_MIXED && runopts_interleaved(ro)) {
+		log_error("%s: workload mixed runs several phases; not supported (use one "
+			  "profile: database, file_server or virtualization)",
+			  ro->reference ? "--reference" : "--compare-linear");
 		return EXIT_USAGE;
 	}
 	if (w->type == WL_MIXED && ro->duration_ns / w->phases < NSEC_PER_SEC) {

@@ -257,7 +257,9 @@ json_t *comparison_json(const struct comparison *c)
 
 static void fmt_value(const struct metric *m, double v, char *buf, size_t len)
 {
-	if (m->kind == MK_LATENCY)
+	if (!strcmp(m->group, "ref"))
+		snprintf(buf, len, "x%.3f", v);  /* a ratio to the reference */
+	else if (m->kind == MK_LATENCY)
 		format_ns(v, buf, len);
 	else if (strcmp(m->name, "bw") == 0)
 		snprintf(buf, len, "%.1fMB/s", v / 1e6);
@@ -294,6 +296,7 @@ static void print_detectable(FILE *f, const struct comparison *c)
 
 void comparison_print(FILE *f, const struct comparison *c)
 {
+	char cil[32];
 	size_t i;
 
 	fprintf(f, "comparison against %s (%s, %zu runs in %u sessions; this run %zu):\n",
@@ -308,8 +311,9 @@ void comparison_print(FILE *f, const struct comparison *c)
 			"compare anyway)\n");
 		return;
 	}
+	snprintf(cil, sizeof(cil), "%g%% CI", (1 - c->cfg.alpha) * 100);
 	fprintf(f, "  %-12s %-6s %-10s %12s %12s %9s %19s %8s  %s\n", "group", "dir", "metric",
-		"baseline", "run", "change", "95% CI", "p", "verdict");
+		"baseline", "run", "change", cil, "p", "verdict");
 	for (i = 0; i < c->nrows; i++) {
 		const struct compare_row *r = &c->rows[i];
 		char b[24], x[24], ci[40], p[16], ch[16];

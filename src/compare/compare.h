@@ -64,6 +64,7 @@ struct row_stats {
 	double spread_pct;                 /* the baseline's run-to-run sd, percent; NAN */
 	double detect_up_pct, detect_down_pct;  /* the smallest change it could detect */
 	size_t runs_needed;                /* for a test, when untested (0: unknown) */
+	double p_floor;                    /* the smallest p the exact test can give (runs) */
 	bool tested;
 	enum verdict verdict;
 	char reason[200];

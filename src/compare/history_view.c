@@ -93,30 +93,46 @@ static void print_spread(FILE *f, const struct metric *m)
 	free(g);
 }
 
+/*
+ * Change points of a metric's runs: on the logs (changepoint.h asks for
+ * them: a step is a ratio, whatever the level), medians and the change as
+ * ratios back on the figure's own scale.
+ */
 static void print_changes(FILE *f, const struct metric *m, json_t *nodes)
 {
 	struct cp_point pts[8];
 	struct cp_result res;
 	struct cp_cfg cfg;
+	double *l;
 	size_t i;
 
 	cp_cfg_default(&cfg);
-	if (m->nruns < 2 * cfg.min_size || m->nruns > CP_MAX_N ||
-	    cp_ediv(m->runs, m->nruns, &cfg, pts, 8, &res))
+	if (m->nruns < 2 * cfg.min_size || m->nruns > CP_MAX_N)
 		return;
+	l = calloc(m->nruns, sizeof(*l));
+	if (!l)
+		return;
+	for (i = 0; i < m->nruns; i++)
+		l[i] = log(m->runs[i] > 0 ? m->runs[i] : 1e-300);
+	if (cp_ediv(l, m->nruns, &cfg, pts, 8, &res)) {
+		free(l);
+		return;
+	}
 	for (i = 0; i < res.count; i++) {
 		const char *at = json_string_value(json_object_get(json_array_get(nodes,
 								pts[i].index), "saved_at"));
 		char q[64];
 
 		log_quote(q, sizeof(q), at ? at : "-");
-		fprintf(f, "  %s %s %s: a step at run %zu (saved %s): median %.4g -> %.4g, %+.1f%%, "
-			"p = %.3g\n", m->group, m->dir, m->name, pts[i].index + 1, q,
-			pts[i].median_before, pts[i].median_after, pts[i].change_pct, pts[i].p);
+		fprintf(f, "  %s %s %s: a step at run %zu (saved %s): median %.4g -> %.4g, "
+			"%+.1f%% (geometric means), p = %.3g\n", m->group, m->dir, m->name,
+			pts[i].index + 1, q, exp(pts[i].median_before), exp(pts[i].median_after),
+			expm1(pts[i].mean_after - pts[i].mean_before) * 100, pts[i].p);
 	}
 	if (!res.count)
 		fprintf(f, "  %s %s %s: no step (the strongest candidate had p = %.3g)\n", m->group,
 			m->dir, m->name, res.p_next);
+	free(l);
 }
 
 int history_print(FILE *f, json_t *doc, const char *name, const char *where, char *err,

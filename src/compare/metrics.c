@@ -130,7 +130,10 @@ static int set_runs(struct metric *m, size_t n)
 	return m->runs && m->session ? 0 : -1;
 }
 
-/* Sessions of the run nodes: runs saved together share one (0 for a result's runs). */
+/*
+ * Sessions of the run nodes: runs saved together share one; the runs of a
+ * result (no "session" key: one invocation) are all one session.
+ */
 static unsigned *node_sessions(json_t *nodes, unsigned *count)
 {
 	size_t n = json_array_size(nodes), i, j;
@@ -142,11 +145,14 @@ static unsigned *node_sessions(json_t *nodes, unsigned *count)
 		json_t *a = json_object_get(json_array_get(nodes, i), "session");
 
 		s[i] = next;
-		for (j = 0; a && j < i; j++)
-			if (json_equal(a, json_object_get(json_array_get(nodes, j), "session"))) {
+		for (j = 0; j < i; j++) {
+			json_t *b = json_object_get(json_array_get(nodes, j), "session");
+
+			if ((!a && !b) || (a && b && json_equal(a, b))) {
 				s[i] = s[j];
 				break;
 			}
+		}
 		if (s[i] == next)
 			next++;
 	}

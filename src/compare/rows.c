@@ -97,6 +97,7 @@ static void runs_test(const struct metric *b, const struct metric *r, double alp
 	if (runcmp(b->runs, b->nruns, r->runs, r->nruns, alpha, &rc))
 		return;
 	v->runs_needed = rc.runs_needed;
+	v->p_floor = rc.p_floor;
 	if (!rc.testable)
 		return;
 	v->tested = true;
@@ -116,7 +117,7 @@ void rows_compute(struct compare_row *row, const struct compare_cfg *cfg)
 	double sd_log = NAN;
 
 	memset(v, 0, sizeof(*v));
-	v->ci_low_pct = v->ci_high_pct = v->p_value = v->p_adjusted = NAN;
+	v->ci_low_pct = v->ci_high_pct = v->p_value = v->p_adjusted = v->p_floor = NAN;
 	v->spread_pct = v->detect_up_pct = v->detect_down_pct = NAN;
 	v->base_n = b->nruns;
 	v->run_n = r->nruns;
@@ -307,10 +308,48 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen)
 	return 0;
 }
 
+static bool gate_tested(const struct compare_row *row)
+{
+	return row->gate && row->v.tested && isfinite(row->v.p_value) &&
+	       strcmp(row->v.method, "errors");
+}
+
+/*
+ * Holm compares the gate's most significant p with alpha / m: a runs test
+ * whose smallest possible p is not below that can never fail the gate, so
+ * it is untested, with the runs that would make it a test.
+ */
+static void demote_untestable(struct comparison *c)
+{
+	size_t i, m = 0;
+	double a;
+
+	for (i = 0; i < c->nrows; i++)
+		m += gate_tested(&c->rows[i]);
+	if (m < 2)
+		return;
+	a = c->cfg.alpha / (double)m;
+	for (i = 0; i < c->nrows; i++) {
+		struct compare_row *row = &c->rows[i];
+		struct row_stats *v = &row->v;
+
+		if (!gate_tested(row) || strcmp(v->method, "runs") || !(v->p_floor >= a))
+			continue;
+		v->tested = false;
+		v->method = "untested";
+		v->runs_needed = runcmp_runs_needed(v->base_n, a, RUNCMP_MAX_RUNS);
+		snprintf(v->reason, sizeof(v->reason), "untested: %zu baseline runs against %zu "
+			 "cannot reach p < %g (alpha over the %zu gate metrics); %zu runs "
+			 "(--repeat) would", v->base_n, v->run_n, a, m, v->runs_needed);
+	}
+}
+
 void rows_decide(struct comparison *c)
 {
 	double *p = calloc(c->nrows ? c->nrows : 1, sizeof(double));
 	size_t i, n = 0;
+
+	demote_untestable(c);
 
 	/* Holm over the gate's tested p-values: the check's false-alarm rate stays below alpha. */
 	for (i = 0; i < c->nrows; i++) {

@@ -282,8 +282,8 @@ static void bars_chart(struct report *r, bool latency)
 		svg_fmt_fixed(num(cmp, "alpha"), 4, alpha, sizeof(alpha));
 		snprintf(c->caption, sizeof(c->caption),
 			 "Bars: the change of each metric against the baseline, coloured by "
-			 "verdict; whiskers: the 95%% confidence interval where interval samples "
-			 "allowed a test (alpha %s). %s is worse.", alpha,
+			 "verdict; whiskers: the confidence interval where the runs allowed a "
+			 "test (alpha %s). %s is worse.", alpha,
 			 latency ? "Right" : "Left");
 	}
 	chart_drop_if_empty(r);

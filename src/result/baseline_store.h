@@ -29,7 +29,8 @@ void baseline_path(const char *dir, const char *name, char *out, size_t len);
 int baseline_save(const char *dir, const char *name, json_t *doc, char *why, size_t wlen);
 /*
  * Add the runs of doc, a result, to NAME's history (result/history.h),
- * creating it, keeping the last keep runs; a fio document or a history is
+ * creating it, keeping the last keep runs (0: as the history says, else
+ * HISTORY_KEEP_DEFAULT); a fio document or a history is
  * stored as it is. 0, or -1 with one line in err: *refused is set when the
  * stored baseline cannot take these runs (another workload, a file that
  * is not a baseline) and clear for a failure of the system (errno set).

@@ -60,6 +60,35 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 	return 0;
 }
 
+int result_may_join(json_t *stored, const char *command, json_t *params, char *why,
+		    size_t len)
+{
+	const char *sc = json_string_value(json_object_get(stored, "command"));
+	json_t *sp = json_object_get(stored, "params"), *v;
+	const char *key;
+
+	if (json_object_get(stored, "fio version"))
+		return 0;  /* stored as it is: replaced, not joined */
+	if (!sc || strcmp(sc, command)) {
+		snprintf(why, len, "command: baseline %s, run %s", sc ? sc : "(unset)", command);
+		return -1;
+	}
+	json_object_foreach(params, key, v) {
+		json_t *w = json_object_get(sp, key);
+
+		if (result_param_is_workload(key) && w && !json_equal(v, w)) {
+			char *x = json_dumps(w, JSON_ENCODE_ANY | JSON_COMPACT);
+			char *y = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+			snprintf(why, len, "%s: baseline %s, run %s", key, x ? x : "?", y ? y : "?");
+			free(x);
+			free(y);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 bool history_is(json_t *doc)
 {
 	const char *kind = json_string_value(json_object_get(doc, "kind"));
@@ -173,6 +202,10 @@ json_t *history_append(json_t *old, json_t *result, const char *name, unsigned k
 		json_decref(add);
 		return NULL;
 	}
+	if (!keep)
+		keep = history_is(old) && json_integer_value(json_object_get(old, "keep")) > 0 ?
+			(unsigned)json_integer_value(json_object_get(old, "keep")) :
+			HISTORY_KEEP_DEFAULT;
 	iso8601_now(saved, sizeof(saved));
 	session = wall_clock_ns();
 	json_array_foreach(add, i, r) {

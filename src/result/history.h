@@ -36,6 +36,15 @@ bool result_param_is_workload(const char *key);
  */
 int result_same_workload(json_t *a, json_t *b, char *why, size_t len);
 
+/*
+ * Before a run: whether its runs could join stored, a baseline, as far as
+ * can be told yet: the command, and every workload parameter in params
+ * (the shared run options; a command adds its own after the run) that
+ * stored has too. 0, or -1 with the first difference in why.
+ */
+int result_may_join(json_t *stored, const char *command, json_t *params, char *why,
+		    size_t len);
+
 /* Whether doc is a stored baseline history (schema 2 "kind": "baseline"). */
 bool history_is(json_t *doc);
 
@@ -45,7 +54,8 @@ json_t *history_run_nodes(json_t *doc);
 /*
  * The history that results from adding the runs of result (a run's
  * document) to old (NULL, a history, or a single result stored by an
- * earlier version), keeping the last keep runs. name is the baseline's.
+ * earlier version), keeping the last keep runs (0: what old keeps, or
+ * HISTORY_KEEP_DEFAULT). name is the baseline's.
  * NULL with one line in err when the workloads differ
  * (result_same_workload) or out of memory.
  */

@@ -13,6 +13,7 @@
 #include "compare/compare.h"
 #include "compare/metrics.h"
 #include "result/baseline_store.h"
+#include "result/history.h"
 #include "engine/engine.h"
 #include "engine/hardstop.h"
 #include "engine/ioengine.h"
@@ -279,6 +280,40 @@ static int check_outputs(const struct run_opts *ro)
 	return 0;
 }
 
+/*
+ * A history that will refuse this run's runs says so before the run, as
+ * far as the shared options tell (the command's own parameters are
+ * checked again when the runs are saved).
+ */
+static int check_history_joins(const struct run_opts *ro, const char *command)
+{
+	char dir[PATH_MAX], where[PATH_MAX], err[1024], why[512];
+	json_t *old, *params;
+	int rc = 0;
+
+	if (!ro->save_baseline)
+		return 0;
+	baseline_dir(ro->baseline_dir, dir, sizeof(dir));
+	baseline_path(dir, ro->save_baseline, where, sizeof(where));
+	if (access(where, F_OK))
+		return 0;
+	old = baseline_load(dir, ro->save_baseline, where, sizeof(where), err, sizeof(err));
+	if (!old) {
+		log_error("--save-baseline: the stored baseline cannot be read: %s", err);
+		return EXIT_USAGE;
+	}
+	params = runopts_params_json(ro);
+	if (params && result_may_join(old, command, params, why, sizeof(why))) {
+		log_error("--save-baseline: '%s' holds runs of another workload (%s); another "
+			  "name, or 'baseline delete %s' first", ro->save_baseline, why,
+			  ro->save_baseline);
+		rc = EXIT_USAGE;
+	}
+	json_decref(params);
+	json_decref(old);
+	return rc;
+}
+
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
 {
@@ -302,6 +337,8 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	if (runopts_validate(ro) || runopts_cpus(ro, &s->cpus))
 		return EXIT_USAGE;
 	rc = check_outputs(ro);
+	if (!rc)
+		rc = check_history_joins(ro, command);
 	if (rc)
 		return rc;
 	if (ro->baseline) {
@@ -342,6 +379,7 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	 */
 	supervise_start(ro->timeout_ns);
 	s->start_ns = now_ns();
+	s->start_wall_ns = wall_clock_ns();
 	rc = sdm_prepare(s, &req, s->dm_skipped, sizeof(s->dm_skipped));
 	if (rc)
 		return rc;
@@ -636,14 +674,21 @@ json_t *session_target_json(struct session *s)
 
 json_t *session_document(struct session *s, json_t *params)
 {
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}",
+	json_t *env = env_json(s->start_time);
+
+	/* The start to the nanosecond, UTC: what merges of hosts line up by. */
+	if (env)
+		json_object_set_new(env, "start_time_ns", json_integer((json_int_t)s->start_wall_ns));
+	/* complete: false only in a document written before the end (endurance). */
+	return json_pack("{s:i, s:s, s:s, s:s, s:b, s:o, s:o, s:o}",
 			 "schema_version", RESULT_SCHEMA_VERSION,
 			 "tool", "dmremap-bench",
 			 "version", PACKAGE_VERSION,
 			 "command", s->command,
+			 "complete", 1,
 			 "params", params,
 			 "target", session_target_json(s),
-			 "environment", env_json(s->start_time));
+			 "environment", env);
 }
 
 struct emit_print {
@@ -763,8 +808,7 @@ static int save_baseline(struct session *s, json_t *doc, int run_status)
 		log_error("--save-baseline: not saving '%s': %s", ro->save_baseline, err);
 		return refused ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	log_info("saved baseline '%s' in %s (the last %u runs are kept)", ro->save_baseline, dir,
-		 ro->keep);
+	log_info("saved baseline '%s' in %s", ro->save_baseline, dir);
 	return 0;
 }
 

@@ -11,9 +11,9 @@
  * target.dm records the table, the status before and after and, for
  * dm-remap-v4, the counter deltas and the module's parameters; a --target
  * that is a dm device gets the same record (it is not touched).
- * --compare-linear runs each job first on a linear mapping of the same
- * main device and reports the dm overhead (results.linear,
- * results.dm_overhead_pct).
+ * --compare-linear makes a linear mapping of the same main device the
+ * interleaved reference of every job (run/reference.h): the overhead is
+ * the document's reference.overhead.
  */
 #ifndef DMRB_SESSION_H
 #define DMRB_SESSION_H
@@ -53,6 +53,7 @@ struct session {
 	struct output_writer *out_writer;
 	struct target_request treq;  /* how the target was opened (to open it again) */
 	uint64_t start_ns;           /* monotonic, when the session opened: --timeout counts from here */
+	uint64_t start_wall_ns;      /* the same moment, UTC ns (environment.start_time_ns) */
 	/* What session_run measured: one record per call, each with --repeat runs. */
 	struct part_record *parts;
 	unsigned nparts, parts_cap;

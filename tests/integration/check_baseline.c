@@ -247,10 +247,20 @@ static void body(struct fixture *fx)
 	EXPECT(fx, fx->r.status == RB_EXIT_OK, "show: exit %d: %s", fx->r.status, fx->r.err);
 	EXPECT(fx, json_array_size(runbin_jget(fx->doc, "runs")) == 10, "show: %zu runs, not 10",
 	       json_array_size(runbin_jget(fx->doc, "runs")));
-	run(fx, rate3000, "--save-baseline", "b1", "--rw", "randread", "-q", NULL);
-	EXPECT(fx, fx->r.status == RB_EXIT_USAGE && strstr(fx->r.err, "another workload") &&
-	       strstr(fx->r.err, "rw"), "other workload saved: exit %d: %s", fx->r.status,
-	       fx->r.err);
+	{
+		char before[512] = "", after[512] = "";
+
+		/* Refused before the run: the device sees no I/O. */
+		loopdev_sysfs_read(&fx->ld, "stat", before, sizeof(before));
+		run(fx, rate3000, "--save-baseline", "b1", "--rw", "randread", "-q", NULL);
+		loopdev_sysfs_read(&fx->ld, "stat", after, sizeof(after));
+		EXPECT(fx, fx->r.status == RB_EXIT_USAGE && strstr(fx->r.err, "another workload") &&
+		       strstr(fx->r.err, "rw"), "other workload saved: exit %d: %s",
+		       fx->r.status, fx->r.err);
+		EXPECT(fx, runbin_count_lines(fx->r.err) == 1, "other workload: %s", fx->r.err);
+		EXPECT(fx, !strcmp(before, after), "other workload: the run happened before the "
+		       "refusal (%s -> %s)", before, after);
+	}
 	run(fx, NULL, "baseline", "show", "b1", NULL);
 	EXPECT(fx, fx->r.status == RB_EXIT_OK && strstr(fx->r.out, "10 runs") &&
 	       strstr(fx->r.out, "2 sessions") && strstr(fx->r.out, "spread"),

@@ -695,6 +695,36 @@ START_TEST(single_runs_untested)
 }
 END_TEST
 
+/*
+ * Holm tests the gate's best p against alpha / m: 9 runs against 2 can
+ * reach p = 0.036, not the 0.0125 that four gate metrics need, so a 50%
+ * drop is untested, with the runs that would test it (3), and passes.
+ */
+START_TEST(untestable_under_holm)
+{
+	struct pair p;
+	const struct compare_row *r;
+
+	compare_pair(&p, &(struct docspec){ .nruns = 9 },
+		     &(struct docspec){ .nruns = 2, .iops_scale = 0.5, .noise_phase = 1 }, false);
+	r = row(&p.c, "all", "total", "iops");
+	ck_assert(r->gate);
+	ck_assert_int_eq(r->v.verdict, VERDICT_UNTESTED);
+	ck_assert_uint_eq(r->v.runs_needed, 3);
+	ck_assert_msg(strstr(r->v.reason, "gate metrics"), "%s", r->v.reason);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_OK);
+	/* A result's runs are one session, whatever their number. */
+	ck_assert_uint_eq(p.c.base.nsessions, 1);
+	pair_free(&p);
+	/* Three runs would: the drop is a regression. */
+	compare_pair(&p, &(struct docspec){ .nruns = 9 },
+		     &(struct docspec){ .nruns = 3, .iops_scale = 0.5, .noise_phase = 1 }, false);
+	ck_assert_int_eq(row(&p.c, "all", "total", "iops")->v.verdict, VERDICT_REGRESSED);
+	ck_assert_int_eq(comparison_exit_status(&p.c), EXIT_REGRESSION);
+	pair_free(&p);
+}
+END_TEST
+
 /* The gate decides: a regression outside it is reported and passes; --gate chooses. */
 START_TEST(gate_decides)
 {
@@ -1647,6 +1677,7 @@ int main(void)
 	tcase_add_test(load, intervals_not_samples);
 	tcase_add_test(load, single_runs_untested);
 	tcase_add_test(load, gate_decides);
+	tcase_add_test(load, untestable_under_holm);
 	tcase_add_test(load, ci_ratio_scale);
 	tcase_add_test(load, detectable_reported);
 	tcase_add_test(load, sessions_tolerate_drift);

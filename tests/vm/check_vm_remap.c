@@ -671,6 +671,26 @@ START_TEST(hook_flush)
 	}
 	ck_assert_int_eq(dmw_remove(&d, "dmrb-vmflush"), DMW_OK);
 	dmw_close(&d);
+	/* validate's own check must see the same: flushes that never reach the disk fail. */
+	{
+		const char *val[] = { "validate", "--main", loop, "--spare", VSPARE, "--bad-count",
+				      "1", "--seed", "1", "--output-format", "json", NULL };
+		struct run *r = run_bin(val);
+		json_t *checks = jpath(r->doc, "checks"), *c;
+		const char *st = NULL;
+		size_t i;
+
+		json_array_foreach(checks, i, c)
+			if (!strcmp(json_string_value(json_object_get(c, "name")) ?: "",
+				    "flush_passthrough"))
+				st = json_string_value(json_object_get(c, "status"));
+		printf("VMTEST-MSG hook_flush: validate on dm-remap-v4 over %s: exit %d, "
+		       "flush_passthrough %s\n", loop, r->status, st ? st : "(missing)");
+		fflush(stdout);
+		ck_assert_msg(st && !strcmp(st, "fail"), "flush_passthrough is %s: %s",
+			      st ? st : "missing", r->err);
+		run_free(r);
+	}
 	close(lfd);  /* the loop device clears itself */
 }
 END_TEST
@@ -775,15 +795,18 @@ START_TEST(hook_hang)
 		"holding %s\n", (int)stuck, top_info.sysname, top_info.minor, name,
 		disk_info.sysname);
 
-	/* The tool does not hang with it. */
+	/* The tool does not hang with it, and remembers it: exit 4, the device named. */
 	r = run_bin_limit(status, 90);
 	ck_assert_msg(r->status < 128 && r->wall_s < 60, "status: exit %d after %.1f s",
 		      r->status, r->wall_s);
 	fprintf(stderr, "check_vm_remap: status with a stuck device: exit %d:\n%s%s", r->status,
 		r->out, r->err);
+	ck_assert_msg(r->status == 4 && strstr(r->out, top_info.sysname) &&
+		      strstr(r->out, "reboot"), "status does not report the stuck %s: exit %d: %s",
+		      top_info.sysname, r->status, r->out);
 	run_free(r);
 	r = run_bin_limit(all, 120);
-	ck_assert_msg(r->status < 128 && r->wall_s < 90, "teardown --all: exit %d after %.1f s",
+	ck_assert_msg(r->status == 4 && r->wall_s < 90, "teardown --all: exit %d after %.1f s",
 		      r->status, r->wall_s);
 	fprintf(stderr, "check_vm_remap: teardown --all with a stuck device: exit %d: %s%s",
 		r->status, r->out, r->err);
