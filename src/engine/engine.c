@@ -924,6 +924,21 @@ static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
 	return m < c ? m : c;
 }
 
+/* The command's callback for the interval just recorded, which ended at t. */
+static bool call_on_interval(struct monitor *m, uint64_t t, bool last, bool replaces)
+{
+	const struct job *job = m->e->job;
+	struct interval_view v = {
+		.lat = { &m->ival_dir[0], &m->ival_dir[1] },
+		.origin_ns = m->e->ramp_end_ns,
+		.end_ns = t,
+		.last = last,
+		.replaces_last = replaces,
+	};
+
+	return job->on_interval(job->on_interval_arg, m->res, &v);
+}
+
 static void monitor_loop(struct monitor *m)
 {
 	struct engine *e = m->e;
@@ -994,8 +1009,8 @@ static void monitor_loop(struct monitor *m)
 			next_ival += job->interval_ns;
 			if (next_ival <= t)
 				next_ival = t + job->interval_ns;
-			if (job->on_interval)
-				job->on_interval(job->on_interval_arg, m->res);
+			if (job->on_interval && call_on_interval(m, t, false, false))
+				eng_request_stop(e);
 		}
 		if (job->progress && t >= next_progress) {
 			draw_progress(m, t);
@@ -1406,10 +1421,21 @@ int engine_run(const struct job *job, struct run_result *res)
 		 * The last, partial interval (drained I/O included); a sliver
 		 * of one joins the interval before it.
 		 */
-		if (end > e->ramp_end_ns && end > m.last_ival_ns)
-			monitor_interval(&m, end, res->nintervals &&
-					 end - m.last_ival_ns < job->interval_ns / 100);
+		bool recorded = false, extend = false;
+
+		if (end > e->ramp_end_ns && end > m.last_ival_ns) {
+			extend = res->nintervals && end - m.last_ival_ns < job->interval_ns / 100;
+			monitor_interval(&m, end, extend);
+			recorded = true;
+		}
 		merge_results(e, res, &m, end);
+		/*
+		 * The final interval, definitive now (when none was recorded,
+		 * the last one is, again); nothing more to stop.
+		 */
+		if (res->nintervals && job->on_interval)
+			call_on_interval(&m, recorded ? end : m.last_ival_ns, true,
+					 !recorded || extend);
 	}
 	if (!left) {
 		pthread_cond_destroy(&e->gate_cond);

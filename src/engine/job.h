@@ -57,6 +57,23 @@ struct target;
 struct run_result;
 struct ioeng_ops;
 struct genmap;
+struct hist;
+
+/*
+ * What on_interval is told of the interval just recorded (the last of
+ * partial->intervals), beyond its sample: its latency histograms and when
+ * it ended. The last call of an engine run comes after the drain, once the
+ * results are merged (last): its interval may be the one reported before,
+ * grown by the drain's remainder (replaces_last), which then replaces it.
+ */
+struct interval_view {
+	const struct hist *lat[2];     /* per direction (DIR_READ, DIR_WRITE), precise bits;
+					* min and max unknown (0 and UINT64_MAX) */
+	uint64_t origin_ns;            /* monotonic: t_s 0, the end of the ramp */
+	uint64_t end_ns;               /* monotonic: the end of the interval */
+	bool last;                     /* after the drain: the run's final interval */
+	bool replaces_last;            /* it replaces the interval of the previous call */
+};
 
 struct job {
 	const struct target *target;
@@ -83,8 +100,13 @@ struct job {
 	/* --cpus: worker k (over all streams) runs on cpus[k % ncpus]; 0: any CPU. */
 	const uint16_t *cpus;
 	unsigned ncpus;
-	/* Called from the monitor thread after each merged interval. */
-	void (*on_interval)(void *arg, const struct run_result *partial);
+	/*
+	 * Called from the monitor thread after each merged interval, and once
+	 * more after the drain (view->last). Returning true ends the run there,
+	 * as the end of --duration would (a normal stop, not a signal).
+	 */
+	bool (*on_interval)(void *arg, const struct run_result *partial,
+			    const struct interval_view *view);
 	void *on_interval_arg;
 };
 

@@ -10,13 +10,17 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "report/svg.h"
+
+struct heatmap;
 
 struct report_chart {
 	char id[32];            /* "throughput": names the file with --format svg */
 	char caption[640];
 	struct svg_chart chart; /* its arrays belong to the report */
+	struct heatmap *heat;   /* a heatmap (drawn by heatmap.c) instead of chart's series */
 };
 
 struct report {
@@ -55,5 +59,14 @@ int report_chart_svg(const struct report *r, size_t i, struct sbuf *out, bool st
 size_t report_percentile_curve(json_t *dir_result, double *x, double *y, size_t cap);
 
 #define REPORT_CURVE_MAX 256
+
+/*
+ * The latency heatmap's data (chart "heatmap"): its columns, the I/Os in
+ * all its cells, and the count of the cell of column col whose row holds
+ * latency_ns.
+ */
+size_t heatmap_columns(const struct heatmap *h);
+uint64_t heatmap_total(const struct heatmap *h);
+uint64_t heatmap_cell(const struct heatmap *h, size_t col, double latency_ns);
 
 #endif

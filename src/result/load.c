@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +112,114 @@ static char *read_all(int fd, uint64_t hint, uint64_t max, size_t *len, const ch
 	return buf;
 }
 
+/* One line of a series: a JSON object, else NULL. */
+static json_t *series_line(const char *p, size_t len)
+{
+	json_t *j = json_loadb(p, len, JSON_REJECT_DUPLICATES, NULL);
+
+	if (j && !json_is_object(j)) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+/* The companion's lines as an array; a last line cut short (a crash) is left out. */
+static json_t *series_lines(const char *buf, size_t len, const char *name, char *err,
+			    size_t elen)
+{
+	json_t *a = json_array();
+	size_t at = 0, line = 0;
+
+	while (a && at < len) {
+		const char *nl = memchr(buf + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (buf + at)) : len - at;
+		json_t *j;
+
+		line++;
+		if (!nl)
+			break;  /* torn: the writer never finished it */
+		j = series_line(buf + at, n);
+		at += n + 1;
+		if (!j) {
+			/* The last line may be torn inside a write of several. */
+			if (at >= len)
+				break;
+			snprintf(err, elen, "%s: line %zu is not a JSON object (an interval)", name,
+				 line);
+			json_decref(a);
+			return NULL;
+		}
+		json_array_append_new(a, j);
+	}
+	if (!a)
+		snprintf(err, elen, "%s: out of memory", name);
+	return a;
+}
+
+/*
+ * "intervals_file" (doc/result-schema-v2.md, section 5): read the companion
+ * beside the document and put its lines into results.intervals, as if inline.
+ */
+static int load_series(json_t *doc, const char *path, bool in, char *err, size_t elen)
+{
+	json_t *f = json_object_get(doc, "intervals_file"), *res = json_object_get(doc, "results");
+	const char *rel = json_string_value(json_object_get(f, "path"));
+	char dir[PATH_MAX], where[2 * PATH_MAX], real[PATH_MAX], *buf;
+	json_t *lines, *last;
+	uint64_t size = 0;
+	size_t len = 0;
+	int fd;
+
+	if (!f)
+		return 0;
+	if (!json_is_object(res) || !rel || !*rel || rel[0] == '/' || strstr(rel, "..")) {
+		snprintf(err, elen, "%s: \"intervals_file\" needs \"path\", a name relative to "
+			 "the document's directory, and the document \"results\"", in ?
+			 "standard input" : path);
+		return -1;
+	}
+	if (in) {
+		snprintf(dir, sizeof(dir), ".");
+	} else {
+		snprintf(real, sizeof(real), "%s", path);
+		if (!realpath(path, real))
+			snprintf(real, sizeof(real), "%s", path);
+		snprintf(dir, sizeof(dir), "%s", dirname(real));
+	}
+	snprintf(where, sizeof(where), "%s/%s", dir, rel);
+	fd = load_open_regular(where, RESULT_LOAD_MAX_BYTES, &size, err, elen);
+	if (fd < 0)
+		return -1;
+	buf = read_all(fd, size, RESULT_LOAD_MAX_BYTES, &len, where, err, elen);
+	close(fd);
+	if (!buf)
+		return -1;
+	lines = series_lines(buf, len, where, err, elen);
+	free(buf);
+	if (!lines)
+		return -1;
+	/* A document written at the start: the series so far says how far the run got. */
+	if (json_is_false(json_object_get(doc, "complete")) && !json_object_get(res, "total")) {
+		double ops = 0;
+		size_t i;
+		json_t *iv;
+
+		last = json_array_get(lines, json_array_size(lines) - 1);
+		if (json_is_number(json_object_get(last, "t_s")))
+			json_object_set(res, "duration_s", json_object_get(last, "t_s"));
+		json_array_foreach(lines, i, iv) {
+			double l = json_number_value(json_object_get(iv, "len_s"));
+
+			ops += (json_number_value(json_object_get(iv, "read_iops")) +
+				json_number_value(json_object_get(iv, "write_iops"))) * l;
+		}
+		json_object_set_new(res, "ops_so_far", json_integer((json_int_t)(ops + 0.5)));
+	}
+	json_object_set_new(res, "intervals", lines);
+	return 0;
+}
+
 json_t *result_load(const char *path, unsigned flags, char *err, size_t elen)
 {
 	bool in = (flags & LOAD_STDIN) && strcmp(path, "-") == 0;
@@ -139,6 +249,10 @@ json_t *result_load(const char *path, unsigned flags, char *err, size_t elen)
 	if (!json_is_object(doc)) {
 		snprintf(err, elen, "%s: expected a JSON object (a dmremap-bench or fio result)",
 			 name);
+		json_decref(doc);
+		return NULL;
+	}
+	if (load_series(doc, path, in, err, elen)) {
 		json_decref(doc);
 		return NULL;
 	}

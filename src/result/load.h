@@ -43,8 +43,15 @@ int load_open_regular(const char *path, uint64_t max_bytes, uint64_t *size, char
 		      size_t elen);
 
 /*
- * Read, parse and validate the document at path (see above). Returns the
- * JSON object, or NULL with one message in err that names path.
+ * Read, parse and validate the document at path (see above). A document
+ * whose interval series is in a companion ("intervals_file",
+ * doc/result-schema-v2.md section 5: a path relative to the document's
+ * directory, after symlinks; the current directory for standard input) gets
+ * the companion's lines as results.intervals, as if they had been inline; a
+ * last line cut short by a crash is left out, and a document written at
+ * the start of the run (complete: false) gets duration_s and ops_so_far
+ * from them. Returns the JSON object, or NULL with one message in err that
+ * names path (or the companion).
  */
 json_t *result_load(const char *path, unsigned flags, char *err, size_t elen);
 

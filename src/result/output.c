@@ -852,6 +852,72 @@ int output_write(const char *path, char *data, size_t len, const char *what, cha
 	return output_writer_finish(w, data, len, what, why, wlen);
 }
 
+bool output_is_file(const char *path, char *name, size_t nlen)
+{
+	char why[OUTPUT_WHY_LEN];
+	struct dest d;
+	bool file;
+
+	file = resolve(path, false, &d, why, sizeof(why)) == OUTPUT_OK &&
+	       (d.kind == D_NEW || d.kind == D_REG);
+	if (file && name)
+		snprintf(name, nlen, "%s", d.name);
+	dest_release(&d);
+	return file;
+}
+
+int output_open_beside(const char *path, const char *suffix, char *name, size_t nlen,
+		       char *why, size_t wlen)
+{
+	char cname[NAME_MAX + 1], tmp[NAME_MAX + 1], where[PATH_MAX + NAME_MAX + 2];
+	struct stat st;
+	struct dest d;
+	int fd = -1, dfd, err;
+
+	if (resolve(path, false, &d, why, wlen) != OUTPUT_OK) {
+		dest_release(&d);
+		return -1;
+	}
+	if (d.kind != D_NEW && d.kind != D_REG) {
+		dest_release(&d);
+		snprintf(why, wlen, "%s is not a regular file: no file can go beside it", path);
+		return -1;
+	}
+	if (strlen(d.name) + strlen(suffix) > NAME_MAX) {
+		dest_release(&d);
+		fail(path, ENAMETOOLONG, why, wlen);
+		return -1;
+	}
+	memcpy(cname, d.name, strlen(d.name));
+	memcpy(cname + strlen(d.name), suffix, strlen(suffix) + 1);
+	dest_path(d.dirfd, cname, where, sizeof(where));
+	if (fstatat(d.dirfd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+		dest_release(&d);
+		refuse(why, wlen, "%s exists and is not a regular file (it would be replaced)",
+		       where);
+		return -1;
+	}
+	fd = make_temp(d.dirfd, cname, tmp, sizeof(tmp));
+	if (fd < 0 || fchmod(fd, 0644) || renameat(d.dirfd, tmp, d.dirfd, cname)) {
+		err = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlinkat(d.dirfd, tmp, 0);
+		}
+		dest_release(&d);
+		fail(where, err, why, wlen);
+		return -1;
+	}
+	dfd = openat(d.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	dest_release(&d);
+	snprintf(name, nlen, "%s", cname);
+	return fd;
+}
+
 int make_dirs(const char *dir)
 {
 	char buf[PATH_MAX];

@@ -108,6 +108,28 @@ bool output_writer_failed(struct output_writer *w, char *why, size_t wlen);
 int output_writer_finish(struct output_writer *w, char *data, size_t len, const char *what,
 			 char *why, size_t wlen);
 
+/*
+ * Whether path leads, under the rule, to a regular file or to a name that
+ * does not exist yet: the outputs that can have a companion file beside
+ * them (result/appender.h). False for "-", descriptors, FIFOs, devices and
+ * whatever the rule refuses. name (when not NULL) gets the file's own name
+ * at the end of any symlinks, which a companion's name starts with.
+ */
+bool output_is_file(const char *path, char *name, size_t nlen);
+/*
+ * A companion of the document at path: a new, empty regular file named
+ * <name>suffix in the directory where path's file lives (after the rule's
+ * trusted symlinks: beside the document itself), replacing a regular file
+ * of that name atomically (NAME.tmp.XXXXXX renamed over it), mode 0644.
+ * Returns its descriptor, open for writing (O_CLOEXEC), and its file name
+ * (no directory) in name; or -1 with one line in why (the rule refuses
+ * path, the companion's name is taken by something that is not a regular
+ * file, or a system error). Blocking file system calls: call it from a
+ * writer thread.
+ */
+int output_open_beside(const char *path, const char *suffix, char *name, size_t nlen,
+		       char *why, size_t wlen);
+
 /* mkdir -p: dir and every missing parent (mode 0755). 0 or -1 with errno. */
 int make_dirs(const char *dir);
 

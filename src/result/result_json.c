@@ -92,22 +92,12 @@ static json_t *interval_lat_json(const struct interval_sample *s, int d)
 			 "p99.9", (json_int_t)s->lat[d].p999_ns);
 }
 
-static json_t *intervals_json(const struct run_result *r)
+json_t *interval_json(const struct interval_sample *s, bool with_run)
 {
-	json_t *a = json_array();
-	/* Repeated runs: every interval says which run it belongs to. */
-	bool runs = r->nintervals && r->intervals[r->nintervals - 1].run;
-	size_t i;
+	double len = s->len_s > 0 ? s->len_s : 1;
+	json_t *j = with_run ? json_pack("{s:I}", "run", (json_int_t)s->run) : json_object();
 
-	for (i = 0; i < r->nintervals; i++) {
-		const struct interval_sample *s = &r->intervals[i];
-		double len = s->len_s > 0 ? s->len_s : 1;
-
-		if (runs)
-			json_array_append_new(a, json_pack("{s:I}", "run", (json_int_t)s->run));
-		else
-			json_array_append_new(a, json_object());
-		json_object_update_new(json_array_get(a, i), json_pack(
+	if (j && json_object_update_new(j, json_pack(
 			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
 			"t_s", s->t_s,
 			"len_s", s->len_s,
@@ -119,8 +109,22 @@ static json_t *intervals_json(const struct run_result *r)
 			"p99_ns", (json_int_t)s->p99_ns,
 			"errors", (json_int_t)s->errors,
 			"read_lat_ns", interval_lat_json(s, DIR_READ),
-			"write_lat_ns", interval_lat_json(s, DIR_WRITE)));
+			"write_lat_ns", interval_lat_json(s, DIR_WRITE)))) {
+		json_decref(j);
+		return NULL;
 	}
+	return j;
+}
+
+static json_t *intervals_json(const struct run_result *r)
+{
+	json_t *a = json_array();
+	/* Repeated runs: every interval says which run it belongs to. */
+	bool runs = r->nintervals && r->intervals[r->nintervals - 1].run;
+	size_t i;
+
+	for (i = 0; i < r->nintervals; i++)
+		json_array_append_new(a, interval_json(&r->intervals[i], runs));
 	return a;
 }
 

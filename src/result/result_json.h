@@ -3,6 +3,7 @@
 #define DMRB_RESULT_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "result/result.h"
 
@@ -17,6 +18,12 @@ json_t *err_stats_json(const struct err_stats *e);
  * concurrency, intervals, and streams when there is more than one.
  */
 json_t *run_result_json(const struct run_result *r);
+/*
+ * One interval of results.intervals: t_s, len_s, read_iops, write_iops,
+ * the bandwidths, p99_ns, errors, read_lat_ns, write_lat_ns; with_run, run
+ * first.
+ */
+json_t *interval_json(const struct interval_sample *s, bool with_run);
 
 
 

@@ -589,6 +589,21 @@ int session_run(struct session *s, struct job *job, struct run_result *res)
 	return 0;
 }
 
+void session_interval_origin(const struct session *s, const struct run_result *partial,
+			     unsigned *run, double *run_base_s, double *in_run_s)
+{
+	const struct part_record *pr = s->nparts ? &s->parts[s->nparts - 1] : NULL;
+	unsigned r = pr && pr->nreps ? pr->nreps - 1 : 0, i;
+	double base = 0;
+
+	for (i = 0; i < r; i++)
+		base += pr->reps[i].duration_s;
+	*run = r;
+	*run_base_s = base;
+	/* A slice of an interleaved run is measured into its own result, then added to the run's. */
+	*in_run_s = pr && pr->nreps && partial != &pr->reps[r] ? pr->reps[r].duration_s : 0;
+}
+
 void session_describe_target(const struct session *s, char *buf, size_t len)
 {
 	const struct target *t = &s->target;

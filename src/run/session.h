@@ -84,6 +84,16 @@ int session_run(struct session *s, struct job *job, struct run_result *res);
  * *expired when it is used up.
  */
 uint64_t session_timeout_left(const struct session *s, bool *expired);
+/*
+ * Where the intervals of the engine run in progress (partial, as the
+ * job's on_interval sees it) fall in the command's merged series: the
+ * --repeat run, the measured seconds of the runs before it (run_base_s)
+ * and of this run's slices before this one (in_run_s, an interleaved
+ * reference; else 0). An interval's t_s in the merged results is its own
+ * plus both.
+ */
+void session_interval_origin(const struct session *s, const struct run_result *partial,
+			     unsigned *run, double *run_base_s, double *in_run_s);
 /* The result document: schema_version, tool, ..., target, environment. */
 json_t *session_document(struct session *s, json_t *params);
 /* "target" object of the document (with block counters when available). */

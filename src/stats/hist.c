@@ -1,5 +1,6 @@
 #include "stats/hist.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,30 @@ void hist_merge(struct hist *dst, const struct hist *src)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
+}
+
+int hist_downsample(struct hist *dst, const struct hist *src)
+{
+	uint32_t i;
+
+	if (dst->bits > src->bits) {
+		errno = EINVAL;
+		return -1;
+	}
+	hist_reset(dst);
+	for (i = 0; i < src->nbuckets; i++) {
+		uint64_t lo, width;
+
+		if (!src->buckets[i])
+			continue;
+		hist_bucket_range(src, i, &lo, &width);
+		dst->buckets[hist_index(dst, lo)] += src->buckets[i];
+	}
+	dst->count = src->count;
+	dst->sum = src->sum;
+	dst->min = src->min;
+	dst->max = src->max;
+	return 0;
 }
 
 void hist_bucket_range(const struct hist *h, uint32_t idx, uint64_t *lo, uint64_t *width)

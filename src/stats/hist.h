@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define HIST_BITS_PRECISE 7   /* run totals: <= 0.4% percentile error */
+#define HIST_BITS_INTERVAL 5  /* interval series: <= 1.6% (doc/result-schema-v2.md) */
 #define HIST_MAX_MAGNITUDE 42 /* values up to 2^42 ns (73 minutes) */
 
 struct hist {
@@ -71,6 +72,14 @@ static inline void hist_record(struct hist *h, uint64_t v)
 	if (v > h->max)
 		h->max = v;
 }
+
+/*
+ * dst = src at dst's precision (dst->bits <= src->bits; dst is reset
+ * first). Every bucket of src lies inside one bucket of dst, so counts move
+ * exactly: downsampling a merge equals merging the downsampled parts.
+ * count, sum, min and max are copied. -1 (EINVAL) when dst is finer.
+ */
+int hist_downsample(struct hist *dst, const struct hist *src);
 
 /* Lowest value and width of a bucket. */
 void hist_bucket_range(const struct hist *h, uint32_t idx, uint64_t *lo, uint64_t *width);

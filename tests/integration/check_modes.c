@@ -339,16 +339,35 @@ static void start_endurance(struct started *s, const char *dir, const char *name
 	ck_assert_int_eq(runbin_start(&s->rb, args, &s->o), 0);
 }
 
+/* The lines of a JSON Lines file, each parsed (NULL when one is not an object). */
+static json_t *jsonl(const char *path)
+{
+	char *text = runbin_slurp(path), *p, *nl;
+	json_t *a = json_array();
+
+	ck_assert_msg(text != NULL, "%s was not written", path);
+	for (p = text; (nl = strchr(p, '\n')); p = nl + 1) {
+		json_t *j;
+
+		*nl = '\0';
+		j = runbin_json(p);
+		ck_assert_msg(json_is_object(j), "%s: a line is not a JSON object: %.80s", path, p);
+		json_array_append_new(a, j);
+	}
+	free(text);
+	return a;
+}
+
 /*
  * Two runs at once, to keep the test short: one runs its minute, the other
  * is killed (no chance to clean up) after 17 s, three intervals in.
  */
 START_TEST(endurance_runs)
 {
-	char *dir = fresh_dir(), *text;
+	char *dir = fresh_dir(), *text, *series;
 	struct started full, killed;
 	struct runbin_result rf, rk;
-	json_t *doc;
+	json_t *doc, *lines;
 	size_t n;
 
 	start_endurance(&full, dir, "full.json");
@@ -357,7 +376,11 @@ START_TEST(endurance_runs)
 	ck_assert_int_eq(runbin_wait(&killed.rb, &rk), 0);
 	ck_assert_int_eq(rk.status, 128 + SIGKILL);
 
-	/* What the killed run left: valid JSON, marked incomplete, the intervals so far. */
+	/*
+	 * What the killed run left: the document of the start (valid JSON,
+	 * marked incomplete) and the series so far beside it, a line per
+	 * interval, one interval behind the run.
+	 */
 	text = runbin_slurp(killed.out);
 	ck_assert_msg(text != NULL, "the killed run left no %s", killed.out);
 	doc = runbin_json(text);
@@ -365,12 +388,19 @@ START_TEST(endurance_runs)
 	ck_assert_str_eq(need_str(doc, "tool"), "dmremap-bench");
 	ck_assert_str_eq(need_str(doc, "command"), "endurance");
 	ck_assert(json_is_false(need(doc, "complete")));
-	n = json_array_size(need_arr(doc, "results.intervals", 2, 4));
-	ck_assert_msg(need_num(doc, "results.intervals.0.read_iops") > 0, "no reads at first");
-	ck_assert_msg(need_num(doc, "results.drift.iops.mean") > 0, "no drift so far");
-	ck_assert_int_eq(need_int(doc, "results.drift.iops.points"), (long long)n);
+	ck_assert_str_eq(need_str(doc, "intervals_file.path"), "killed.json.intervals.jsonl");
 	json_decref(doc);
 	free(text);
+	ck_assert_int_ge(asprintf(&series, "%s/killed.json.intervals.jsonl", dir), 0);
+	lines = jsonl(series);
+	free(series);
+	n = json_array_size(lines);
+	ck_assert_msg(n >= 1 && n <= 3, "%zu intervals after 17 s at 5 s", n);
+	ck_assert_msg(need_num(lines, "0.read_iops") > 0, "no reads at first");
+	need(lines, "0.lat_hist.read.buckets");
+	ck_assert_int_eq(need_int(lines, "0.run"), 0);
+	ck_assert_int_gt(need_int(lines, "0.t_ns"), 0);
+	json_decref(lines);
 
 	ck_assert_int_eq(runbin_wait(&full.rb, &rf), 0);
 	ck_assert_msg(!rf.timed_out, "the 1 minute run did not finish");
@@ -382,19 +412,28 @@ START_TEST(endurance_runs)
 	ck_assert(json_is_true(need(doc, "complete")));
 	ck_assert(json_is_false(need(doc, "interrupted")));
 	ck_assert_str_eq(need_str(doc, "params.intensity"), "light");
+	ck_assert_msg(runbin_jget(doc, "results.intervals") == NULL,
+		      "the series is inline, not in the companion");
+	ck_assert_int_ge(asprintf(&series, "%s/full.json.intervals.jsonl", dir), 0);
+	lines = jsonl(series);
+	free(series);
 	/* A minute sampled every 5 s. */
-	n = json_array_size(need_arr(doc, "results.intervals", 11, 13));
-	ck_assert_msg(fabs(need_num(doc, "results.intervals.0.len_s") - 5.0) < 0.5,
-		      "the first interval lasted %f s", need_num(doc, "results.intervals.0.len_s"));
+	n = json_array_size(lines);
+	ck_assert_msg(n >= 11 && n <= 13, "%zu intervals", n);
+	ck_assert_int_eq(need_int(doc, "intervals_file.count"), (long long)n);
+	ck_assert_msg(fabs(need_num(lines, "0.len_s") - 5.0) < 0.5,
+		      "the first interval lasted %f s", need_num(lines, "0.len_s"));
 	ck_assert_msg(fabs(need_num(doc, "results.duration_s") - 60.0) < 2.0, "duration_s %f",
 		      need_num(doc, "results.duration_s"));
 	ck_assert(json_is_true(need(doc, "results.drift.iops.valid")));
-	ck_assert_int_ge(need_int(doc, "results.drift.iops.points"), (long long)n - 1);
-	ck_assert_int_le(need_int(doc, "results.drift.iops.points"), (long long)n);
+	ck_assert_int_ge(need_int(doc, "results.drift.iops.intervals"), (long long)n - 1);
+	ck_assert_int_le(need_int(doc, "results.drift.iops.intervals"), (long long)n);
 	ck_assert_msg(need_num(doc, "results.drift.iops.mean") > 0, "drift mean IOPS is 0");
-	need_num(doc, "results.drift.iops.slope_per_hour_pct");
+	need_num(doc, "results.drift.iops.change_pct");
+	need_str(doc, "results.drift.iops.verdict");
 	need(doc, "results.drift.p99_ns.valid");
 	ck_assert_int_gt(need_int(doc, "results.total.ops"), 0);
+	json_decref(lines);
 	json_decref(doc);
 	free(text);
 
@@ -405,10 +444,11 @@ START_TEST(endurance_runs)
 	free(killed.env);
 	free(killed.out);
 	/*
-	 * The two result files only: the scratch file is unlinked once open,
-	 * so even the killed run leaves none (and no half-written temporary).
+	 * The two result files and their series only: the scratch file is
+	 * unlinked once open, so even the killed run leaves none (and no
+	 * half-written temporary).
 	 */
-	ck_assert_int_eq(runbin_count_entries(dir), 2);
+	ck_assert_int_eq(runbin_count_entries(dir), 4);
 	remove_dir(dir);
 }
 END_TEST

@@ -48,6 +48,19 @@ static void child_exec(char **argv, const struct runbin_opts *opts, int out, int
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
+	if (opts && opts->cgroup_procs) {
+		/* The pid in decimal, with async-signal-safe calls only. */
+		char num[24], *q = num + sizeof(num);
+		long pid = (long)getpid();
+		int fd = open(opts->cgroup_procs, O_WRONLY);
+
+		do
+			*--q = (char)('0' + pid % 10);
+		while ((pid /= 10));
+		if (fd < 0 || write(fd, q, (size_t)(num + sizeof(num) - q)) < 0)
+			_exit(125);
+		close(fd);
+	}
 	for (e = opts && opts->env ? opts->env : NULL; e && *e; e++)
 		putenv((char *)*e);
 	if (opts && opts->as_uid >= 0 &&
@@ -159,6 +172,11 @@ static int pump(struct runbin *rb, unsigned long long until_ns)
 			if (rb->fd[i] >= 0)
 				drain(rb, i);
 	}
+}
+
+int runbin_pump(struct runbin *rb, unsigned ms)
+{
+	return pump(rb, mono_ns() + 1000000ull * ms);
 }
 
 int runbin_kill(struct runbin *rb, int sig, unsigned delay_ms)

@@ -26,6 +26,11 @@ struct runbin_opts {
 	const char *const *env;   /* "NAME=value" entries added; NULL-terminated */
 	int as_uid;               /* run as this uid (and gid), -1: unchanged */
 	unsigned timeout_ms;      /* SIGKILL after this long; 0: 120 s */
+	/*
+	 * A cgroup's cgroup.procs (or NULL): the child writes its pid there
+	 * before exec, so the tool runs in the group from its first I/O.
+	 */
+	const char *cgroup_procs;
 };
 
 struct runbin_result {
@@ -56,6 +61,11 @@ int runbin_start(struct runbin *rb, const char *const *args, const struct runbin
  * the process ended before the signal could be sent.
  */
 int runbin_kill(struct runbin *rb, int sig, unsigned delay_ms);
+/*
+ * Keep collecting output for ms milliseconds (the process runs on).
+ * Returns 1 when its output has ended (it is exiting), else 0.
+ */
+int runbin_pump(struct runbin *rb, unsigned ms);
 /* Collect the rest of the output and the exit status; releases rb. */
 int runbin_wait(struct runbin *rb, struct runbin_result *res);
 /* start + wait. Returns 0 or -errno; res is always initialised. */

@@ -3,8 +3,8 @@
  * engine sees them: the streams workload_build() makes at every intensity
  * (workers, depths, overrides, regions), then each stream's generator run a
  * million steps against the mix the profile documents (read share, block
- * sizes, zipf skew, sequential runs, alignment). Also the drift fit the
- * endurance command reports.
+ * sizes, zipf skew, sequential runs, alignment). The endurance drift test
+ * is check_series's.
  */
 #include <check.h>
 #include <math.h>
@@ -16,7 +16,6 @@
 #include "engine/gen.h"
 #include "engine/job.h"
 #include "profiles/workload.h"
-#include "stats/drift.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define KiB 1024ULL
@@ -543,133 +542,12 @@ START_TEST(vm_mix)
 }
 END_TEST
 
-/* ---- drift ------------------------------------------------------------------- */
-
-START_TEST(drift_line)
-{
-	double t[20], y[20];
-	struct drift d;
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		t[i] = 5.0 * i;
-		y[i] = 1000.0 + 2.0 * t[i];
-	}
-	drift_fit(t, y, NULL, 20, &d);
-	ck_assert(d.valid);
-	ck_assert_uint_eq(d.n, 20);
-	ck_assert_double_eq_tol(d.slope_per_s, 2.0, 1e-9);
-	ck_assert_double_eq_tol(d.mean, 1000.0 + 2.0 * 47.5, 1e-9);
-	ck_assert_double_eq_tol(d.pct_per_hour, 2.0 * 3600.0 / 1095.0 * 100.0, 1e-6);
-	/* Tenths of 20 points: the first two and the last two. */
-	ck_assert_double_eq_tol(d.first_tenth_mean, 1005.0, 1e-9);
-	ck_assert_double_eq_tol(d.last_tenth_mean, 1185.0, 1e-9);
-	ck_assert_double_eq_tol(d.tenth_change_pct, (1185.0 / 1005.0 - 1.0) * 100.0, 1e-9);
-
-	/* Far from t = 0 (a day into a run) the fit stays exact. */
-	for (i = 0; i < 20; i++) {
-		t[i] = 86400.0 * 365 + 10.0 * i;
-		y[i] = 500.0 - 0.25 * (10.0 * i);
-	}
-	drift_fit(t, y, NULL, 20, &d);
-	ck_assert(d.valid);
-	ck_assert_double_eq_tol(d.slope_per_s, -0.25, 1e-9);
-	ck_assert(d.pct_per_hour < 0);
-	ck_assert(d.tenth_change_pct < 0);
-
-	/* Flat: no drift. */
-	for (i = 0; i < 20; i++)
-		y[i] = 42.0;
-	drift_fit(t, y, NULL, 20, &d);
-	ck_assert(d.valid);
-	ck_assert_double_eq_tol(d.slope_per_s, 0.0, 1e-12);
-	ck_assert_double_eq_tol(d.tenth_change_pct, 0.0, 1e-12);
-}
-END_TEST
-
-START_TEST(drift_tenths_small)
-{
-	double t[] = { 0, 1, 2, 3, 4 }, y[] = { 10, 20, 30, 40, 50 };
-	struct drift d;
-
-	/* Fewer than ten points: a tenth is one point. */
-	drift_fit(t, y, NULL, 5, &d);
-	ck_assert(d.valid);
-	ck_assert_double_eq_tol(d.first_tenth_mean, 10.0, 1e-12);
-	ck_assert_double_eq_tol(d.last_tenth_mean, 50.0, 1e-12);
-	ck_assert_double_eq_tol(d.tenth_change_pct, 400.0, 1e-9);
-	ck_assert_double_eq_tol(d.slope_per_s, 10.0, 1e-12);
-}
-END_TEST
-
-START_TEST(drift_invalid)
-{
-	double t[] = { 0, 1, 2, 3 }, y[] = { 5, 6, 7, 8 }, z[] = { 0, 0, 0, 0 };
-	bool skip[] = { false, true, true, false };
-	struct drift d;
-
-	drift_fit(t, y, NULL, 0, &d);
-	ck_assert(!d.valid);
-	ck_assert_uint_eq(d.n, 0);
-	drift_fit(t, y, NULL, 2, &d);
-	ck_assert(!d.valid);
-	ck_assert_uint_eq(d.n, 2);
-	/* Four points, two skipped: still too few. */
-	drift_fit(t, y, skip, 4, &d);
-	ck_assert(!d.valid);
-	ck_assert_uint_eq(d.n, 2);
-	/* Three points: enough. */
-	drift_fit(t, y, NULL, 3, &d);
-	ck_assert(d.valid);
-	ck_assert_uint_eq(d.n, 3);
-	/* All zero: no mean to be relative to. */
-	drift_fit(t, z, NULL, 4, &d);
-	ck_assert(!d.valid);
-}
-END_TEST
-
-START_TEST(drift_skips)
-{
-	double t[12], y[12], tc[10], yc[10];
-	bool skip[12] = { false };
-	struct drift a, b;
-	int i, k = 0;
-
-	for (i = 0; i < 12; i++) {
-		t[i] = i;
-		y[i] = 100.0 + 3.0 * i;
-	}
-	/* Wild points that must not count. */
-	y[0] = 1e9;
-	skip[0] = true;
-	y[11] = -5e8;
-	skip[11] = true;
-	for (i = 0; i < 12; i++)
-		if (!skip[i]) {
-			tc[k] = t[i];
-			yc[k++] = y[i];
-		}
-	drift_fit(t, y, skip, 12, &a);
-	drift_fit(tc, yc, NULL, 10, &b);
-	ck_assert(a.valid && b.valid);
-	ck_assert_uint_eq(a.n, 10);
-	ck_assert_double_eq_tol(a.slope_per_s, 3.0, 1e-9);
-	ck_assert_double_eq_tol(a.slope_per_s, b.slope_per_s, 1e-12);
-	ck_assert_double_eq_tol(a.mean, b.mean, 1e-9);
-	/* The tenths are of the points used: y[1] and y[10]. */
-	ck_assert_double_eq_tol(a.first_tenth_mean, 103.0, 1e-12);
-	ck_assert_double_eq_tol(a.last_tenth_mean, 130.0, 1e-12);
-	ck_assert_double_eq_tol(a.tenth_change_pct, b.tenth_change_pct, 1e-12);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("profiles");
 	TCase *tab = tcase_create("tables");
 	TCase *reg = tcase_create("regions");
 	TCase *mix = tcase_create("mix");
-	TCase *drift = tcase_create("drift");
 	SRunner *sr;
 	int failed;
 
@@ -693,11 +571,6 @@ int main(void)
 	tcase_set_timeout(mix, 120);
 	suite_add_tcase(s, mix);
 
-	tcase_add_test(drift, drift_line);
-	tcase_add_test(drift, drift_tenths_small);
-	tcase_add_test(drift, drift_invalid);
-	tcase_add_test(drift, drift_skips);
-	suite_add_tcase(s, drift);
 
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
