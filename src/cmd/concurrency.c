@@ -65,7 +65,7 @@ static int parse(int argc, char **argv, struct concurrency_args *a)
 			{ .type = OPT_UINT, .name = "ops", .value = &a->ops, .argh = "N",
 			  .min = 1, .max = CONCURRENCY_MAX_OPS, .set = &a->ops_set,
 			  .help = "I/O operations in flight across all workers (default 1000)" },
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, "--ops / --workers", NULL),
 			{ .type = OPT_GROUP, .help = "Workload" },
 			RUNOPTS_TIME(ro),
 			RUNOPTS_PATTERN(ro),

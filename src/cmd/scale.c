@@ -177,7 +177,7 @@ static int parse(int argc, char **argv, struct scale_args *a)
 			  .help = "spans from dataset/8^(N-1) up to the dataset (default 4)" },
 			RUNOPTS_TIME(ro),
 			RUNOPTS_PATTERN(ro),
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, NULL, NULL),
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),
