@@ -231,6 +231,8 @@ void runopts_defaults(struct run_opts *ro);
 
 /* Read share and access pattern of an --rw mode. */
 void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc);
+/* The --rw mode for a summary line: "randread", "randrw (70% reads)". */
+void runopts_describe_pattern(const struct run_opts *ro, char *buf, size_t len);
 /* Whether the run may write. */
 bool runopts_writes(const struct run_opts *ro);
 

@@ -394,6 +394,31 @@ START_TEST(fio_names_and_typos)
 }
 END_TEST
 
+/* The summary's first line: the mode, then a comma, and the mix of a mixed mode. */
+START_TEST(summary_line)
+{
+	const char *pure[] = { "concurrency", "--ops", "8", "--duration", "1", "--rw", "randread",
+			       "--no-dm", NULL };
+	const char *mixed[] = { "concurrency", "--ops", "8", "--duration", "1", "--rw", "randrw",
+				"--rwmix-read", "60", "--no-dm", NULL };
+	char *dir = fresh_dir();
+	struct runbin_result r;
+
+	run_in(dir, pure, &r);
+	ck_assert_msg(r.status == RB_EXIT_OK, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strncmp(r.out, "concurrency: 8 ops in flight, randread, bs 4096, seed ", 54) == 0,
+		      "first line: %s", r.out);
+	runbin_result_free(&r);
+	run_in(dir, mixed, &r);
+	ck_assert_msg(r.status == RB_EXIT_OK, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strncmp(r.out, "concurrency: 8 ops in flight, randrw (60% reads), bs 4096, "
+			      "seed ", 64) == 0, "first line: %s", r.out);
+	runbin_result_free(&r);
+	ck_assert_int_eq(runbin_count_entries(dir), 0);
+	remove_dir(dir);
+}
+END_TEST
+
 START_TEST(short_run_json)
 {
 	const char *args[] = { "concurrency", "--ops", "64", "--duration", "2",
@@ -872,6 +897,7 @@ static Suite *cli_suite(void)
 	tc = tcase_create("run");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, short_run_json);
+	tcase_add_test(tc, summary_line);
 	tcase_add_test(tc, ten_thousand_in_flight);
 	tcase_add_test(tc, seed_recorded);
 	tcase_add_test(tc, output_file);
