@@ -9,11 +9,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runbin.h"
@@ -414,6 +417,68 @@ START_TEST(summary_line)
 	ck_assert_msg(strncmp(r.out, "concurrency: 8 ops in flight, randrw (60% reads), bs 4096, "
 			      "seed ", 64) == 0, "first line: %s", r.out);
 	runbin_result_free(&r);
+	ck_assert_int_eq(runbin_count_entries(dir), 0);
+	remove_dir(dir);
+}
+END_TEST
+
+/*
+ * The live progress line, with standard error on a pseudo-terminal as a
+ * user has it: no figures before the first interval ends (they were
+ * "r=- w=- ... p99 0 us", which looked measured), then the interval's.
+ */
+START_TEST(progress_line)
+{
+	char *dir = fresh_dir(), *buf = calloc(1, 1 << 20), *tick, *save = NULL;
+	int master, slave, status, first = 1, figures = 0;
+	size_t len = 0;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(slave, STDERR_FILENO) < 0)
+			_exit(127);
+		close(master);
+		close(slave);
+		setenv("TMPDIR", dir, 1);
+		execl(runbin_path(), runbin_path(), "concurrency", "--duration", "2", "--ops", "8",
+		      "--no-dm", (char *)NULL);
+		_exit(127);
+	}
+	close(slave);
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		ck_assert_msg(poll(&p, 1, 60000) == 1, "no progress output for 60 s");
+		n = read(master, buf + len, (1 << 20) - 1 - len);
+		if (n <= 0)
+			break;  /* EIO: the run is over and closed the terminal */
+		len += (size_t)n;
+	}
+	close(master);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d: %s", status, buf);
+	/* Each tick redraws the line: "\r\033[K" then the text. */
+	for (tick = strtok_r(buf, "\r\n", &save); tick; tick = strtok_r(NULL, "\r\n", &save)) {
+		if (!strstr(tick, "concurrency ["))
+			continue;
+		ck_assert_msg(!strstr(tick, "r=-") && !strstr(tick, " 0 us"), "tick '%s'", tick);
+		if (first)
+			ck_assert_msg(strstr(tick, "figures after the first interval"),
+				      "first tick '%s'", tick);
+		if (strstr(tick, "IOPS r=") && strstr(tick, "MB/s  p99 "))
+			figures++;
+		first = 0;
+	}
+	ck_assert_msg(!first, "no progress line on the terminal: '%s'", buf);
+	ck_assert_msg(figures > 0, "no tick with figures");
+	free(buf);
 	ck_assert_int_eq(runbin_count_entries(dir), 0);
 	remove_dir(dir);
 }
@@ -898,6 +963,7 @@ static Suite *cli_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, short_run_json);
 	tcase_add_test(tc, summary_line);
+	tcase_add_test(tc, progress_line);
 	tcase_add_test(tc, ten_thousand_in_flight);
 	tcase_add_test(tc, seed_recorded);
 	tcase_add_test(tc, output_file);
