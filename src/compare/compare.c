@@ -69,10 +69,29 @@ static void add_line(json_t *out, const char *line)
 	json_array_append_new(out, json_string(quoted));
 }
 
-/* Lists what differs into out and counts it (the count decides, not the list). */
+/*
+ * A workload parameter that cannot make a difference between these two
+ * runs' parameters: rwmix_read shapes only the mixed modes (randrw, rw), so
+ * between two runs that each only read or only write it is noise (a
+ * randread run and a randread baseline with another --rwmix-read are the
+ * same workload). A difference in rw itself is still one.
+ */
+static bool param_moot(const char *key, json_t *params_a, json_t *params_b)
+{
+	const char *ra = json_string_value(json_object_get(params_a, "rw"));
+	const char *rb = json_string_value(json_object_get(params_b, "rw"));
+
+	return strcmp(key, "rwmix_read") == 0 && ra && rb &&
+	       strcmp(ra, "randrw") && strcmp(ra, "rw") && strcmp(rb, "randrw") && strcmp(rb, "rw");
+}
+
+/*
+ * Lists what differs into out and counts it (the count decides, not the
+ * list). moot, when given, drops keys that cannot matter between a and b.
+ */
 static void diff_objects(json_t *a, json_t *b, const char *const *only,
-			 const char *const *skip, const char *prefix, json_t *out,
-			 unsigned *count)
+			 const char *const *skip, bool (*moot)(const char *, json_t *, json_t *),
+			 const char *prefix, json_t *out, unsigned *count)
 {
 	const char *key;
 	json_t *v;
@@ -81,7 +100,8 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only,
 	json_object_foreach(a, key, v) {
 		json_t *w = json_object_get(b, key);
 
-		if ((only && !in_list(only, key)) || (skip && in_list(skip, key)))
+		if ((only && !in_list(only, key)) || (skip && in_list(skip, key)) ||
+		    (moot && moot(key, a, b)))
 			continue;
 		if (!json_equal(v, w)) {
 			value_text(v, x, sizeof(x));
@@ -92,7 +112,8 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only,
 		}
 	}
 	json_object_foreach(b, key, v) {
-		if ((only && !in_list(only, key)) || (skip && in_list(skip, key)))
+		if ((only && !in_list(only, key)) || (skip && in_list(skip, key)) ||
+		    (moot && moot(key, a, b)))
 			continue;
 		if (!json_object_get(a, key)) {
 			value_text(v, y, sizeof(y));
@@ -118,12 +139,12 @@ static void find_mismatches(struct comparison *c)
 		add_line(c->mismatches, line);
 		c->nmismatches++;
 	}
-	diff_objects(c->base.params, c->run.params, NULL, not_workload, "", c->mismatches,
-		     &c->nmismatches);
-	diff_objects(c->base.environment, c->run.environment, env_keys, NULL, "", c->env_diffs,
-		     &c->nenv_diffs);
-	diff_objects(c->base.target, c->run.target, target_keys, NULL, "target.", c->env_diffs,
-		     &c->nenv_diffs);
+	diff_objects(c->base.params, c->run.params, NULL, not_workload, param_moot, "",
+		     c->mismatches, &c->nmismatches);
+	diff_objects(c->base.environment, c->run.environment, env_keys, NULL, NULL, "",
+		     c->env_diffs, &c->nenv_diffs);
+	diff_objects(c->base.target, c->run.target, target_keys, NULL, NULL, "target.",
+		     c->env_diffs, &c->nenv_diffs);
 }
 
 static void compare_row(struct comparison *c, struct compare_row *row)
