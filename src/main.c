@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/options.h"
+#include "cli/version.h"
 #include "cmd/commands.h"
 #include "run/supervise.h"
 #include "util/log.h"
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("dmremap-bench %s\n", PACKAGE_VERSION);
+		version_print(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(name, "help") == 0) {

@@ -1,6 +1,7 @@
 #include "cli/options.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,19 @@ static void range_text(const struct opt *o, char *buf, size_t len)
 			 o->special ? o->special : o->special_max);
 }
 
-static int store_value(const struct opt *o, const char *arg)
+static bool name_is(const char *name, const char *word, size_t len)
+{
+	return name && strlen(name) == len && strncmp(name, word, len) == 0;
+}
+
+/* name: the spelling given, the option's or its alias (messages name what was typed). */
+static int store_value(const struct opt *o, const char *name, const char *arg)
 {
 	char opt[64], allowed[256];
 	uint64_t v = 0;
 	int rc;
 
-	snprintf(opt, sizeof(opt), "--%s", o->name);
+	snprintf(opt, sizeof(opt), "--%s", name);
 	switch (o->type) {
 	case OPT_STRING:
 		if (!*arg) {
@@ -150,10 +157,67 @@ static int store_value(const struct opt *o, const char *arg)
 static const struct opt *find_long(const struct opt *t, const char *name, size_t len)
 {
 	for (; t->type != OPT_END; t++)
-		if (t->type != OPT_GROUP && strlen(t->name) == len &&
-		    strncmp(t->name, name, len) == 0)
+		if (t->type != OPT_GROUP && (name_is(t->name, name, len) ||
+					     name_is(t->alias, name, len)))
 			return t;
 	return NULL;
+}
+
+/*
+ * Optimal string alignment distance (Levenshtein plus the swap of two
+ * neighbours, "iodpeth"), for names of at most 63 characters.
+ */
+static unsigned edit_distance(const char *a, size_t la, const char *b)
+{
+	unsigned d[64][64];
+	size_t lb = strlen(b), i, j;
+
+	if (la > 63 || lb > 63)
+		return UINT32_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+const char *opts_suggest(const struct opt *t, const char *word, size_t len)
+{
+	/* A typo: one edit in four letters ("--tme", "--duraton", "--iodpeth"), never all of it. */
+	unsigned best = (unsigned)(len + 2) / 4, d;
+	const char *pick = NULL;
+
+	if (best < 1)
+		best = 1;
+	if (best >= len)
+		best = len ? (unsigned)len - 1 : 0;
+	for (; t->type != OPT_END; t++) {
+		if (t->type == OPT_GROUP)
+			continue;
+		if ((d = edit_distance(word, len, t->name)) <= best && (!pick || d < best)) {
+			best = d;
+			pick = t->name;
+		}
+		if (t->alias && (d = edit_distance(word, len, t->alias)) <= best &&
+		    (!pick || d < best)) {
+			best = d;
+			pick = t->alias;
+		}
+	}
+	return pick;
 }
 
 static const struct opt *find_short(const struct opt *t, char c)
@@ -164,14 +228,28 @@ static const struct opt *find_short(const struct opt *t, char c)
 	return NULL;
 }
 
-/* One line: the bad option and where the allowed ones are listed. */
-static void unknown_option(const char *shown, const struct opt_usage *u)
+/* One line: the bad option, the likely one, and where the allowed ones are listed. */
+static void unknown_option(const char *shown, const struct opt *t, const struct opt_usage *u)
 {
+	const char *near = shown[1] == '-' ? opts_suggest(t, shown + 2, strlen(shown + 2)) : NULL;
+	char hint[96] = "";
+
+	if (near)
+		snprintf(hint, sizeof(hint), "; did you mean --%s?", near);
 	if (u->command)
-		log_error("unknown option '%s' (see 'dmremap-bench %s --help' for the allowed ones)",
-			  shown, u->command);
+		log_error("unknown option '%s'%s (see 'dmremap-bench %s --help' for the allowed ones)",
+			  shown, hint, u->command);
 	else
-		log_error("unknown option '%s' (see 'dmremap-bench --help')", shown);
+		log_error("unknown option '%s'%s (see 'dmremap-bench --help')", shown, hint);
+}
+
+static opts_table_hook table_hook;
+static void *table_hook_arg;
+
+void opts_set_table_hook(opts_table_hook hook, void *arg)
+{
+	table_hook = hook;
+	table_hook_arg = arg;
 }
 
 int opts_parse(int argc, char **argv, const struct opt *table,
@@ -180,11 +258,15 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 {
 	int i, npos = 0, only_positional = 0;
 
+	if (table_hook) {
+		table_hook(table, usage, table_hook_arg);
+		return OPTS_HELP;
+	}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const struct opt *o;
-		const char *val = NULL;
-		char shown[64];
+		const char *val = NULL, *used = NULL;
+		char shown[80];
 
 		if (only_positional || a[0] != '-' || a[1] == '\0') {
 			if (npos >= max_positional) {
@@ -207,6 +289,8 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 			size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
 
 			o = find_long(table, a + 2, len);
+			if (o && o->alias && name_is(o->alias, a + 2, len))
+				used = o->alias;
 			if (eq)
 				val = eq + 1;
 			snprintf(shown, sizeof(shown), "--%.*s", (int)len, a + 2);
@@ -219,9 +303,11 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 			snprintf(shown, sizeof(shown), "-%c", a[1]);
 		}
 		if (!o) {
-			unknown_option(shown, usage);
+			unknown_option(shown, table, usage);
 			return OPTS_ERROR;
 		}
+		if (!used)
+			used = o->name;
 		if (o->type == OPT_BOOL) {
 			if (val) {
 				log_error("%s: takes no value (got '%s')", shown, val);
@@ -237,7 +323,7 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 				}
 				val = argv[++i];
 			}
-			if (store_value(o, val))
+			if (store_value(o, used, val))
 				return OPTS_ERROR;
 		}
 		if (o->set)
@@ -246,6 +332,81 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 	if (npositional)
 		*npositional = npos;
 	return OPTS_OK;
+}
+
+enum opt_complete opts_complete_kind(const struct opt *o)
+{
+	const char *h = o->argh ? o->argh : "";
+
+	if (o->complete != COMPLETE_AUTO)
+		return o->complete;
+	if (o->type != OPT_STRING)
+		return COMPLETE_NONE;
+	if (strstr(h, "NAME") && (strstr(h, "FILE") || strstr(h, "PATH")))
+		return COMPLETE_BASELINE_FILE;
+	if (strstr(h, "FILE") || strstr(h, "PATH"))
+		return COMPLETE_FILE;
+	if (strstr(h, "DIR"))
+		return COMPLETE_DIR;
+	if (strstr(h, "DEV"))
+		return COMPLETE_DEVICE;
+	return COMPLETE_NONE;
+}
+
+int opts_default_text(const struct opt *o, char *buf, size_t len)
+{
+	uint64_t v;
+	double d;
+
+	buf[0] = '\0';
+	if (o->type == OPT_GROUP || o->type == OPT_BOOL || o->type == OPT_END)
+		return -1;
+	if (o->def) {
+		snprintf(buf, len, "%s", o->def);
+		return *o->def ? 0 : -1;
+	}
+	if ((o->help && strstr(o->help, "default")) || !o->value)
+		return -1;
+	switch (o->type) {
+	case OPT_STRING:
+		if (!*(const char *const *)o->value)
+			return -1;
+		snprintf(buf, len, "%s", *(const char *const *)o->value);
+		return 0;
+	case OPT_CHOICE:
+		snprintf(buf, len, "%s", o->choices[*(const int *)o->value]);
+		return 0;
+	case OPT_DOUBLE:
+		d = *(const double *)o->value;
+		if (d < o->dmin || d > o->dmax)
+			return -1;
+		snprintf(buf, len, "%g", d);
+		return 0;
+	case OPT_UINT:
+		v = *(const unsigned *)o->value;
+		if (v == UINT32_MAX && o->special_max) {
+			snprintf(buf, len, "%s", o->special_max);
+			return 0;
+		}
+		break;
+	default:
+		v = *(const uint64_t *)o->value;
+		break;
+	}
+	if (v == 0 && o->special) {
+		snprintf(buf, len, "%s", o->special);
+		return 0;
+	}
+	/* Out of range: the value stands for "not given" (no cap, no timeout). */
+	if (v < o->min || (o->max && v > o->max))
+		return -1;
+	if (o->type == OPT_SIZE)
+		format_size(v, buf, len);
+	else if (o->type == OPT_DURATION)
+		format_duration(v, buf, len);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	return 0;
 }
 
 void opts_print_help(const struct opt *t, const struct opt_usage *u)
@@ -258,7 +419,8 @@ void opts_print_help(const struct opt *t, const struct opt_usage *u)
 		printf("\n%s\n", u->summary);
 	printf("\n");
 	for (; t->type != OPT_END; t++) {
-		char left[64];
+		char left[64], def[64], extra[160] = "";
+		int hlen;
 
 		if (t->type == OPT_GROUP) {
 			printf("\n%s:\n", t->help);
@@ -272,10 +434,22 @@ void opts_print_help(const struct opt *t, const struct opt_usage *u)
 			snprintf(left, sizeof(left), "%s%c%s--%s %s",
 				 t->short_name ? "-" : "", t->short_name ? t->short_name : ' ',
 				 t->short_name ? ", " : "  ", t->name, t->argh ? t->argh : "VALUE");
+		/* " (default 1m; also --runtime)": what the table says, not prose that may drift. */
+		hlen = (int)strlen(t->help);
+		if (opts_default_text(t, def, sizeof(def)) == 0) {
+			snprintf(extra, sizeof(extra), " (default %s%s%s)", def,
+				 t->alias ? "; also --" : "", t->alias ? t->alias : "");
+		} else if (t->alias && hlen && t->help[hlen - 1] == ')') {
+			/* Into the help's own closing parenthesis: "(default: x; also --y)". */
+			hlen--;
+			snprintf(extra, sizeof(extra), "; also --%s)", t->alias);
+		} else if (t->alias) {
+			snprintf(extra, sizeof(extra), " (also --%s)", t->alias);
+		}
 		if (strlen(left) > 26)
-			printf("  %s\n  %-26s  %s\n", left, "", t->help);
+			printf("  %s\n  %-26s  %.*s%s\n", left, "", hlen, t->help, extra);
 		else
-			printf("  %-26s  %s\n", left, t->help);
+			printf("  %-26s  %.*s%s\n", left, hlen, t->help, extra);
 	}
 	printf("  %-26s  %s\n", "-h, --help", "show this help and exit");
 }

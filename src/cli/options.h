@@ -7,6 +7,7 @@
 #define DMRB_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum opt_type {
@@ -22,6 +23,23 @@ enum opt_type {
 	OPT_DOUBLE,    /* double, bounded by dmin/dmax (inclusive) */
 };
 
+/*
+ * What a value or an argument is, for shell completion (`dmremap-bench
+ * completion bash`). An option without one gets it from its argh: FILE and
+ * PATH are files, DIR a directory, DEV a device, NAME|FILE a baseline or
+ * a file.
+ */
+enum opt_complete {
+	COMPLETE_AUTO = 0,    /* from argh (options); nothing (arguments) */
+	COMPLETE_NONE,        /* a number or free text: nothing to offer */
+	COMPLETE_FILE,
+	COMPLETE_DIR,
+	COMPLETE_DEVICE,      /* block devices, and files (they get loop devices) */
+	COMPLETE_BASELINE,    /* stored baselines by name */
+	COMPLETE_BASELINE_FILE, /* stored baselines, or a result file */
+	COMPLETE_DM,          /* device-mapper devices by name */
+};
+
 struct opt {
 	enum opt_type type;
 	const char *name;            /* long name without the dashes */
@@ -31,7 +49,11 @@ struct opt {
 	const char *help;
 	uint64_t min, max;           /* inclusive bounds; max == 0 means none */
 	double dmin, dmax;           /* OPT_DOUBLE bounds */
-	const char *const *choices;  /* OPT_CHOICE: NULL-terminated */
+	/*
+	 * OPT_CHOICE: the allowed words, NULL-terminated. OPT_STRING: the
+	 * usual values, offered by completion but not enforced (--target-type).
+	 */
+	const char *const *choices;
 	/*
 	 * OPT_CHOICE: other spellings accepted for each choice, same index
 	 * (the original interface's numeric codes, "1" for "light").
@@ -40,6 +62,19 @@ struct opt {
 	const char *special;         /* a word stored as 0 in place of a number ("auto") */
 	const char *special_max;     /* OPT_UINT: a word stored as UINT32_MAX ("none") */
 	bool *set;                   /* if non-NULL, set to true when given */
+	/*
+	 * Another long name for the same option, the one fio uses ("runtime"
+	 * for "duration"): accepted like the name, shown in --help.
+	 */
+	const char *alias;
+	/*
+	 * The default as --help shows it, when *value at parse time is not
+	 * what the command will use (resolved later). NULL: *value itself,
+	 * if it is in range; "" for none. Help text that says "default"
+	 * itself is left as it is.
+	 */
+	const char *def;
+	enum opt_complete complete;  /* what completion offers for the value */
 };
 
 #define OPT_END_MARK { .type = OPT_END }
@@ -48,6 +83,9 @@ struct opt_usage {
 	const char *command;   /* "concurrency", or NULL for the top level */
 	const char *synopsis;  /* "[options]" */
 	const char *summary;   /* one line about the command */
+	/* For completion: the words the first argument may be ("database", "list", ...) */
+	const char *const *args;
+	enum opt_complete args_kind;  /* what the arguments are otherwise */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };
@@ -64,6 +102,31 @@ int opts_parse(int argc, char **argv, const struct opt *table,
 	       int max_positional, int *npositional);
 
 void opts_print_help(const struct opt *table, const struct opt_usage *usage);
+
+/* What completion offers for an option's value (never COMPLETE_AUTO). */
+enum opt_complete opts_complete_kind(const struct opt *o);
+
+/*
+ * The default --help shows for an option, into buf: 0, or -1 when it has
+ * none (a flag, a value that means "not given", a help text that says it).
+ */
+int opts_default_text(const struct opt *o, char *buf, size_t len);
+
+/*
+ * While a hook is set, opts_parse() hands it the table and the usage and
+ * returns OPTS_HELP without parsing: how `completion` and the tests read
+ * every command's table through the command's own parser (the tables are
+ * built on its stack). The hook must copy what it keeps. NULL clears it.
+ */
+typedef void (*opts_table_hook)(const struct opt *table, const struct opt_usage *usage,
+				void *arg);
+void opts_set_table_hook(opts_table_hook hook, void *arg);
+
+/*
+ * The option name (or alias) of the table closest to the unknown word,
+ * when one is close enough to be a typo; NULL otherwise.
+ */
+const char *opts_suggest(const struct opt *table, const char *word, size_t len);
 
 /* The error message helper used for values checked after parsing. */
 void opts_bad_value(const char *option, const char *value, const char *allowed);

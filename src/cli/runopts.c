@@ -82,6 +82,14 @@ void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_
 	*read_pct = modes[ro->rw].read_pct < 0 ? ro->rwmix_read : (unsigned)modes[ro->rw].read_pct;
 }
 
+void runopts_describe_pattern(const struct run_opts *ro, char *buf, size_t len)
+{
+	if (ro->rw == RW_RANDRW || ro->rw == RW_RW)
+		snprintf(buf, len, "%s (%u%% reads)", rw_mode_names[ro->rw], ro->rwmix_read);
+	else
+		snprintf(buf, len, "%s", rw_mode_names[ro->rw]);
+}
+
 bool runopts_writes(const struct run_opts *ro)
 {
 	unsigned r;

@@ -22,6 +22,8 @@ extern const char *const rw_mode_names[];
 extern const char *const out_format_names[];
 extern const char *const reap_mode_names[];
 extern const char *const engine_names[];
+/* The target types --target-type builds without --params (dm/stack.c). */
+extern const char *const dmstack_type_names[];
 
 struct run_opts {
 	/* target */
@@ -79,16 +81,23 @@ struct run_opts {
 /* Defaults common to all run commands; commands then adjust theirs. */
 void runopts_defaults(struct run_opts *ro);
 
-/* The option groups, spliced into a command's table. */
+/*
+ * The option groups, spliced into a command's table. An .alias is fio's name
+ * for the same thing (--runtime, --numjobs, --rwmixread, ...), only where
+ * the meaning is the same: fio's --rate_iops is per job and its --timeout a
+ * run time, so neither is an alias of ours.
+ */
 #define RUNOPTS_TARGET(ro)                                                          \
 	{ .type = OPT_GROUP, .help = "Target" },                                    \
-	{ .type = OPT_STRING, .name = "target", .value = &(ro)->target,             \
+	{ .type = OPT_STRING, .name = "target", .alias = "filename",                \
+	  .value = &(ro)->target, .complete = COMPLETE_DEVICE,                      \
 	  .argh = "PATH", .help = "block device or regular file (default: a scratch file)" }, \
 	{ .type = OPT_SIZE, .name = "size", .value = &(ro)->size, .argh = "SIZE",   \
 	  .set = &(ro)->size_set,                                                   \
 	  .min = 1 << 20, .max = 1ULL << 50,                                        \
 	  .help = "size of the scratch file (default 1G, sparse)" },                \
-	{ .type = OPT_STRING, .name = "scratch-dir", .value = &(ro)->scratch_dir,   \
+	{ .type = OPT_STRING, .name = "scratch-dir", .alias = "directory",          \
+	  .value = &(ro)->scratch_dir,                                              \
 	  .argh = "DIR", .help = "where the scratch file goes (default $TMPDIR or /tmp)" }, \
 	{ .type = OPT_BOOL, .name = "force", .value = &(ro)->force,                 \
 	  .help = "write to a block device even if it carries a signature" }
@@ -105,6 +114,7 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_STRING, .name = "spare", .value = &(ro)->dm_spare, .argh = "DEV", \
 	  .help = "the spare device of dm-remap-v4" },                              \
 	{ .type = OPT_STRING, .name = "target-type", .value = &(ro)->dm_type,       \
+	  .choices = dmstack_type_names,                                            \
 	  .argh = "TYPE", .help = "dm-remap-v4 (default), linear, error or zero" },  \
 	{ .type = OPT_STRING, .name = "dm-name", .value = &(ro)->dm_name, .argh = "NAME", \
 	  .help = "name of the dm device ('dmrb-' is added; default dmrb-run-<main>)" }, \
@@ -114,27 +124,35 @@ void runopts_defaults(struct run_opts *ro);
 	  .help = "measure a linear twin of main interleaved with the target: the overhead" }
 
 #define RUNOPTS_TIME(ro)                                                            \
-	{ .type = OPT_DURATION, .name = "duration", .value = &(ro)->duration_ns,    \
-	  .argh = "T", .min = 1000000000ULL, .max = 7 * 86400 * 1000000000ULL,      \
+	{ .type = OPT_DURATION, .name = "duration", .alias = "runtime",             \
+	  .value = &(ro)->duration_ns, .argh = "T", .min = 1000000000ULL, .max = 7 * 86400 * 1000000000ULL,      \
 	  .set = &(ro)->duration_set, .help = "how long to measure: 90, 90s, 5m, 2h" }, \
-	{ .type = OPT_DURATION, .name = "ramp", .value = &(ro)->ramp_ns, .argh = "T", \
+	{ .type = OPT_DURATION, .name = "ramp", .alias = "ramp_time",              \
+	  .value = &(ro)->ramp_ns, .argh = "T",                                     \
 	  .max = 86400 * 1000000000ULL,                                             \
 	  .help = "run this long first, excluded from the results (default 0)" },   \
 	{ .type = OPT_DURATION, .name = "interval", .value = &(ro)->interval_ns,    \
 	  .argh = "T", .min = 100000000ULL, .max = 3600 * 1000000000ULL,            \
 	  .help = "time-series sampling period (default 1s)" }
 
-#define RUNOPTS_POOL(ro)                                                            \
+/*
+ * depth_def, workers_def: what --help gives as the defaults of --iodepth and
+ * --workers where the command resolves them later (NULL: the value).
+ */
+#define RUNOPTS_POOL(ro, depth_def, workers_def)                                                 \
 	{ .type = OPT_UINT, .name = "iodepth", .value = &(ro)->iodepth, .argh = "N", \
-	  .min = 1, .max = 65536, .set = &(ro)->iodepth_set,                        \
+	  .min = 1, .max = 65536, .set = &(ro)->iodepth_set, .def = (depth_def),    \
 	  .help = "I/Os in flight per worker" },                                    \
-	{ .type = OPT_UINT, .name = "workers", .value = &(ro)->workers,             \
+	{ .type = OPT_UINT, .name = "workers", .alias = "numjobs",                  \
+	  .value = &(ro)->workers,                                                  \
 	  .argh = "N|auto", .min = 1, .max = 1024, .special = "auto",               \
-	  .set = &(ro)->workers_set, .help = "worker threads (default auto)" },     \
+	  .set = &(ro)->workers_set, .def = (workers_def),                          \
+	  .help = "worker threads" },                                               \
 	{ .type = OPT_CHOICE, .name = "reap", .value = &(ro)->reap, .argh = "MODE", \
 	  .choices = reap_mode_names,                                               \
 	  .help = "wait for completions: auto, sleep or poll (default auto)" },     \
-	{ .type = OPT_CHOICE, .name = "engine", .value = &(ro)->engine,             \
+	{ .type = OPT_CHOICE, .name = "engine", .alias = "ioengine",                \
+	  .value = &(ro)->engine,                                                   \
 	  .argh = "NAME", .choices = engine_names,                                  \
 	  .help = "I/O engine: libaio or io_uring (default libaio)" },              \
 	{ .type = OPT_UINT, .name = "submit-limit", .value = &(ro)->submit_limit,  \
@@ -142,21 +160,25 @@ void runopts_defaults(struct run_opts *ro);
 	  .special_max = "none",                                                    \
 	  .help = "I/Os handed to the kernel at once, all workers (default auto)" }, \
 	{ .type = OPT_STRING, .name = "cpus", .value = &(ro)->cpus, .argh = "LIST", \
-	  .help = "a CPU list such as 0-3,8: worker i runs on its i-th CPU, round robin" }
+	  .help = "a CPU list such as 0-3,8: worker i runs on its i-th CPU, round robin " \
+		  "(default: not pinned)" }
 
 #define RUNOPTS_PATTERN(ro)                                                         \
 	{ .type = OPT_SIZE, .name = "bs", .value = &(ro)->bs, .argh = "SIZE",       \
 	  .min = 512, .max = 64 << 20, .set = &(ro)->bs_set,                        \
-	  .help = "block size, a multiple of the logical block size (4k, 64K, 1M)" }, \
-	{ .type = OPT_CHOICE, .name = "rw", .value = &(ro)->rw, .argh = "MODE",     \
+	  .help = "block size, a multiple of the logical block size: 4k, 64K, 1M" }, \
+	{ .type = OPT_CHOICE, .name = "rw", .alias = "readwrite", .value = &(ro)->rw, \
+	  .argh = "MODE",                                                           \
 	  .choices = rw_mode_names, .set = &(ro)->rw_set,                           \
 	  .help = "read, write, randread, randwrite, randrw or rw" },               \
-	{ .type = OPT_UINT, .name = "rwmix-read", .value = &(ro)->rwmix_read,       \
+	{ .type = OPT_UINT, .name = "rwmix-read", .alias = "rwmixread",             \
+	  .value = &(ro)->rwmix_read,                                               \
 	  .argh = "PCT", .max = 100, .set = &(ro)->rwmix_set,                       \
 	  .help = "share of reads in randrw/rw, percent" }
 
 #define RUNOPTS_CONTROL(ro)                                                         \
-	{ .type = OPT_U64, .name = "seed", .value = &(ro)->seed, .argh = "N",       \
+	{ .type = OPT_U64, .name = "seed", .alias = "randseed", .value = &(ro)->seed, \
+	  .argh = "N",                                                              \
 	  .max = (1ULL << 63) - 1, .set = &(ro)->seed_set,                                                   \
 	  .help = "seed of offsets and data (default: random, recorded)" },         \
 	{ .type = OPT_U64, .name = "max-errors", .value = &(ro)->max_errors,        \
@@ -164,10 +186,10 @@ void runopts_defaults(struct run_opts *ro);
 	  .help = "errors tolerated before stopping (default 0)" },    \
 	{ .type = OPT_DURATION, .name = "timeout", .value = &(ro)->timeout_ns,      \
 	  .argh = "T", .min = 1000000000ULL, .max = 8 * 86400 * 1000000000ULL,      \
-	  .help = "hard stop: give up on in-flight I/O after T from the start" },   \
+	  .help = "hard stop: give up on in-flight I/O after T from the start (default: none)" },   \
 	{ .type = OPT_U64, .name = "rate-iops", .value = &(ro)->rate_iops,          \
 	  .argh = "N", .min = 1, .max = 100000000ULL,                               \
-	  .help = "cap the total IOPS (token bucket per worker)" }
+	  .help = "cap the total IOPS, a token bucket per worker (default: no cap)" }
 
 #define RUNOPTS_OUTPUT(ro)                                                          \
 	{ .type = OPT_GROUP, .help = "Output" },                                    \
@@ -176,7 +198,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .help = "write the result to FILE, - for stdout (dmremap-bench(1) OUTPUTS)" }, \
 	{ .type = OPT_CHOICE, .name = "output-format", .value = &(ro)->output_format, \
 	  .argh = "FMT", .choices = out_format_names,                               \
-	  .help = "normal or json (json goes to stdout without --output)" },        \
+	  .help = "normal or json; json goes to stdout without --output" },        \
 	{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &(ro)->quiet, \
 	  .help = "no progress line and no summary on stdout" }
 
@@ -187,13 +209,15 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_BOOL, .name = "verify-only", .value = &(ro)->verify_only,     \
 	  .help = "re-read and check what an earlier --verify run wrote (same --target, --seed)" }, \
 	{ .type = OPT_STRING, .name = "verify-state", .value = &(ro)->verify_state, \
-	  .argh = "FILE", .help = "where the generation map is saved/loaded" }
+	  .argh = "FILE", .help = "where the generation map is saved/loaded (default: "     \
+	  "named after target, size and seed, in the state directory)" }
 
 #define RUNOPTS_BASELINE(ro)                                                        \
 	{ .type = OPT_GROUP, .help = "Baselines" },                                 \
 	{ .type = OPT_STRING, .name = "baseline", .value = &(ro)->baseline,         \
 	  .argh = "NAME|FILE", .help = "compare the run against a stored baseline or result file" }, \
 	{ .type = OPT_STRING, .name = "save-baseline", .value = &(ro)->save_baseline, \
+	  .complete = COMPLETE_BASELINE,                                            \
 	  .argh = "NAME", .help = "add the run(s) to baseline NAME's history" },     \
 	{ .type = OPT_UINT, .name = "keep", .value = &(ro)->keep, .argh = "N",      \
 	  .min = 1, .max = HISTORY_KEEP_MAX,                                        \
@@ -209,7 +233,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .min = 1, .max = RUNOPTS_MAX_REPEAT, .set = &(ro)->repeat_set,            \
 	  .help = "measure N runs, each with its own result (default 1)" },         \
 	{ .type = OPT_STRING, .name = "reference", .value = &(ro)->reference,       \
-	  .argh = "DEV", .help = "measure DEV interleaved with the target, slice by slice" }, \
+	  .complete = COMPLETE_DEVICE, .argh = "DEV", .help = "measure DEV interleaved with the target, slice by slice" }, \
 	{ .type = OPT_DURATION, .name = "slice", .value = &(ro)->slice_ns, .argh = "T", \
 	  .min = 200000000ULL, .max = 3600 * 1000000000ULL, .set = &(ro)->slice_set, \
 	  .help = "length of an interleaved slice (default: 1/10 of --duration, 1s to 10s)" }
@@ -218,7 +242,7 @@ void runopts_defaults(struct run_opts *ro);
 #define RUNOPTS_VERDICT(ro)                                                         \
 	{ .type = OPT_DOUBLE, .name = "threshold", .value = &(ro)->threshold,       \
 	  .argh = "PCT", .dmin = 0, .dmax = 1000, .set = &(ro)->threshold_set,      \
-	  .help = "regression threshold for throughput and latency, percent" },     \
+	  .def = "", .help = "both thresholds below at once, percent" },            \
 	{ .type = OPT_DOUBLE, .name = "threshold-throughput", .value = &(ro)->threshold_tput, \
 	  .argh = "PCT", .dmin = 0, .dmax = 100, .set = &(ro)->threshold_tput_set,  \
 	  .help = "throughput drop that counts (default 10)" },                     \
@@ -234,6 +258,8 @@ void runopts_defaults(struct run_opts *ro);
 
 /* Read share and access pattern of an --rw mode. */
 void runopts_pattern(const struct run_opts *ro, unsigned *read_pct, enum access_pattern *acc);
+/* The --rw mode for a summary line: "randread", "randrw (70% reads)". */
+void runopts_describe_pattern(const struct run_opts *ro, char *buf, size_t len);
 /* Whether the run may write. */
 bool runopts_writes(const struct run_opts *ro);
 

@@ -53,6 +53,9 @@ static int check_name(const char *name)
 	return 0;
 }
 
+/* The actions, in this order (parse() counts their arguments by index). */
+static const char *const actions[] = { "list", "show", "delete", "import", NULL };
+
 struct baseline_args {
 	const char *dirarg;
 	char *pos[3];
@@ -68,8 +71,10 @@ static int parse(int argc, char **argv, struct baseline_args *args)
 		.synopsis = "list | show NAME [--output-format json] | delete NAME | import FILE NAME "
 			    "[--baseline-dir DIR]",
 		.summary = "Manage the stored baselines that --baseline and --save-baseline use.",
+		.args = actions,
+		/* The NAME of show and delete; completion knows import's FILE NAME. */
+		.args_kind = COMPLETE_BASELINE,
 	};
-	static const char *const actions[] = { "list", "show", "delete", "import", NULL };
 	char **pos = args->pos;
 	int npos = 0, rc, action;
 

@@ -26,6 +26,8 @@ const struct command commands[] = {
 	  "draw a result as a self-contained HTML page with SVG charts" },
 	{ "validate", cmd_validate, parse_validate,
 	  "check that dm-remap remaps bad sectors: retries, data and counters" },
+	{ "completion", cmd_completion, parse_completion,
+	  "print the bash completion script, made from these commands' options" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -53,6 +53,8 @@ int cmd_report(int argc, char **argv);
 int parse_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int parse_validate(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+int parse_completion(int argc, char **argv);
 
 
 #endif

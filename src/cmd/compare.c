@@ -60,6 +60,7 @@ static int parse(int argc, char **argv, struct compare_args *args)
 	static const struct opt_usage usage = {
 		.command = "compare",
 		.synopsis = "A.json B.json [options]",
+		.args_kind = COMPLETE_FILE,
 		.summary = "Compare result B (the candidate) against A: dmremap-bench results or\n"
 			   "fio --output-format=json files. Exit 0 no regression, 1 regression,\n"
 			   "2 refused or bad input, 3 B had I/O errors.",

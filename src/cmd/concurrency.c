@@ -26,12 +26,12 @@ struct concurrency_report {
 static void print_summary(FILE *f, void *arg)
 {
 	const struct concurrency_report *r = arg;
-	char tgt[PATH_MAX + 128];
+	char tgt[PATH_MAX + 128], rw[48];
 
 	session_describe_target(r->s, tgt, sizeof(tgt));
-	fprintf(f, "concurrency: %u ops in flight, %s %s, bs %llu, seed %llu%s\n", r->ops,
-		rw_mode_names[r->s->ro->rw], r->s->ro->rw == RW_RANDRW || r->s->ro->rw == RW_RW ?
-		"(mixed)" : "", (unsigned long long)r->s->ro->bs,
+	runopts_describe_pattern(r->s->ro, rw, sizeof(rw));
+	fprintf(f, "concurrency: %u ops in flight, %s, bs %llu, seed %llu%s\n", r->ops,
+		rw, (unsigned long long)r->s->ro->bs,
 		(unsigned long long)r->s->ro->seed, r->res->signal ? " [interrupted]" : "");
 	fprintf(f, "  target: %s\n", tgt);
 	run_result_print(f, r->res);
@@ -65,7 +65,7 @@ static int parse(int argc, char **argv, struct concurrency_args *a)
 			{ .type = OPT_UINT, .name = "ops", .value = &a->ops, .argh = "N",
 			  .min = 1, .max = CONCURRENCY_MAX_OPS, .set = &a->ops_set,
 			  .help = "I/O operations in flight across all workers (default 1000)" },
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, "--ops / --workers", NULL),
 			{ .type = OPT_GROUP, .help = "Workload" },
 			RUNOPTS_TIME(ro),
 			RUNOPTS_PATTERN(ro),

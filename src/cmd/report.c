@@ -153,6 +153,7 @@ static int parse(int argc, char **argv, struct report_opts *o, const char **inpu
 	static const struct opt_usage usage = {
 		.command = "report",
 		.synopsis = "RESULT.json [--baseline NAME|FILE] [-o PATH] [--format html|svg]",
+		.args_kind = COMPLETE_FILE,
 		.summary = "Draw a result as one self-contained HTML page with inline SVG charts:\n"
 			   "throughput and latency over time, latency percentiles, drift,\n"
 			   "scale steps, phases, and the comparison against a baseline.",
@@ -163,7 +164,7 @@ static int parse(int argc, char **argv, struct report_opts *o, const char **inpu
 		  .argh = "NAME|FILE",
 		  .help = "compare against a stored baseline or result file, overlay its curves" },
 		{ .type = OPT_STRING, .name = "baseline-dir", .value = &o->baseline_dir,
-		  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" },
+		  .argh = "DIR", .help = "where baselines live (default: see dmremap-bench-baseline(1))" },
 		{ .type = OPT_CHOICE, .name = "format", .value = &o->format, .argh = "FMT",
 		  .choices = format_names,
 		  .help = "html (one page, default) or svg (one file per chart)" },

@@ -87,14 +87,15 @@ static void scale_change(const struct scale_run *sr, struct scale_change *c)
 static void print_summary(FILE *f, void *arg)
 {
 	const struct scale_run *sr = arg;
-	char tgt[PATH_MAX + 128], ds[32];
+	char tgt[PATH_MAX + 128], ds[32], rw[48];
 	struct scale_change c;
 	unsigned i;
 
 	session_describe_target(sr->s, tgt, sizeof(tgt));
 	format_size(sr->dataset, ds, sizeof(ds));
-	fprintf(f, "scale: dataset %s in %u steps, %s bs %llu, seed %llu%s\n", ds, sr->steps,
-		rw_mode_names[sr->s->ro->rw], (unsigned long long)sr->s->ro->bs,
+	runopts_describe_pattern(sr->s->ro, rw, sizeof(rw));
+	fprintf(f, "scale: dataset %s in %u steps, %s, bs %llu, seed %llu%s\n", ds, sr->steps,
+		rw, (unsigned long long)sr->s->ro->bs,
 		(unsigned long long)sr->s->ro->seed, sr->total.signal ? " [interrupted]" : "");
 	fprintf(f, "  target: %s\n", tgt);
 	fprintf(f, "  %-5s %10s %12s %12s %12s %12s\n", "step", "span", "IOPS", "MB/s", "p50", "p99");
@@ -177,7 +178,7 @@ static int parse(int argc, char **argv, struct scale_args *a)
 			  .help = "spans from dataset/8^(N-1) up to the dataset (default 4)" },
 			RUNOPTS_TIME(ro),
 			RUNOPTS_PATTERN(ro),
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, NULL, NULL),
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),

@@ -49,10 +49,12 @@ static int parse(int argc, char **argv, struct setup_args *a)
 			{ .type = OPT_STRING, .name = "name", .value = &a->name_opt, .argh = "NAME",
 			  .help = "device name; '" DMW_NAME_PREFIX "' is added (default dmrb-<main>)" },
 			{ .type = OPT_STRING, .name = "target-type", .value = &a->type, .argh = "TYPE",
+			  .choices = dmstack_type_names,
 			  .help = "dm target: dm-remap-v4 (default), linear, error, zero, or any "
 				  "with --params" },
 			{ .type = OPT_STRING, .name = "params", .value = &a->params,
-			  .argh = "STRING", .help = "the target's table parameters, verbatim" },
+			  .argh = "STRING", .help = "the target's table parameters, verbatim "
+			  "(default: made for the types above)" },
 			{ .type = OPT_BOOL, .name = "force", .value = &a->force,
 			  .help = "use a spare that carries a filesystem or partition signature" },
 			{ .type = OPT_DURATION, .name = "timeout", .value = &a->timeout_ns, .argh = "T",

@@ -336,6 +336,7 @@ static int parse(int argc, char **argv, struct status_args *a)
 	static const struct opt_usage usage = {
 		.command = "status",
 		.synopsis = "[NAME] [--output-format normal|json] [--timeout T]",
+		.args_kind = COMPLETE_DM,
 		.summary = "Show the table and status of a device-mapper device, or of every device\n"
 			   "dmremap-bench created; dm-remap-v4 status fields by name. Devices whose\n"
 			   "removal is stuck in the kernel are shown too (exit status 4).",

@@ -284,6 +284,7 @@ static int parse(int argc, char **argv, struct teardown_args *a)
 	static const struct opt_usage usage = {
 		.command = "teardown",
 		.synopsis = "NAME | --all [--timeout T]",
+		.args_kind = COMPLETE_DM,
 		.summary = "Remove the device-mapper devices dmremap-bench created (UUID prefix\n"
 			   DMW_UUID_PREFIX ") and detach the loop devices it attached. Safe to run\n"
 			   "twice; a removal stuck in the kernel is reported, never waited for.",

@@ -106,11 +106,12 @@ static int parse(int argc, char **argv, struct validate_args *a)
 			{ .type = OPT_STRING, .name = "spare", .value = &a->spare_dev, .argh = "DEV",
 			  .help = "the spare device (overwritten)" },
 			{ .type = OPT_STRING, .name = "target-type", .value = &a->type,
-			  .argh = "TYPE", .help = "the device on top: dm-remap-v4 (default), linear, "
+			  .choices = dmstack_type_names, .argh = "TYPE",
+			  .help = "the device on top: dm-remap-v4 (default), linear, "
 			  "error, zero, or any with --params" },
 			{ .type = OPT_STRING, .name = "params", .value = &a->params, .argh = "STRING",
-			  .help = "its table parameters, verbatim (the failing disk is "
-				  "/dev/mapper/<name>-disk)" },
+			  .help = "its table parameters, verbatim (default: made for the types "
+				  "above; the failing disk is /dev/mapper/<name>-disk)" },
 			{ .type = OPT_STRING, .name = "name", .value = &a->name_opt, .argh = "NAME",
 			  .help = "device name ('dmrb-' is added; default dmrb-validate-<main>)" },
 			{ .type = OPT_BOOL, .name = "force", .value = &a->force,

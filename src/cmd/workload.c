@@ -187,6 +187,7 @@ static int parse(int argc, char **argv, struct workload_args *a)
 	static const struct opt_usage usage = {
 		.command = "workload",
 		.synopsis = "TYPE [--intensity LEVEL] [--duration T] [options]",
+		.args = workload_names,
 		.summary = "Simulate a production workload: TYPE is database, file_server,\n"
 			   "virtualization or mixed (or 0-3); LEVEL is light, moderate, heavy\n"
 			   "or extreme (or 1-4). Profiles are listed in dmremap-bench-workload(1).",
@@ -210,7 +211,7 @@ static int parse(int argc, char **argv, struct workload_args *a)
 			  .min = 3, .max = MAX_PHASES,
 			  .help = "mixed: phases in rotation, of equal length (default 3)" },
 			RUNOPTS_TIME(ro),
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, "the profile's", "the profile's"),
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),

@@ -71,7 +71,7 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only, bool wor
 	json_object_foreach(a, key, v) {
 		json_t *w = json_object_get(b, key);
 
-		if ((only && !in_list(only, key)) || (workload && !result_param_is_workload(key)))
+		if ((only && !in_list(only, key)) || (workload && !result_param_matters(key, a, b)))
 			continue;
 		if (!json_equal(v, w)) {
 			value_text(v, x, sizeof(x));
@@ -82,7 +82,7 @@ static void diff_objects(json_t *a, json_t *b, const char *const *only, bool wor
 		}
 	}
 	json_object_foreach(b, key, v) {
-		if ((only && !in_list(only, key)) || (workload && !result_param_is_workload(key)))
+		if ((only && !in_list(only, key)) || (workload && !result_param_matters(key, a, b)))
 			continue;
 		if (!json_object_get(a, key)) {
 			value_text(v, y, sizeof(y));

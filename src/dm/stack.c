@@ -41,10 +41,16 @@ void dmstack_close(struct dmstack *st)
 	dmw_close(&st->d);
 }
 
+const char *const dmstack_type_names[] = { DMSTACK_REMAP_TYPE, "linear", "error", "zero", NULL };
+
 bool dmstack_known_type(const char *type)
 {
-	return !strcmp(type, DMSTACK_REMAP_TYPE) || !strcmp(type, "linear") ||
-	       !strcmp(type, "error") || !strcmp(type, "zero");
+	const char *const *t;
+
+	for (t = dmstack_type_names; *t; t++)
+		if (!strcmp(type, *t))
+			return true;
+	return false;
 }
 
 /* ---- members -------------------------------------------------------------- */

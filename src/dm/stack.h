@@ -85,7 +85,8 @@ void dmstack_init(struct dmstack *st, unsigned timeout_ms);
 /* Reap the children hung calls left behind; call after dmstack_teardown(). */
 void dmstack_close(struct dmstack *st);
 
-/* Target types whose table the tool writes without --params. */
+/* Target types whose table the tool writes without --params (NULL-terminated). */
+extern const char *const dmstack_type_names[];
 bool dmstack_known_type(const char *type);
 
 /*

@@ -29,6 +29,26 @@ bool result_param_is_workload(const char *key)
 	return true;
 }
 
+/*
+ * rwmix_read shapes only the mixed modes (randrw, rw): between two runs that
+ * each only read or only write it is no difference (a randread run and a
+ * randread baseline made with another --rwmix-read are the same workload).
+ * A difference in rw itself still is one.
+ */
+static bool param_moot(const char *key, json_t *pa, json_t *pb)
+{
+	const char *ra = json_string_value(json_object_get(pa, "rw"));
+	const char *rb = json_string_value(json_object_get(pb, "rw"));
+
+	return strcmp(key, "rwmix_read") == 0 && ra && rb && strcmp(ra, "randrw") &&
+	       strcmp(ra, "rw") && strcmp(rb, "randrw") && strcmp(rb, "rw");
+}
+
+bool result_param_matters(const char *key, json_t *pa, json_t *pb)
+{
+	return result_param_is_workload(key) && !param_moot(key, pa, pb);
+}
+
 int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 {
 	const char *ca = json_string_value(json_object_get(a, "command"));
@@ -42,7 +62,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 		return -1;
 	}
 	json_object_foreach(pa, key, v)
-		if (result_param_is_workload(key) && !json_equal(v, json_object_get(pb, key))) {
+		if (result_param_matters(key, pa, pb) && !json_equal(v, json_object_get(pb, key))) {
 			char *x = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 			char *y = json_dumps(json_object_get(pb, key), JSON_ENCODE_ANY | JSON_COMPACT);
 
@@ -53,7 +73,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 			return -1;
 		}
 	json_object_foreach(pb, key, v)
-		if (result_param_is_workload(key) && !json_object_get(pa, key)) {
+		if (result_param_matters(key, pa, pb) && !json_object_get(pa, key)) {
 			snprintf(why, len, "%s: baseline (unset), run set", key);
 			return -1;
 		}
@@ -76,7 +96,7 @@ int result_may_join(json_t *stored, const char *command, json_t *params, char *w
 	json_object_foreach(params, key, v) {
 		json_t *w = json_object_get(sp, key);
 
-		if (result_param_is_workload(key) && w && !json_equal(v, w)) {
+		if (result_param_matters(key, sp, params) && w && !json_equal(v, w)) {
 			char *x = json_dumps(w, JSON_ENCODE_ANY | JSON_COMPACT);
 			char *y = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 

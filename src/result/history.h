@@ -28,6 +28,8 @@
  * --repeat and the like do not.
  */
 bool result_param_is_workload(const char *key);
+/* A workload key whose difference between params pa and pb changes the workload. */
+bool result_param_matters(const char *key, json_t *pa, json_t *pb);
 
 /*
  * Whether two documents measured the same workload: their command and

@@ -9,11 +9,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runbin.h"
@@ -53,16 +56,116 @@ static void remove_dir(char *dir)
 
 /* ---- help and version ------------------------------------------------ */
 
+/* The value of the "key: " line of --version's output, or fail. */
+static const char *version_line(const char *out, const char *key, char *buf, size_t len)
+{
+	const char *p = strstr(out, key), *end;
+
+	ck_assert_msg(p && (p == out || p[-1] == '\n'), "no '%s' line in: %s", key, out);
+	p += strlen(key);
+	end = strchr(p, '\n');
+	ck_assert_ptr_nonnull(end);
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+	return buf;
+}
+
+/*
+ * What the build has, line by line; checked against how this test was
+ * built (the same configure run: config.h, the compiler's sanitizer macros).
+ */
 START_TEST(version)
 {
 	const char *args[] = { "--version", NULL };
+	const char *sanitizers = "none";
 	struct runbin_result r;
+	char buf[128];
 
+#if defined(__SANITIZE_ADDRESS__)
+	sanitizers = "address, undefined";
+#elif defined(__SANITIZE_THREAD__)
+	sanitizers = "thread";
+#endif
 	run_in(NULL, args, &r);
 	ck_assert_int_eq(r.status, RB_EXIT_OK);
-	ck_assert_msg(strncmp(r.out, "dmremap-bench ", 14) == 0, "stdout: %s", r.out);
-	ck_assert_uint_eq(runbin_count_lines(r.out), 1);
+	ck_assert_msg(strncmp(r.out, "dmremap-bench " PACKAGE_VERSION "\n",
+			      strlen("dmremap-bench " PACKAGE_VERSION "\n")) == 0, "stdout: %s", r.out);
+	ck_assert_uint_eq(runbin_count_lines(r.out), 4);
+#ifdef HAVE_LIBURING
+	ck_assert_str_eq(version_line(r.out, "engines: ", buf, sizeof(buf)), "libaio, io_uring");
+#else
+	ck_assert_str_eq(version_line(r.out, "engines: ", buf, sizeof(buf)), "libaio");
+#endif
+	ck_assert_str_eq(version_line(r.out, "sanitizers: ", buf, sizeof(buf)), sanitizers);
+	version_line(r.out, "result schema: ", buf, sizeof(buf));
+	ck_assert_msg(atoi(buf) >= 1, "result schema '%s'", buf);
 	ck_assert_str_eq(r.err, "");
+	runbin_result_free(&r);
+}
+END_TEST
+
+/*
+ * Every option that takes a value says its default in --help, unless it
+ * is one of those that have none (a file to write, a device to use, ...):
+ * a new option without either fails here. The --help lines of --duration,
+ * --bs and --rw of concurrency are the ones a user missed.
+ */
+START_TEST(help_defaults)
+{
+	static const char *const no_default[] = {
+		"--output", "--main", "--spare", "--baseline", "--save-baseline",
+		"--threshold", "--dataset", "--bad-sectors", "--bad-count", NULL,
+	};
+	static const char *const cmds[] = {
+		"concurrency", "workload", "scale", "endurance", "compare", "baseline", "setup",
+		"teardown", "status", "report", "validate", "completion",
+	};
+	const char *conc[] = { "concurrency", "--help", NULL };
+	struct runbin_result r;
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *args[] = { cmds[i], "--help", NULL };
+		char *line, *save = NULL;
+
+		run_in(NULL, args, &r);
+		ck_assert_int_eq(r.status, RB_EXIT_OK);
+		/* An option's help may go on the next line when the left column is wide. */
+		for (line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char name[64];
+			const char *const *n;
+			const char *dd = strstr(line, "--");
+			size_t k;
+
+			if (strncmp(line, "  -", 3) && strncmp(line, "     --", 7))
+				continue;
+			if (sscanf(dd, "%63s", name) != 1 || !strcmp(name, "--help"))
+				continue;
+			/* A flag: no argument name after the option. */
+			k = strlen(name);
+			if (dd[k] != ' ' || !(dd[k + 1] >= 'A' && dd[k + 1] <= 'Z'))
+				continue;
+			snprintf(buf, sizeof(buf), "%s", line);
+			/* The left column alone: the help is on the next line. */
+			if (!strstr(dd, "  ")) {
+				char *next = strtok_r(NULL, "\n", &save);
+
+				if (next)
+					snprintf(buf, sizeof(buf), "%s %s", line, next);
+			}
+			for (n = no_default; *n && strcmp(*n, name); n++)
+				;
+			ck_assert_msg(*n || strstr(buf, "default"), "%s: '%s' gives no default",
+				      cmds[i], buf);
+		}
+		runbin_result_free(&r);
+	}
+	run_in(NULL, conc, &r);
+	ck_assert_msg(strstr(r.out, "--duration T") && strstr(r.out, "(default 1m; also --runtime)"),
+		      "%s", r.out);
+	ck_assert_msg(strstr(r.out, "1M (default 4K)"), "--bs: %s", r.out);
+	ck_assert_msg(strstr(r.out, "randrw or rw (default randrw; also --readwrite)"), "--rw: %s",
+		      r.out);
 	runbin_result_free(&r);
 }
 END_TEST
@@ -254,6 +357,133 @@ static void check_document(json_t *doc, unsigned bs)
 	}
 }
 
+/* fio's names work; a typo gets the likely option, on one line, exit 2. */
+START_TEST(fio_names_and_typos)
+{
+	const char *fio[] = { "concurrency", "--runtime", "1", "--numjobs", "2", "--ops", "8",
+			      "--ramp_time", "0", "--rw", "randrw", "--rwmixread", "90",
+			      "--ioengine", "libaio", "--randseed", "5", "--no-dm", "-q",
+			      "--output-format", "json", NULL };
+	const char *typo[] = { "concurrency", "--duraton", "5", NULL };
+	const char *far[] = { "scale", "--zzzzzz", NULL };
+	char *dir = fresh_dir();
+	struct runbin_result r;
+	json_t *doc;
+
+	run_in(dir, fio, &r);
+	ck_assert_msg(r.status == RB_EXIT_OK, "exit %d: %s", r.status, r.err);
+	doc = runbin_json(r.out);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(need_int(doc, "params.workers"), 2);
+	ck_assert_int_eq(need_int(doc, "params.rwmix_read"), 90);
+	ck_assert_int_eq(need_int(doc, "params.seed"), 5);
+	ck_assert(fabs(need_num(doc, "params.duration_s") - 1.0) < 1e-9);
+	json_decref(doc);
+	runbin_result_free(&r);
+
+	run_in(dir, typo, &r);
+	ck_assert_int_eq(r.status, RB_EXIT_USAGE);
+	ck_assert_msg(strstr(r.err, "'--duraton'; did you mean --duration?"), "%s", r.err);
+	ck_assert_uint_eq(runbin_count_lines(r.err), 1);
+	ck_assert_str_eq(r.out, "");
+	runbin_result_free(&r);
+	run_in(dir, far, &r);
+	ck_assert_int_eq(r.status, RB_EXIT_USAGE);
+	ck_assert_msg(!strstr(r.err, "did you mean"), "%s", r.err);
+	ck_assert_uint_eq(runbin_count_lines(r.err), 1);
+	runbin_result_free(&r);
+	ck_assert_int_eq(runbin_count_entries(dir), 0);
+	remove_dir(dir);
+}
+END_TEST
+
+/* The summary's first line: the mode, then a comma, and the mix of a mixed mode. */
+START_TEST(summary_line)
+{
+	const char *pure[] = { "concurrency", "--ops", "8", "--duration", "1", "--rw", "randread",
+			       "--no-dm", NULL };
+	const char *mixed[] = { "concurrency", "--ops", "8", "--duration", "1", "--rw", "randrw",
+				"--rwmix-read", "60", "--no-dm", NULL };
+	char *dir = fresh_dir();
+	struct runbin_result r;
+
+	run_in(dir, pure, &r);
+	ck_assert_msg(r.status == RB_EXIT_OK, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strncmp(r.out, "concurrency: 8 ops in flight, randread, bs 4096, seed ", 54) == 0,
+		      "first line: %s", r.out);
+	runbin_result_free(&r);
+	run_in(dir, mixed, &r);
+	ck_assert_msg(r.status == RB_EXIT_OK, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strncmp(r.out, "concurrency: 8 ops in flight, randrw (60% reads), bs 4096, "
+			      "seed ", 64) == 0, "first line: %s", r.out);
+	runbin_result_free(&r);
+	ck_assert_int_eq(runbin_count_entries(dir), 0);
+	remove_dir(dir);
+}
+END_TEST
+
+/*
+ * The live progress line, with standard error on a pseudo-terminal as a
+ * user has it: no figures before the first interval ends (they were
+ * "r=- w=- ... p99 0 us", which looked measured), then the interval's.
+ */
+START_TEST(progress_line)
+{
+	char *dir = fresh_dir(), *buf = calloc(1, 1 << 20), *tick, *save = NULL;
+	int master, slave, status, first = 1, figures = 0;
+	size_t len = 0;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(slave, STDERR_FILENO) < 0)
+			_exit(127);
+		close(master);
+		close(slave);
+		setenv("TMPDIR", dir, 1);
+		execl(runbin_path(), runbin_path(), "concurrency", "--duration", "2", "--ops", "8",
+		      "--no-dm", (char *)NULL);
+		_exit(127);
+	}
+	close(slave);
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		ck_assert_msg(poll(&p, 1, 60000) == 1, "no progress output for 60 s");
+		n = read(master, buf + len, (1 << 20) - 1 - len);
+		if (n <= 0)
+			break;  /* EIO: the run is over and closed the terminal */
+		len += (size_t)n;
+	}
+	close(master);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d: %s", status, buf);
+	/* Each tick redraws the line: "\r\033[K" then the text. */
+	for (tick = strtok_r(buf, "\r\n", &save); tick; tick = strtok_r(NULL, "\r\n", &save)) {
+		if (!strstr(tick, "concurrency ["))
+			continue;
+		ck_assert_msg(!strstr(tick, "r=-") && !strstr(tick, " 0 us"), "tick '%s'", tick);
+		if (first)
+			ck_assert_msg(strstr(tick, "figures after the first interval"),
+				      "first tick '%s'", tick);
+		if (strstr(tick, "IOPS r=") && strstr(tick, "MB/s  p99 "))
+			figures++;
+		first = 0;
+	}
+	ck_assert_msg(!first, "no progress line on the terminal: '%s'", buf);
+	ck_assert_msg(figures > 0, "no tick with figures");
+	free(buf);
+	ck_assert_int_eq(runbin_count_entries(dir), 0);
+	remove_dir(dir);
+}
+END_TEST
+
 START_TEST(short_run_json)
 {
 	const char *args[] = { "concurrency", "--ops", "64", "--duration", "2",
@@ -295,6 +525,17 @@ START_TEST(short_run_json)
 	ck_assert_msg(fabs(need_num(doc, "results.duration_s") - 2.0) < 0.5,
 		      "duration_s %f", need_num(doc, "results.duration_s"));
 	ck_assert_int_eq(runbin_count_entries(dir), 0);
+	{
+		/* --version names the schema the results have. */
+		const char *vargs[] = { "--version", NULL };
+		struct runbin_result v;
+		char buf[32];
+
+		run_in(NULL, vargs, &v);
+		ck_assert_int_eq(atoi(version_line(v.out, "result schema: ", buf, sizeof(buf))),
+				 need_int(doc, "schema_version"));
+		runbin_result_free(&v);
+	}
 	json_decref(doc);
 	runbin_result_free(&r);
 	remove_dir(dir);
@@ -728,6 +969,8 @@ static Suite *cli_suite(void)
 	tc = tcase_create("help");
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, version);
+	tcase_add_test(tc, help_defaults);
+	tcase_add_test(tc, fio_names_and_typos);
 	tcase_add_test(tc, top_help);
 	tcase_add_test(tc, command_help);
 	tcase_add_test(tc, no_arguments);
@@ -736,6 +979,8 @@ static Suite *cli_suite(void)
 	tc = tcase_create("run");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, short_run_json);
+	tcase_add_test(tc, summary_line);
+	tcase_add_test(tc, progress_line);
 	tcase_add_test(tc, ten_thousand_in_flight);
 	tcase_add_test(tc, seed_recorded);
 	tcase_add_test(tc, output_file);

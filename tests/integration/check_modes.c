@@ -453,6 +453,56 @@ START_TEST(endurance_runs)
 }
 END_TEST
 
+/*
+ * SIGTERM: the run stops early, drains, writes its full result once more
+ * and exits 143; the file says it is incomplete and interrupted, as
+ * dmremap-bench-endurance(1) says, and compare refuses it.
+ */
+START_TEST(endurance_sigterm)
+{
+	const char *args[] = { "endurance", "--duration", "1m", "--interval", "1s", "--intensity",
+			       "light", "-o", NULL, "--output-format", "json", NULL };
+	char *dir = fresh_dir(), *env, *out, *text;
+	const char *envv[2];
+	struct runbin_opts o;
+	struct runbin rb;
+	struct runbin_result r;
+	json_t *doc;
+
+	ck_assert_int_ge(asprintf(&out, "%s/term.json", dir), 0);
+	args[8] = out;
+	opts_in(dir, &env, envv, &o);
+	ck_assert_int_eq(runbin_start(&rb, args, &o), 0);
+	ck_assert_int_eq(runbin_kill(&rb, SIGTERM, 3500), 0);
+	ck_assert_int_eq(runbin_wait(&rb, &r), 0);
+	ck_assert_msg(r.status == RB_EXIT_SIGTERM, "exit %d: %s", r.status, r.err);
+	text = runbin_slurp(out);
+	ck_assert_msg(text != NULL, "%s was not written", out);
+	doc = runbin_json(text);
+	ck_assert_msg(doc != NULL, "%s is not valid JSON", out);
+	ck_assert(json_is_false(need(doc, "complete")));
+	ck_assert(json_is_true(need(doc, "interrupted")));
+	/* The final document, not the one written during the run. */
+	ck_assert_int_gt(need_int(doc, "results.total.ops"), 0);
+	need_arr(doc, "results.intervals", 2, 4);
+	json_decref(doc);
+	free(text);
+	runbin_result_free(&r);
+	{
+		const char *cmp[] = { "compare", out, out, NULL };
+
+		json_decref(run_json(dir, cmp, &r));
+		ck_assert_msg(r.status == RB_EXIT_USAGE, "compare exit %d: %s", r.status, r.err);
+		ck_assert_msg(strstr(r.err, "incomplete"), "%s", r.err);
+		runbin_result_free(&r);
+	}
+	free(env);
+	free(out);
+	ck_assert_int_eq(runbin_count_entries(dir), 1);
+	remove_dir(dir);
+}
+END_TEST
+
 static Suite *modes_suite(void)
 {
 	Suite *s = suite_create("modes");
@@ -473,6 +523,7 @@ static Suite *modes_suite(void)
 	tc = tcase_create("endurance");
 	tcase_set_timeout(tc, 110);
 	tcase_add_test(tc, endurance_runs);
+	tcase_add_test(tc, endurance_sigterm);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -122,6 +122,8 @@ struct docspec {
 	double interval_scale;      /* the intervals' throughput against the runs' (1.0) */
 	double ref_iops_scale;      /* >0: an interleaved reference, the target at this ratio */
 	double drift;               /* every figure of target and reference scaled by this (1.0) */
+	const char *rw;             /* params.rw: "randrw" when NULL */
+	long long rwmix;            /* params.rwmix_read: 70 when 0 */
 };
 
 /* Deterministic jitter of +-1% so the samples are not all equal. */
@@ -205,7 +207,8 @@ static json_t *make_doc(const struct docspec *d)
 			"write_lat_ns", lat_obj(60000 * j, lscale)));
 	}
 	params = json_pack("{s:I, s:s, s:I, s:I, s:I, s:f, s:s?, s:b}", "ops", (json_int_t)16,
-			   "rw", "randrw", "rwmix_read", (json_int_t)70,
+			   "rw", d->rw ? d->rw : "randrw",
+			   "rwmix_read", (json_int_t)(d->rwmix ? d->rwmix : 70),
 			   "seed", (json_int_t)(d->seed ? d->seed : 7),
 			   "rate_iops", (json_int_t)d->rate_iops, "duration_s", 60.0,
 			   "target", d->target, "force", 1);
@@ -1098,6 +1101,41 @@ START_TEST(not_mismatches)
 }
 END_TEST
 
+/* rwmix_read matters only when a side mixes reads and writes. */
+START_TEST(rwmix_only_when_mixed)
+{
+	struct pair p;
+
+	/* Two randread runs: the mix is noise; compared. */
+	compare_pair(&p, &(struct docspec){ .rw = "randread", .rwmix = 70 },
+		     &(struct docspec){ .rw = "randread", .rwmix = 50 }, false);
+	ck_assert_msg(json_array_size(p.c.mismatches) == 0, "mismatch: %s",
+		      json_string_value(json_array_get(p.c.mismatches, 0)));
+	ck_assert(!p.c.refused);
+	pair_free(&p);
+	/* Pure modes that differ: rw is the difference, the mix is not. */
+	compare_pair(&p, &(struct docspec){ .rw = "read", .rwmix = 70 },
+		     &(struct docspec){ .rw = "randwrite", .rwmix = 50 }, false);
+	ck_assert(p.c.refused);
+	ck_assert(list_has(p.c.mismatches, "rw: baseline \"read\", run \"randwrite\""));
+	ck_assert_uint_eq(json_array_size(p.c.mismatches), 1);
+	pair_free(&p);
+	/* Mixed on both sides: another mix is another workload. */
+	compare_pair(&p, &(struct docspec){ .rw = "randrw", .rwmix = 70 },
+		     &(struct docspec){ .rw = "randrw", .rwmix = 50 }, false);
+	ck_assert(p.c.refused);
+	ck_assert(list_has(p.c.mismatches, "rwmix_read: baseline 70, run 50"));
+	pair_free(&p);
+	/* Mixed on one side only: both differences are listed. */
+	compare_pair(&p, &(struct docspec){ .rw = "rw", .rwmix = 70 },
+		     &(struct docspec){ .rw = "read", .rwmix = 50 }, false);
+	ck_assert(p.c.refused);
+	ck_assert(list_has(p.c.mismatches, "rwmix_read: baseline 70, run 50"));
+	ck_assert(list_has(p.c.mismatches, "rw: baseline \"rw\", run \"read\""));
+	pair_free(&p);
+}
+END_TEST
+
 START_TEST(environment_differences)
 {
 	struct pair p;
@@ -1694,6 +1732,7 @@ int main(void)
 
 	tcase_add_test(match, param_mismatch);
 	tcase_add_test(match, not_mismatches);
+	tcase_add_test(match, rwmix_only_when_mixed);
 	tcase_add_test(match, environment_differences);
 	tcase_add_test(match, doc_errors);
 	tcase_add_test(match, nothing_to_compare);

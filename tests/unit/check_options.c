@@ -41,11 +41,14 @@ struct vals {
 	int mode;
 	double ratio;
 	bool ratio_set;
+	uint64_t cap;
+	unsigned depth;
+	double scale;
 };
 
 struct fix {
 	struct vals v;
-	struct opt table[16];
+	struct opt table[20];
 	struct opt_usage usage;
 	char *argv[MAX_ARGS];
 	int argc;
@@ -85,7 +88,7 @@ static void fix_init(struct fix *f)
 			       .set = &v->size_set, .help = "a size" };
 	t[n++] = (struct opt){ .type = OPT_DURATION, .name = "time", .short_name = 't',
 			       .value = &v->time, .argh = "T", .min = NS_PER_S,
-			       .max = 3600 * NS_PER_S, .help = "a duration" };
+			       .max = 3600 * NS_PER_S, .alias = "runtime", .help = "a duration" };
 	t[n++] = (struct opt){ .type = OPT_GROUP, .help = "Choices" };
 	t[n++] = (struct opt){ .type = OPT_CHOICE, .name = "level", .short_name = 'l',
 			       .value = &v->level, .argh = "LEVEL", .choices = levels,
@@ -104,6 +107,13 @@ static void fix_init(struct fix *f)
 	t[n++] = (struct opt){ .type = OPT_DOUBLE, .name = "ratio", .short_name = 'r',
 			       .value = &v->ratio, .argh = "X", .dmin = 0.5, .dmax = 2.5,
 			       .set = &v->ratio_set, .help = "a fraction from 0.5 to 2.5" };
+	t[n++] = (struct opt){ .type = OPT_U64, .name = "cap", .value = &v->cap, .argh = "N",
+			       .min = 1, .help = "0 (out of range) means no cap" };
+	t[n++] = (struct opt){ .type = OPT_UINT, .name = "depth", .value = &v->depth,
+			       .argh = "N", .min = 1, .max = 64, .def = "from --count",
+			       .help = "resolved after parsing" };
+	t[n++] = (struct opt){ .type = OPT_DOUBLE, .name = "scale", .value = &v->scale,
+			       .dmin = 0, .dmax = 10, .def = "", .help = "resolved elsewhere" };
 	t[n++] = (struct opt)OPT_END_MARK;
 	ck_assert_int_le(n, (int)(sizeof(f->table) / sizeof(f->table[0])));
 	f->usage = (struct opt_usage){ .command = "testcmd", .synopsis = "[options] [FILE...]",
@@ -744,7 +754,7 @@ START_TEST(runopts_table)
 	const struct opt table[] = {
 		RUNOPTS_TARGET(&ro),
 		RUNOPTS_TIME(&ro),
-		RUNOPTS_POOL(&ro),
+		RUNOPTS_POOL(&ro, NULL, NULL),
 		RUNOPTS_PATTERN(&ro),
 		RUNOPTS_CONTROL(&ro),
 		RUNOPTS_OUTPUT(&ro),
@@ -861,6 +871,167 @@ START_TEST(runopts_validation)
 }
 END_TEST
 
+/* ---- fio's names, typos, defaults, the table hook ------------------------------ */
+
+START_TEST(fio_aliases)
+{
+	struct fix f;
+
+	fix_init(&f);
+	parse(&f, 0, "--runtime", "90s");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.time, 90 * NS_PER_S);
+	parse(&f, 0, "--runtime=2m");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.time, 120 * NS_PER_S);
+	parse(&f, 0, "--time", "7s");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.time, 7 * NS_PER_S);
+	/* A bad value is reported under the name that was typed. */
+	parse(&f, 0, "--runtime", "0");
+	assert_error(&f, "--runtime");
+	ck_assert_ptr_null(strstr(f.err, "--time"));
+	parse(&f, 0, "--time", "0");
+	assert_error(&f, "--time");
+	/* Not a short option, not a prefix. */
+	parse(&f, 0, "--run", "5");
+	assert_unknown(&f, "--run");
+	/* Shown in --help, next to the option it stands for. */
+	parse(&f, 0, "--help");
+	ck_assert_msg(strstr(f.out, "-t, --time T") && strstr(f.out, "also --runtime"),
+		      "no alias in help: %s", f.out);
+	fix_free(&f);
+}
+END_TEST
+
+START_TEST(did_you_mean)
+{
+	static const struct { const char *arg, *want; } cases[] = {
+		{ "--tme", "did you mean --time?" },
+		{ "--runtme", "did you mean --runtime?" },
+		{ "--cuont", "did you mean --count?" },         /* two letters swapped */
+		{ "--levle=2", "did you mean --level?" },
+		{ "--at-lest", "did you mean --at-least?" },
+		{ "--workerss", "did you mean --workers?" },
+	};
+	static const char *const far[] = { "--xyz", "--nope", "--c", "--verbosity-level" };
+	struct fix f;
+	size_t i;
+
+	fix_init(&f);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(&f, 0, cases[i].arg);
+		assert_unknown(&f, cases[i].want);
+	}
+	/* Nothing close: no guess; short options get none. */
+	for (i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		parse(&f, 0, far[i]);
+		assert_unknown(&f, far[i]);
+		ck_assert_msg(!strstr(f.err, "did you mean"), "%s: %s", far[i], f.err);
+	}
+	parse(&f, 0, "-x");
+	ck_assert_msg(!strstr(f.err, "did you mean"), "%s", f.err);
+	ck_assert_str_eq(opts_suggest(f.table, "wrkers", 6), "workers");
+	ck_assert_ptr_null(opts_suggest(f.table, "", 0));
+	ck_assert_ptr_null(opts_suggest(f.table, "zz", 2));
+	fix_free(&f);
+}
+END_TEST
+
+/* The line of --help that shows --name, or fail. */
+static const char *help_line(const char *text, const char *name, char *buf, size_t len)
+{
+	char key[64];
+	const char *p, *end;
+
+	snprintf(key, sizeof(key), "--%s ", name);
+	p = strstr(text, key);
+	ck_assert_msg(p != NULL, "%s not in help", key);
+	end = strchr(p, '\n');
+	ck_assert_ptr_nonnull(end);
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+	return buf;
+}
+
+START_TEST(defaults_in_help)
+{
+	static const struct { const char *name, *want; } shown[] = {
+		{ "name", "(default default)" },
+		{ "count", "(default 3)" },
+		{ "size", "(default 4K)" },
+		{ "time", "(default 5s; also --runtime)" },
+		{ "level", "(default heavy)" },
+		{ "workers", "(default 8)" },
+		{ "limit", "(default auto)" },
+		{ "mode", "(default fast)" },
+		{ "at-least", "(default 6)" },
+		{ "ratio", "(default 1)" },
+		{ "depth", "(default from --count)" },
+	};
+	static const char *const none[] = { "cap", "scale" };
+	char buf[256], text[64];
+	struct fix f;
+	size_t i;
+
+	fix_init(&f);
+	parse(&f, 0, "--help");
+	ck_assert_int_eq(f.rc, OPTS_HELP);
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		ck_assert_msg(strstr(help_line(f.out, shown[i].name, buf, sizeof(buf)), shown[i].want),
+			      "'%s' lacks '%s'", buf, shown[i].want);
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		ck_assert_msg(!strstr(help_line(f.out, none[i], buf, sizeof(buf)), "default"),
+			      "'%s' shows a default", buf);
+	/* A flag has none; the value at parse time is what is shown. */
+	ck_assert_int_eq(opts_default_text(&f.table[1], text, sizeof(text)), -1);
+	f.v.count = 44;
+	ck_assert_int_eq(opts_default_text(&f.table[3], text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "44");
+	fix_free(&f);
+}
+END_TEST
+
+struct hooked {
+	const struct opt *table;
+	const struct opt_usage *usage;
+	int calls;
+};
+
+static void hook(const struct opt *table, const struct opt_usage *usage, void *arg)
+{
+	struct hooked *h = arg;
+
+	h->table = table;
+	h->usage = usage;
+	h->calls++;
+}
+
+START_TEST(table_hook)
+{
+	struct hooked h = { 0 };
+	struct fix f;
+
+	fix_init(&f);
+	opts_set_table_hook(hook, &h);
+	parse(&f, 0, "--count", "5", "--nope");
+	opts_set_table_hook(NULL, NULL);
+	/* Handed over, nothing parsed, nothing printed. */
+	ck_assert_int_eq(f.rc, OPTS_HELP);
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_ptr_eq(h.table, f.table);
+	ck_assert_ptr_eq(h.usage, &f.usage);
+	ck_assert_uint_eq(f.v.count, 3);
+	ck_assert_str_eq(f.out, "");
+	ck_assert_str_eq(f.err, "");
+	/* Cleared: parsing again. */
+	parse(&f, 0, "--count", "5");
+	assert_ok(&f);
+	ck_assert_uint_eq(f.v.count, 5);
+	ck_assert_int_eq(h.calls, 1);
+	fix_free(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("options");
@@ -883,6 +1054,10 @@ int main(void)
 	tcase_add_test(tc, choices_and_aliases);
 	tcase_add_test(tc, set_flags);
 	tcase_add_test(tc, help);
+	tcase_add_test(tc, fio_aliases);
+	tcase_add_test(tc, did_you_mean);
+	tcase_add_test(tc, defaults_in_help);
+	tcase_add_test(tc, table_hook);
 	suite_add_tcase(s, tc);
 	tcase_add_test(ro, runopts_patterns);
 	tcase_add_test(ro, runopts_table);
