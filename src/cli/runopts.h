@@ -223,7 +223,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .min = 1, .max = HISTORY_KEEP_MAX,                                        \
 	  .help = "runs a baseline's history keeps (default: as stored, else 20)" }, \
 	{ .type = OPT_STRING, .name = "baseline-dir", .value = &(ro)->baseline_dir, \
-	  .argh = "DIR", .help = "where baselines live (see dmremap-bench-baseline(1))" }, \
+	  .argh = "DIR", .help = "where baselines live (default: see dmremap-bench-baseline(1))" }, \
 	RUNOPTS_VERDICT(ro),                                                        \
 	RUNOPTS_REPEAT(ro)
 
