@@ -15,6 +15,7 @@
 #include "compare/metrics.h"
 #include "result/load.h"
 #include "result/output.h"
+#include "result/result_dump.h"
 #include "util/log.h"
 
 static json_t *load(const char *path)
@@ -143,7 +144,7 @@ int cmd_compare(int argc, char **argv)
 					"schema_version", 1, "tool", "dmremap-bench",
 					"version", PACKAGE_VERSION, "command", "compare",
 					"a", pos[0], "b", pos[1], "comparison", comparison_json(&c));
-		char *data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		char *data = result_dumps(doc);
 
 		if (ro.output && !data) {
 			log_error("--output: cannot write %s: out of memory", ro.output);
