@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Compare what an independent HdrHistogram reader (read_hlog.js, with
-hdr-histogram-js) decoded from `report --format hdr` with the result's own
-histograms: the same counts in the same buckets, the same total, and each
-percentile in the bucket of the result's own percentile.
+"""Compare what an independent HdrHistogram reader made of the log that
+`report --format hdr` wrote with the result's own histograms.
 
 usage: compare_hlog.py RESULT.json DECODED.jsonl
-DECODED.jsonl: one JSON object per interval histogram, in log order.
+    DECODED.jsonl (read_hlog.js, with hdr-histogram-js): one JSON object
+    per interval histogram, in log order: the same counts in the same
+    buckets, the same total, p99 in the bucket of the result's p99.
+usage: compare_hlog.py --processor TAG RESULT.json PROCESSOR.csv
+    PROCESSOR.csv: the -csv output of HdrHistogram's own
+    HistogramLogProcessor (-outputValueUnitRatio 1: ns) for TAG ("" for
+    the untagged lines, read, write): per interval the count, and the
+    p50, p90 and max in the buckets of the result's; at the end the count
+    and p99 of all of them together, the result's merge.
 """
 import json
 import sys
@@ -50,7 +56,38 @@ def nodes(doc):
     return out
 
 
+def processor(tag, path, csv_path):
+    doc = json.load(open(path))
+    key = tag or "total"
+    want = [d for t, d in nodes(doc) if t == (tag or "NO TAG")]
+    rows = [line.strip().split(",") for line in open(csv_path)
+            if line.strip() and not line.startswith("#") and not line.startswith('"')]
+    where = f"{path} ({tag or 'untagged'}, HistogramLogProcessor)"
+    if len(rows) != len(want):
+        sys.exit(f"{where}: {len(rows)} intervals, want {len(want)}")
+    for i, (row, d) in enumerate(zip(rows, want)):
+        bits = d["lat_hist"]["bits"]
+        count, p50, p90, mx = int(row[1]), float(row[2]), float(row[3]), float(row[4])
+        if count != d["ops"]:
+            sys.exit(f"{where}: interval {i}: {count} I/Os, want {d['ops']}")
+        for name, v in (("p50", p50), ("p90", p90), ("max", mx)):
+            if bucket_of(bits, int(v)) != bucket_of(bits, int(d["lat_ns"][name])):
+                sys.exit(f"{where}: interval {i}: {name} {v} not in the bucket of the "
+                         f"result's {d['lat_ns'][name]}")
+    merged = doc["results"][key]
+    last = rows[-1]
+    if int(last[5]) != merged["ops"]:
+        sys.exit(f"{where}: {last[5]} I/Os in all, want {merged['ops']}")
+    if bucket_of(merged["lat_hist"]["bits"], int(float(last[8]))) != \
+            bucket_of(merged["lat_hist"]["bits"], merged["lat_ns"]["p99"]):
+        sys.exit(f"{where}: p99 of all {last[8]} not in the bucket of {merged['lat_ns']['p99']}")
+    print(f"{where}: {len(rows)} intervals, counts and percentiles agree")
+
+
 def main():
+    if sys.argv[1] == "--processor":
+        processor(sys.argv[2], sys.argv[3], sys.argv[4])
+        return
     doc = json.load(open(sys.argv[1]))
     got = [json.loads(line) for line in open(sys.argv[2]) if line.strip()]
     want = nodes(doc)
