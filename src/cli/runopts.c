@@ -23,6 +23,8 @@ const char *const rw_mode_names[] = {
 };
 
 const char *const out_format_names[] = { "normal", "json", NULL };
+/* In enum out_format order. */
+const char *const run_format_names[] = { "normal", "json", "csv", NULL };
 /* In enum reap_mode order. */
 const char *const reap_mode_names[] = { "auto", "sleep", "poll", NULL };
 /* Every engine there is; ioeng_find() says which this build has. */
@@ -278,6 +280,11 @@ int runopts_validate(const struct run_opts *ro)
 			  "liburing-dev and rebuild; allowed here: libaio)", engine_names[ro->engine]);
 		return -1;
 	}
+	if (ro->csv_rows_set && ro->output_format != OUT_CSV) {
+		log_error("--csv-rows: applies to --output-format csv only (allowed: with it, or "
+			  "without --csv-rows)");
+		return -1;
+	}
 	if (ro->verify && ro->verify_only) {
 		log_error("--verify-only: cannot be combined with --verify (allowed: one of them)");
 		return -1;
@@ -340,11 +347,13 @@ json_t *runopts_params_json(const struct run_opts *ro)
 			 "max_errors", (json_int_t)ro->max_errors,
 			 "rate_iops", (json_int_t)ro->rate_iops,
 			 "timeout_s", (double)ro->timeout_ns / 1e9,
-			 "output_format", out_format_names[ro->output_format],
+			 "output_format", run_format_names[ro->output_format],
 			 "reap", reap_mode_names[ro->reap],
 			 "submit_limit", limit,
 			 "engine", engine_names[ro->engine]);
 
+	if (doc && ro->output_format == OUT_CSV)
+		json_object_set_new(doc, "csv_rows", json_string(csv_rows_names[ro->csv_rows]));
 	if (doc && ro->repeat > 1)
 		json_object_set_new(doc, "repeat", json_integer(ro->repeat));
 	if (doc && runopts_interleaved(ro)) {

@@ -12,14 +12,17 @@
 #include "cli/options.h"
 #include "engine/job.h"
 #include "result/history.h"
+#include "result/result_csv.h"
 
 #define RUNOPTS_MAX_REPEAT 100
 
 enum rw_mode { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_RANDRW, RW_RW };
-enum out_format { OUT_NORMAL, OUT_JSON };
+/* normal, json: every command that writes a result; csv: run commands and compare. */
+enum out_format { OUT_NORMAL, OUT_JSON, OUT_CSV };
 
 extern const char *const rw_mode_names[];
-extern const char *const out_format_names[];
+extern const char *const out_format_names[];   /* normal, json */
+extern const char *const run_format_names[];   /* normal, json, csv */
 extern const char *const reap_mode_names[];
 extern const char *const engine_names[];
 /* The target types --target-type builds without --params (dm/stack.c). */
@@ -51,6 +54,7 @@ struct run_opts {
 	/* output */
 	const char *output;
 	int output_format;
+	int csv_rows;               /* enum csv_rows: --csv-rows */
 	bool quiet;
 	/* verification */
 	bool verify, verify_only;
@@ -75,7 +79,7 @@ struct run_opts {
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
 	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set, size_set;
-	bool repeat_set, slice_set;
+	bool repeat_set, slice_set, csv_rows_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -197,8 +201,11 @@ void runopts_defaults(struct run_opts *ro);
 	  .value = &(ro)->output, .argh = "FILE",                                   \
 	  .help = "write the result to FILE, - for stdout (dmremap-bench(1) OUTPUTS)" }, \
 	{ .type = OPT_CHOICE, .name = "output-format", .value = &(ro)->output_format, \
-	  .argh = "FMT", .choices = out_format_names,                               \
-	  .help = "normal or json; json goes to stdout without --output" },        \
+	  .argh = "FMT", .choices = run_format_names,                               \
+	  .help = "normal, json or csv (json and csv go to stdout without --output)" }, \
+	{ .type = OPT_CHOICE, .name = "csv-rows", .value = &(ro)->csv_rows,         \
+	  .argh = "ROWS", .choices = csv_rows_names, .set = &(ro)->csv_rows_set,    \
+	  .help = "csv: intervals (one row per interval, default) or summary (per run, part, stream)" }, \
 	{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &(ro)->quiet, \
 	  .help = "no progress line and no summary on stdout" }
 

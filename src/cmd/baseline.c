@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/options.h"
@@ -13,6 +14,7 @@
 #include "result/history.h"
 #include "result/load.h"
 #include "result/output.h"
+#include "result/result_dump.h"
 #include "util/log.h"
 
 struct list_state {
@@ -151,8 +153,15 @@ int cmd_baseline(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (args.format == OUT_JSON) {
-			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-			putchar('\n');
+			char *text = result_dumps(doc);
+
+			if (!text) {
+				log_error("out of memory for %s", where);
+				json_decref(doc);
+				return EXIT_RUNTIME;
+			}
+			printf("%s\n", text);
+			free(text);
 		} else if (history_print(stdout, doc, pos[1], where, err, sizeof(err))) {
 			log_error("%s %s", where, err);
 			json_decref(doc);

@@ -15,6 +15,8 @@
 #include "compare/metrics.h"
 #include "result/load.h"
 #include "result/output.h"
+#include "result/result_csv.h"
+#include "result/result_dump.h"
 #include "util/log.h"
 
 static json_t *load(const char *path)
@@ -76,10 +78,11 @@ static int parse(int argc, char **argv, struct compare_args *args)
 			{ .type = OPT_GROUP, .help = "Output" },
 			{ .type = OPT_STRING, .name = "output", .short_name = 'o',
 			  .value = &ro->output, .argh = "FILE",
-			  .help = "write the comparison to FILE, - for stdout (see OUTPUTS in "
-				  "dmremap-bench(1))" },
+			  .help = "write the comparison to FILE (JSON, or CSV with --output-format "
+				  "csv), - for stdout (see OUTPUTS in dmremap-bench(1))" },
 			{ .type = OPT_CHOICE, .name = "output-format", .value = &ro->output_format,
-			  .argh = "FMT", .choices = out_format_names, .help = "normal or json" },
+			  .argh = "FMT", .choices = run_format_names,
+			  .help = "normal (the table), json or csv (one row per metric)" },
 			OPT_END_MARK,
 		};
 
@@ -139,12 +142,13 @@ int cmd_compare(int argc, char **argv)
 		json_decref(b);
 		return EXIT_USAGE;
 	}
-	if (ro.output_format == OUT_JSON || ro.output) {
+	if (ro.output_format != OUT_NORMAL || ro.output) {
 		json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
 					"schema_version", 1, "tool", "dmremap-bench",
 					"version", PACKAGE_VERSION, "command", "compare",
 					"a", pos[0], "b", pos[1], "comparison", comparison_json(&c));
-		char *data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		char *data = ro.output_format == OUT_CSV ?
+			comparison_csv(json_object_get(doc, "comparison")) : result_dumps(doc);
 
 		if (ro.output && !data) {
 			log_error("--output: cannot write %s: out of memory", ro.output);
@@ -157,7 +161,7 @@ int cmd_compare(int argc, char **argv)
 				rc = EXIT_RUNTIME;
 			}
 		} else if (data) {
-			printf("%s\n", data);
+			printf(ro.output_format == OUT_CSV ? "%s" : "%s\n", data);
 			free(data);
 		}
 		json_decref(doc);

@@ -1,6 +1,8 @@
 /*
  * report: a result file as one self-contained HTML page with inline SVG
- * charts (or the charts as .svg files), optionally against a baseline.
+ * charts (or the charts as .svg files), optionally against a baseline;
+ * or its figures for other tools: CSV (result/result_csv.h) and the
+ * latency histograms as an HdrHistogram interval log (report/hdrlog.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,21 +13,27 @@
 
 #include "cli/options.h"
 #include "cmd/commands.h"
+#include "report/hdrlog.h"
 #include "report/report.h"
 #include "result/output.h"
 #include "result/baseline_store.h"
 #include "result/load.h"
+#include "result/result_csv.h"
 #include "util/log.h"
 
-enum report_format { FORMAT_HTML, FORMAT_SVG };
+enum report_format { FORMAT_HTML, FORMAT_SVG, FORMAT_CSV, FORMAT_HDR };
 
-static const char *const format_names[] = { "html", "svg", NULL };
+static const char *const format_names[] = { "html", "svg", "csv", "hdr", NULL };
+/* The default output next to the result, per format. */
+static const char *const format_suffix[] = { ".html", "-charts", ".csv", ".hlog" };
 
 struct report_opts {
 	const char *baseline;
 	const char *baseline_dir;
 	const char *output;
 	int format;
+	int csv_rows;
+	bool csv_rows_set;
 	bool quiet;
 };
 
@@ -147,16 +155,54 @@ static int write_svgs(const struct report *r, const char *dir)
 	return rc;
 }
 
+/* --format csv or hdr: the result's own figures, no charts. */
+static int write_figures(json_t *doc, const char *input, const struct report_opts *o)
+{
+	char err[1024];
+	struct sbuf b;
+	int rc;
+
+	sbuf_init(&b);
+	if (o->format == FORMAT_HDR) {
+		if (hdr_log(doc, input, &b, err, sizeof(err))) {
+			log_error("%s %s", input, err);
+			sbuf_free(&b);
+			return EXIT_USAGE;
+		}
+	} else {
+		char *csv = NULL;
+
+		if (!json_is_object(json_object_get(doc, "results"))) {
+			log_error("%s has no \"results\" to write as CSV (a comparison document? "
+				  "compare --output-format csv writes its rows)", input);
+			sbuf_free(&b);
+			return EXIT_USAGE;
+		}
+		csv = result_csv(doc, (enum csv_rows)o->csv_rows);
+		if (csv)
+			sbuf_add(&b, csv);
+		free(csv);
+		if (!csv)
+			b.failed = true;
+	}
+	rc = write_out(o->output, &b, o->format == FORMAT_HDR ? "the histogram log" : "the CSV");
+	sbuf_free(&b);
+	if (!rc && !output_is_stdout(o->output))
+		log_info("wrote %s", o->output);
+	return rc;
+}
+
 /* Options and their checks: PARSE_CONTINUE, or the exit status. */
 static int parse(int argc, char **argv, struct report_opts *o, const char **input)
 {
 	static const struct opt_usage usage = {
 		.command = "report",
-		.synopsis = "RESULT.json [--baseline NAME|FILE] [-o PATH] [--format html|svg]",
+		.synopsis = "RESULT.json [--baseline NAME|FILE] [-o PATH] [--format html|svg|csv|hdr]",
 		.args_kind = COMPLETE_FILE,
 		.summary = "Draw a result as one self-contained HTML page with inline SVG charts:\n"
 			   "throughput and latency over time, latency percentiles, drift,\n"
-			   "scale steps, phases, and the comparison against a baseline.",
+			   "scale steps, phases, and the comparison against a baseline; or write\n"
+			   "its figures as CSV, or its latency histograms as an HdrHistogram log.",
 	};
 	const struct opt table[] = {
 		{ .type = OPT_GROUP, .help = "Report" },
@@ -167,12 +213,18 @@ static int parse(int argc, char **argv, struct report_opts *o, const char **inpu
 		  .argh = "DIR", .help = "where baselines live (default: see dmremap-bench-baseline(1))" },
 		{ .type = OPT_CHOICE, .name = "format", .value = &o->format, .argh = "FMT",
 		  .choices = format_names,
-		  .help = "html (one page, default) or svg (one file per chart)" },
+		  .help = "html (one page, default), svg (one file per chart), csv, or hdr "
+			  "(HdrHistogram interval log)" },
+		{ .type = OPT_CHOICE, .name = "csv-rows", .value = &o->csv_rows, .argh = "ROWS",
+		  .choices = csv_rows_names, .set = &o->csv_rows_set,
+		  .help = "csv: intervals (one row per interval, default) or summary "
+			  "(per run, part, stream)" },
 		{ .type = OPT_GROUP, .help = "Output" },
 		{ .type = OPT_STRING, .name = "output", .short_name = 'o', .value = &o->output,
 		  .argh = "PATH",
-		  .help = "the page, - for stdout (default RESULT.html); with --format svg "
-			  "a directory (default RESULT-charts); see OUTPUTS in dmremap-bench(1)" },
+		  .help = "the page, - for stdout (default RESULT.html, .csv, .hlog); with "
+			  "--format svg a directory (default RESULT-charts); see OUTPUTS in "
+			  "dmremap-bench(1)" },
 		{ .type = OPT_BOOL, .name = "quiet", .short_name = 'q', .value = &o->quiet,
 		  .help = "do not say where the report went" },
 		OPT_END_MARK,
@@ -188,6 +240,16 @@ static int parse(int argc, char **argv, struct report_opts *o, const char **inpu
 		return EXIT_USAGE;
 	if (npos != 1) {
 		log_error("expected one result file RESULT.json");
+		return EXIT_USAGE;
+	}
+	if (o->csv_rows_set && o->format != FORMAT_CSV) {
+		log_error("--csv-rows: applies to --format csv only (allowed: with it, or without "
+			  "--csv-rows)");
+		return EXIT_USAGE;
+	}
+	if (o->baseline && (o->format == FORMAT_CSV || o->format == FORMAT_HDR)) {
+		log_error("--baseline: applies to --format html and svg only (the charts; csv and "
+			  "hdr write the result's own figures)");
 		return EXIT_USAGE;
 	}
 	*input = pos[0];
@@ -218,8 +280,7 @@ int cmd_report(int argc, char **argv)
 	log_set_quiet(o.quiet);
 	/* Where the report goes, under the output rule, before anything is read. */
 	if (!o.output) {
-		if (default_output(input, o.format == FORMAT_SVG ? "-charts" : ".html", out,
-				   sizeof(out)))
+		if (default_output(input, format_suffix[o.format], out, sizeof(out)))
 			return EXIT_USAGE;
 		o.output = out;
 	}
@@ -231,6 +292,11 @@ int cmd_report(int argc, char **argv)
 	doc = load_result(input);
 	if (!doc)
 		return EXIT_USAGE;
+	if (o.format == FORMAT_CSV || o.format == FORMAT_HDR) {
+		rc = write_figures(doc, input, &o);
+		json_decref(doc);
+		return rc;
+	}
 	if (o.baseline) {
 		char dir[PATH_MAX];
 

@@ -151,6 +151,13 @@ int history_print(FILE *f, json_t *doc, const char *name, const char *where, cha
 		ms.command[0] ? ms.command : "?", ms.nruns, ms.nsessions,
 		history_is(doc) ? "" : ", stored as a single result", where);
 	if (!strcmp(ms.source, "fio")) {
+		json_t *rep = json_object_get(json_object_get(doc, "dmremap-bench"),
+					      "fio_status_reports");
+
+		if (json_integer_value(rep) > 1)
+			fprintf(f, "  fio --status-interval output: %" JSON_INTEGER_FORMAT " reports, the "
+				"last is the result, their differences its intervals\n",
+				json_integer_value(rep));
 		fprintf(f, "  fio output: one run; a comparison against it is untested\n");
 		metrics_free(&ms);
 		return 0;

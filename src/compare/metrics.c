@@ -1,5 +1,6 @@
 #include "compare/metrics.h"
 
+#include "result/fio.h"
 #include "result/history.h"
 #include "result/load.h"
 #include "stats/paired.h"
@@ -371,7 +372,34 @@ out:
 	return rc;
 }
 
-/* fio --output-format=json: one job, or one group with group_reporting. */
+/*
+ * A latency metric of a fio direction: the mean from clat_ns, percentiles
+ * from the clat bins of json+ (the histogram, as ours), else from fio's
+ * percentile list. false when fio wrote neither (clat_percentiles=0, or a
+ * percentile not in its percentile_list).
+ */
+static bool fio_latency(json_t *clat, const struct hist *bins, size_t k, double *v)
+{
+	static const char *const pkeys[] = { NULL, "50.000000", "99.000000", "99.900000" };
+	static const double pct[] = { 0, 50, 99, 99.9 };
+	json_t *x;
+
+	if (k == 0) {
+		x = json_object_get(clat, "mean");
+	} else if (bins) {
+		*v = (double)hist_percentile(bins, pct[k]);
+		return true;
+	} else {
+		x = json_object_get(json_object_get(clat, "percentile"), pkeys[k]);
+	}
+	*v = json_number_value(x);
+	return json_is_number(x);
+}
+
+/*
+ * fio --output-format=json or json+: one job, or one group with
+ * group_reporting. With json+, the percentiles come from the clat bins.
+ */
 static int from_fio(json_t *doc, struct metric_set *s, char *err, size_t elen)
 {
 	json_t *jobs = json_object_get(doc, "jobs"), *job;
@@ -393,27 +421,42 @@ static int from_fio(json_t *doc, struct metric_set *s, char *err, size_t elen)
 	for (i = 0; i < 2; i++) {
 		json_t *d = json_object_get(job, dirs[i]);
 		json_t *clat = json_object_get(d, "clat_ns");
-		json_t *pct = json_object_get(clat, "percentile");
-		static const char *const pkeys[] = { NULL, "50.000000", "99.000000", "99.900000" };
 		double bw = json_object_get(d, "bw_bytes") ? num(d, "bw_bytes") : num(d, "bw") * 1024;
+		char sub[256];
+		struct hist h;
+		int hr;
 
 		if (!json_is_object(d) || num(d, "total_ios") <= 0)
 			continue;
-		if (!metrics_add(s, "all", dirs[i], "iops", MK_THROUGHPUT, BETTER_HIGHER,
-				 num(d, "iops")) ||
-		    !metrics_add(s, "all", dirs[i], "bw", MK_THROUGHPUT, BETTER_HIGHER, bw))
+		hr = fio_clat_hist(d, &h, sub, sizeof(sub));
+		if (hr < 0) {
+			snprintf(err, elen, "is fio output whose jobs[0].%s.%s", dirs[i], sub);
 			return -1;
-		for (k = 0; k < sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++) {
-			json_t *v = k == 0 ? json_object_get(clat, "mean") :
-				json_object_get(pct, pkeys[k]);
-
-			/* fio run with clat_percentiles=0 has none: not a zero latency. */
-			if (!json_is_number(v))
-				continue;
-			if (!metrics_add(s, "all", dirs[i], lat_metrics[k].name, lat_metrics[k].kind,
-				 lat_metrics[k].better, json_number_value(v)))
-				return -1;
 		}
+		for (k = 0; k < 2 + sizeof(lat_metrics) / sizeof(lat_metrics[0]); k++) {
+			struct metric *m = NULL;
+			double v;
+
+			if (k == 0)
+				m = metrics_add(s, "all", dirs[i], "iops", MK_THROUGHPUT,
+						BETTER_HIGHER, num(d, "iops"));
+			else if (k == 1)
+				m = metrics_add(s, "all", dirs[i], "bw", MK_THROUGHPUT, BETTER_HIGHER,
+						bw);
+			else if (!fio_latency(clat, hr == 0 ? &h : NULL, k - 2, &v))
+				continue;  /* not a zero latency: fio wrote none */
+			else
+				m = metrics_add(s, "all", dirs[i], lat_metrics[k - 2].name,
+						lat_metrics[k - 2].kind, lat_metrics[k - 2].better, v);
+			if (!m) {
+				if (hr == 0)
+					hist_free(&h);
+				snprintf(err, elen, "out of memory");
+				return -1;
+			}
+		}
+		if (hr == 0)
+			hist_free(&h);
 	}
 	err_count = num(job, "error") != 0 ? 1 : 0;
 	if (!metrics_add(s, "all", "total", "errors", MK_ERRORS, BETTER_LOWER, err_count))

@@ -12,6 +12,7 @@
 #include "result/history.h"
 #include "result/load.h"
 #include "result/output.h"
+#include "result/result_dump.h"
 
 void baseline_dir(const char *dir, char *out, size_t len)
 {
@@ -60,7 +61,7 @@ int baseline_save(const char *dir, const char *name, json_t *doc, char *why, siz
 		errno = err;
 		return OUTPUT_FAILED;
 	}
-	data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	data = result_dumps(doc);
 	if (!data) {
 		snprintf(why, wlen, "cannot write %s: %s", path, strerror(ENOMEM));
 		errno = ENOMEM;

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "result/fio.h"
+
 static const char *file_kind(mode_t m)
 {
 	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ?
@@ -218,6 +220,25 @@ static int load_series(json_t *doc, const char *path, bool in, char *err, size_t
 	}
 	json_object_set_new(res, "intervals", lines);
 	return 0;
+/*
+ * fio --status-interval output: several fio documents one after the other.
+ * The last is the result, the earlier ones its intervals (result/fio.h).
+ * NULL when buf is no such stream (*stream false) or, with *stream true,
+ * when it is one that cannot be read (err says why).
+ */
+static json_t *load_fio_stream(const char *buf, size_t len, const char *name, bool *stream,
+			       char *err, size_t elen)
+{
+	char sub[512];
+	json_t *doc;
+
+	*stream = fio_stream_probe(buf, len);
+	if (!*stream)
+		return NULL;
+	doc = fio_stream_parse(buf, len, sub, sizeof(sub));
+	if (!doc)
+		snprintf(err, elen, "%s %s", name, sub);
+	return doc;
 }
 
 json_t *result_load(const char *path, unsigned flags, char *err, size_t elen)
@@ -228,6 +249,7 @@ json_t *result_load(const char *path, unsigned flags, char *err, size_t elen)
 	json_error_t jerr;
 	char *buf, sub[512];
 	size_t len = 0;
+	bool stream = false;
 	json_t *doc;
 	int fd;
 
@@ -241,7 +263,11 @@ json_t *result_load(const char *path, unsigned flags, char *err, size_t elen)
 		return NULL;
 	/* Duplicate keys are refused: which of two values a reader takes is no rule. */
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		doc = load_fio_stream(buf, len, name, &stream, err, elen);
 	free(buf);
+	if (!doc && stream)
+		return NULL;
 	if (!doc) {
 		snprintf(err, elen, "%s: not valid JSON (line %d: %s)", name, jerr.line, jerr.text);
 		return NULL;

@@ -10,6 +10,10 @@
  * validated: a document that lacks what its producer always writes is
  * not a result. Every failure is one message naming the file (and the
  * line, for JSON errors, or the missing key).
+ *
+ * fio --status-interval output, fio documents one after the other, is
+ * read as its last document with the intervals of all of them
+ * (result/fio.h).
  */
 #ifndef DMRB_RESULT_LOAD_H
 #define DMRB_RESULT_LOAD_H

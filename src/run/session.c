@@ -18,6 +18,8 @@
 #include "engine/hardstop.h"
 #include "engine/ioengine.h"
 #include "result/output.h"
+#include "result/result_csv.h"
+#include "result/result_dump.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
 #include "run/reference.h"
@@ -765,7 +767,10 @@ static int write_output(struct session *s, json_t *doc, const struct emit_print 
 	int rc = 0;
 
 	if (ro->output_format == OUT_JSON) {
-		data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		data = result_dumps(doc);
+		len = data ? strlen(data) : 0;
+	} else if (ro->output_format == OUT_CSV) {
+		data = result_csv(doc, (enum csv_rows)ro->csv_rows);
 		len = data ? strlen(data) : 0;
 	} else {
 		FILE *m = open_memstream(&data, &len);
@@ -833,9 +838,15 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 		 */
 		if (!to_stdout && (!ro->quiet || out_rc))
 			print_all(stdout, &ep);
-	} else if (ro->output_format == OUT_JSON) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0)
-			fputc('\n', stdout);
+	} else if (ro->output_format == OUT_JSON || ro->output_format == OUT_CSV) {
+		char *text = ro->output_format == OUT_JSON ? result_dumps(doc) :
+			result_csv(doc, (enum csv_rows)ro->csv_rows);
+
+		if (text)
+			printf(ro->output_format == OUT_JSON ? "%s\n" : "%s", text);
+		else
+			log_error("out of memory for the result");
+		free(text);
 	} else if (!ro->quiet) {
 		print_all(stdout, &ep);
 	}

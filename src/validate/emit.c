@@ -12,6 +12,7 @@
 
 #include "cli/runopts.h"
 #include "result/output.h"
+#include "result/result_dump.h"
 #include "util/log.h"
 #include "validate/model.h"
 
@@ -24,7 +25,7 @@ int vd_emit(const struct validate *v)
 	int rc = 0;
 
 	if (a->output_format == OUT_JSON) {
-		data = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		data = result_dumps(doc);
 		len = data ? strlen(data) : 0;
 	} else {
 		FILE *m = open_memstream(&data, &len);
