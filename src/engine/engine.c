@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,22 @@
  * keeps its own.
  */
 #define READ_POOL_BUFS 128
+/*
+ * Discards run on a helper thread (discard.h). While some are in flight
+ * along with other I/O, a worker's wait for the kernel's completions is
+ * cut to this, so that a finished discard's slot is refilled soon; its
+ * latency is the helper's own timestamp, exact either way. With only
+ * discards in flight the worker waits on the helper itself.
+ */
+#define DISCARD_POLL_NS (200 * NSEC_PER_USEC)
+#define DISCARD_WAIT_NS (20 * NSEC_PER_MSEC)
+/*
+ * Open loop: arrivals that fell due longer ago than this and are still
+ * waiting for a free slot are dropped (counted in late.dropped): the
+ * backlog of a stream whose arrivals outrun the device is one second of
+ * arrivals, however long the device stalls.
+ */
+#define OPENLOOP_BACKLOG_NS NSEC_PER_SEC
 
 /* ---- worker side ---------------------------------------------------- */
 
@@ -58,8 +75,15 @@ static void *slot_buf(const struct worker *w, size_t slot, bool write)
 	return (char *)w->bufs + slot * w->buf_size;
 }
 
+/* A flush is due: after flush_every writes, or flush_interval_ns after the last. */
+static bool flush_due(const struct worker *w, uint64_t t)
+{
+	return (w->flush_every && w->writes_since_flush >= w->flush_every) ||
+		(w->flush_interval_ns && t >= w->next_flush_ns);
+}
+
 /* Pick the unit's next I/O; false when a one-pass worker has covered its region. */
-static bool fill_unit(struct worker *w, struct io_unit *u)
+static bool fill_unit(struct worker *w, struct io_unit *u, uint64_t t)
 {
 	struct io_pick p;
 
@@ -67,12 +91,27 @@ static bool fill_unit(struct worker *w, struct io_unit *u)
 		w->exhausted = true;
 		return false;
 	}
+	u->due = 0;
+	if (flush_due(w, t)) {
+		u->op = IO_FLUSH;
+		u->write = false;
+		u->off = 0;
+		u->len = 0;
+		u->full_sync = w->flush_full;
+		w->writes_since_flush = 0;
+		w->next_flush_ns = t + w->flush_interval_ns;
+		return true;
+	}
 	do {
 		gen_next(&w->gen, &p);
 		u->off = p.off;
 		u->len = p.len;
-		u->write = p.write;
+		u->op = p.op;
+		u->write = p.op == IO_WRITE;
 	} while (w->verifying && !vio_claim(&w->vio, u));
+	u->fua = u->write && w->fua;
+	if (u->write)
+		w->writes_since_flush++;
 	if (w->one_pass)
 		w->pass_left = w->pass_left > p.len ? w->pass_left - p.len : 0;
 	if (w->read_pool)
@@ -98,7 +137,7 @@ static void record_error(struct worker *w, const struct io_unit *u, long res, ui
 	if (es->nlist < ERR_LIST_MAX)
 		es->list[es->nlist++] = (struct err_entry){
 			.off = u->off, .len = u->len, .err = res < 0 ? (int)-res : 0,
-			.write = u->write, .t_ns = t - e->start_ns,
+			.write = u->write, .op = u->op, .t_ns = t - e->start_ns,
 		};
 	/* Rare path: a shared counter is fine here. */
 	n = __atomic_add_fetch(&e->error_count, 1, __ATOMIC_RELAXED);
@@ -112,8 +151,9 @@ static void complete(struct worker *w, const struct io_done *d, uint64_t t)
 {
 	struct io_unit *u = d->u;
 	bool ok = d->res == (long)u->len;
+	struct dir_result *dr;
 
-	if (w->verifying) {
+	if (w->verifying && u->op != IO_FLUSH) {
 		uint64_t bad = w->vio.st.bad;
 
 		/* Timestamps are taken: checking costs no I/O its latency. */
@@ -135,30 +175,117 @@ static void complete(struct worker *w, const struct io_done *d, uint64_t t)
 		w->ramp_ops++;
 		return;
 	}
-	counter_add(&w->dir[u->write].ops, 1);
-	counter_add(&w->dir[u->write].bytes, u->len);
-	hist_record(&w->dir[u->write].hist, t - u->ts);
+	dr = &w->dir[u->op];
+	counter_add(&dr->ops, 1);
+	counter_add(&dr->bytes, u->len);
+	hist_record(&dr->hist, t - u->ts);
+	if (dr->resp.buckets && u->op != IO_FLUSH) {
+		/* Open loop: from when it was due; a flush is no arrival. */
+		uint64_t late = u->ts - u->due;
+
+		hist_record(&dr->resp, t - u->due);
+		if (late > OPENLOOP_LATE_NS) {
+			dr->late.count++;
+			dr->late.sum_ns += late;
+			if (late > dr->late.max_ns)
+				dr->late.max_ns = late;
+		}
+	}
 	w->last_done_ns = t;
 }
 
-/* How many of the prepared units the rate limit lets go now. */
+/* When the next arrival (the next token of the rate limit) falls due. */
+static uint64_t rate_next_ns(const struct worker *w)
+{
+	if (w->poisson)
+		return w->next_due;
+	return w->eng->start_ns +
+		(uint64_t)((unsigned __int128)w->arrivals * NSEC_PER_SEC / w->rate_iops);
+}
+
+/* The gap to the next arrival of a Poisson stream: exponential, mean 1/rate. */
+static uint64_t poisson_gap(struct worker *w)
+{
+	/* 53 random bits: u in (0, 1], so the log is finite. */
+	double u = (double)((prng_next(&w->arr_rng) >> 11) + 1) * 0x1p-53;
+
+	return (uint64_t)(-log(u) * w->mean_gap_ns);
+}
+
+/*
+ * Open loop: arrivals due longer than backlog_ns ago with no slot to run
+ * them are dropped, so that a device that stalls leaves a bounded backlog
+ * behind. No arrival is stored: the backlog is how far the next due time
+ * lags behind now. A Poisson stream's count is the expected one.
+ */
+static void drop_backlog(struct worker *w, uint64_t t)
+{
+	uint64_t due = rate_next_ns(w), keep_from;
+
+	if (t < w->backlog_ns || due >= t - w->backlog_ns)
+		return;
+	keep_from = t - w->backlog_ns;
+	if (w->poisson) {
+		uint64_t n = (uint64_t)((double)(keep_from - due) / w->mean_gap_ns);
+
+		w->dropped += n;
+		w->arrivals += n;
+		w->next_due = keep_from;
+	} else {
+		uint64_t n = (uint64_t)((unsigned __int128)(keep_from - w->eng->start_ns) *
+					w->rate_iops / NSEC_PER_SEC);
+
+		if (n > w->arrivals) {
+			w->dropped += n - w->arrivals;
+			w->arrivals = n;
+		}
+	}
+}
+
+/*
+ * How many of the prepared units the rate limit or the arrivals let go
+ * now. Each unit let go is admitted once, with the time it was due (the
+ * front of the batch may hold units admitted before, that a full queue
+ * sent back).
+ */
 static unsigned rate_allowance(struct worker *w, uint64_t t, unsigned want)
 {
-	unsigned __int128 due;
-	uint64_t allowed;
+	unsigned n = 0;
 
 	if (!w->rate_iops)
 		return want;
-	due = (unsigned __int128)(t - w->eng->start_ns) * w->rate_iops / NSEC_PER_SEC + 1;
-	allowed = due > w->issued ? (uint64_t)(due - w->issued) : 0;
-	return allowed < want ? (unsigned)allowed : want;
+	while (n < want && w->batch[n]->due)
+		n++;
+	if (w->open_loop)
+		drop_backlog(w, t);
+	for (; n < want; n++) {
+		uint64_t due = rate_next_ns(w);
+
+		if (due > t)
+			break;
+		w->batch[n]->due = due;
+		w->arrivals++;
+		if (w->poisson)
+			w->next_due += poisson_gap(w);
+	}
+	return n;
 }
 
-/* When the next token of the rate limit falls due. */
-static uint64_t rate_next_ns(const struct worker *w)
+/*
+ * Hand the front discards of the batch to the discard thread; returns how
+ * many (they count as sent: in flight).
+ */
+static unsigned send_discards(struct worker *w, unsigned from, unsigned go, uint64_t t)
 {
-	return w->eng->start_ns +
-		(uint64_t)((unsigned __int128)w->issued * NSEC_PER_SEC / w->rate_iops);
+	unsigned i = from;
+
+	while (i < go && w->batch[i]->op == IO_DISCARD) {
+		w->batch[i]->ts = t;
+		discarder_push(w->disc, w->batch[i]);
+		i++;
+	}
+	w->disc_inflight += i - from;
+	return i - from;
 }
 
 /*
@@ -187,6 +314,8 @@ static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 	unsigned n = *nbatch, sent = 0, go, i;
 	uint64_t t = now_ns();
 
+	if (t < w->think_until)
+		return 0;  /* thinking: see worker_main */
 	go = rate_allowance(w, t, n);
 	if (w->kcap) {
 		unsigned room = inflight < w->kcap ? w->kcap - inflight : 0;
@@ -197,6 +326,17 @@ static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 	while (sent < go) {
 		unsigned slice = go - sent < w->submit_slice ? go - sent : w->submit_slice;
 		int rc;
+
+		if (w->disc) {
+			/* Discards go to the helper; the engine gets the run before the next one. */
+			sent += send_discards(w, sent, go, t);
+			for (i = sent; i < sent + slice && i < go; i++)
+				if (w->batch[i]->op == IO_DISCARD)
+					break;
+			slice = i - sent;
+			if (!slice)
+				continue;
+		}
 
 		/*
 		 * One timestamp a call: each I/O's latency starts when its call
@@ -228,14 +368,12 @@ static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 			struct io_done d = { .u = w->batch[sent], .res = rc };
 
 			record_error(w, d.u, d.res, t);
-			w->issued++;
 			memmove(w->batch + sent, w->batch + sent + 1,
 				(n - sent - 1) * sizeof(*w->batch));
 			n--;
 			go--;
 		}
 	}
-	w->issued += sent;
 	memmove(w->batch, w->batch + sent, (n - sent) * sizeof(*w->batch));
 	*nbatch = n - sent;
 	return (int)sent;
@@ -298,12 +436,13 @@ static void *worker_main(void *arg)
 	}
 
 	for (i = 0, t0 = now_ns(); i < w->depth; i++)
-		if (fill_unit(w, &w->units[i])) {
+		if (fill_unit(w, &w->units[i], t0)) {
 			w->units[i].ts = t0;
 			w->batch[nbatch++] = &w->units[i];
 		}
 	for (;;) {
 		uint64_t t, timeout = REAP_FOREVER;
+		unsigned kin;
 		int n, k;
 
 		if (nbatch && !stopping) {
@@ -323,24 +462,44 @@ static void *worker_main(void *arg)
 			break;
 		}
 		if (inflight == 0) {
-			/* Only the rate limit keeps us idle: sleep to the next token. */
-			if (w->rate_iops)
-				sleep_until_ns(rate_next_ns(w));
+			/* Only the rate limit or a think time keeps us idle: sleep to the next. */
+			uint64_t until = w->rate_iops ? rate_next_ns(w) : 0;
+
+			if (w->think_until > until)
+				until = w->think_until;
+			if (until)
+				sleep_until_ns(until);
 			if (now_ns() >= e->end_ns || eng_stopping(e))
 				stopping = true;
 			continue;
 		}
-		if (nbatch && w->rate_iops) {
-			uint64_t due = rate_next_ns(w), cur = now_ns();
+		if (nbatch && (w->rate_iops || w->think_ns)) {
+			uint64_t cur = now_ns(), due = w->rate_iops ? rate_next_ns(w) : 0;
 
-			timeout = due > cur ? due - cur : 0;
-			if (timeout > REAP_TIMEOUT_NS)
-				timeout = REAP_TIMEOUT_NS;
+			if (w->think_until > cur && w->think_until > due)
+				due = w->think_until;
+			if (due) {
+				timeout = due > cur ? due - cur : 0;
+				if (timeout > REAP_TIMEOUT_NS)
+					timeout = REAP_TIMEOUT_NS;
+			}
 		}
-		n = w->poll && timeout == REAP_FOREVER ? poll_completions(w, inflight) : 0;
-		if (n == 0)
-			n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, inflight,
-					 w->events, timeout);
+		n = 0;
+		kin = inflight - w->disc_inflight;
+		if (w->disc_inflight) {
+			/* Only discards in flight: wait for the helper (a signal ends it too). */
+			n = (int)discarder_reap(w->disc, w->events, w->disc_inflight,
+						kin ? 0 : timeout < DISCARD_WAIT_NS ? timeout :
+						DISCARD_WAIT_NS);
+			if (timeout > DISCARD_POLL_NS)
+				timeout = DISCARD_POLL_NS;
+		}
+		if (n == 0 && kin) {
+			n = w->poll && timeout == REAP_FOREVER ? poll_completions(w, kin) : 0;
+			if (n == 0)
+				n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, kin,
+						 w->events, timeout);
+		}
 		t = now_ns();
 		if (n < 0) {
 			log_error("worker %u: reaping completions failed: %s", w->index,
@@ -354,17 +513,29 @@ static void *worker_main(void *arg)
 		if (!stopping && (t >= e->end_ns || eng_stopping(e)))
 			stopping = true;
 		for (k = 0; k < n; k++) {
-			complete(w, &w->events[k], t);
-			if (!stopping && fill_unit(w, w->events[k].u)) {
-				w->events[k].u->ts = t;
-				w->batch[nbatch++] = w->events[k].u;
+			struct io_unit *u = w->events[k].u;
+
+			if (u->op == IO_DISCARD) {
+				/* Timed by the discard thread. */
+				w->disc_inflight--;
+				complete(w, &w->events[k], u->t_done);
+			} else {
+				complete(w, &w->events[k], t);
+			}
+			if (!stopping && fill_unit(w, u, t)) {
+				u->ts = t;
+				w->batch[nbatch++] = u;
 			}
 		}
+		/* thinktime: the successors of these completions wait this long. */
+		if (w->think_ns && n > 0)
+			w->think_until = t + w->think_ns;
 	}
 	/* Never submitted: give their blocks back for the next run on this map. */
 	if (w->verifying)
 		for (i = 0; i < nbatch; i++)
-			vio_release(&w->vio, w->batch[i]);
+			if (w->batch[i]->op != IO_FLUSH)
+				vio_release(&w->vio, w->batch[i]);
 	__atomic_store_n(&w->inflight, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->kinflight, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
@@ -382,24 +553,44 @@ static void fill_random(void *buf, size_t len, uint64_t seed)
 		p[i] = splitmix64(&x);
 }
 
+static void worker_free_hists(struct worker *w)
+{
+	unsigned d;
+
+	for (d = 0; d < DIR_COUNT; d++)
+		dir_result_free(&w->dir[d]);
+}
+
 static void worker_free(struct worker *w)
 {
-	if (w->abandoned || w->stuck || w->unjoined) {
+	if (w->disc && w->disc->started) {
+		/* Set up, never run: the thread waits for requests and ends at once. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)(HARDSTOP_JOIN_NS / NSEC_PER_SEC);
+		if (!discarder_stop(w->disc, &ts))
+			w->disc_left = true;
+	}
+	if (w->disc && !w->disc_left) {
+		discarder_free(w->disc);
+		free(w->disc);
+		w->disc = NULL;
+	}
+	if (w->abandoned || w->stuck || w->unjoined || w->disc_left) {
 		/*
 		 * io_destroy() would wait for I/O that may never complete, and
 		 * the kernel may still write into the buffers: keep both. A
 		 * worker left in a submit call uses its units and context
 		 * when the call returns. (keep_left_behind() keeps them
-		 * reachable.)
+		 * reachable.) A discard thread left in its ioctl holds a unit.
 		 */
-		hist_free(&w->dir[0].hist);
-		hist_free(&w->dir[1].hist);
+		worker_free_hists(w);
 		return;
 	}
 	if (w->ioctx)
 		w->eng->ops->teardown(w->ioctx);
-	hist_free(&w->dir[0].hist);
-	hist_free(&w->dir[1].hist);
+	worker_free_hists(w);
 	free(w->units);
 	free(w->bufs);
 	free(w->read_pool);
@@ -489,6 +680,20 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		if (!w->rate_iops)
 			w->rate_iops = 1;
 	}
+	if (st->arrival != ARRIVAL_CLOSED) {
+		w->open_loop = true;
+		w->poisson = st->arrival == ARRIVAL_POISSON;
+		w->backlog_ns = OPENLOOP_BACKLOG_NS;
+		w->mean_gap_ns = (double)NSEC_PER_SEC / (double)w->rate_iops;
+		/* Its own stream of numbers: the offsets stay those of the closed loop. */
+		prng_seed(&w->arr_rng, e->job->seed ^ 0xa77e5a15ULL, (uint64_t)stream * 65536 + index);
+	}
+	w->think_ns = st->think_ns;
+	w->fua = st->fua;
+	w->flush_every = st->flush_every;
+	w->flush_full = st->flush_full;
+	w->flush_interval_ns = st->flush_interval_ns;
+	w->next_flush_ns = st->flush_interval_ns ? now_ns() + st->flush_interval_ns : 0;
 	if (e->job->verify_map) {
 		/* Disjoint slices: no two workers ever touch one block. */
 		sliced.slice_per_worker = true;
@@ -508,9 +713,12 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		w->one_pass = true;
 		w->pass_left = w->gen.len;
 	}
-	if (hist_init(&w->dir[0].hist, HIST_BITS_PRECISE) ||
-	    hist_init(&w->dir[1].hist, HIST_BITS_PRECISE))
-		goto nomem;
+	for (i = 0; i < DIR_COUNT; i++) {
+		if (hist_init(&w->dir[i].hist, HIST_BITS_PRECISE))
+			goto nomem;
+		if (w->open_loop && i != DIR_FLUSH && hist_init(&w->dir[i].resp, HIST_BITS_PRECISE))
+			goto nomem;
+	}
 	w->units = calloc(w->depth, sizeof(*w->units));
 	w->batch = calloc(w->depth, sizeof(*w->batch));
 	w->events = calloc(w->depth, sizeof(*w->events));
@@ -531,6 +739,19 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	/* With a read pool, fill_unit() picks each I/O's buffer again. */
 	for (i = 0; i < w->depth; i++)
 		w->units[i].buf = slot_buf(w, i, false);
+	if (st->discard_pct) {
+		w->disc = malloc(sizeof(*w->disc));
+		if (!w->disc)
+			goto nomem;
+		err = discarder_start(w->disc, e->fd, w->depth);
+		if (err) {
+			free(w->disc);
+			w->disc = NULL;
+			log_error("cannot start the discard thread of worker %u: %s", index,
+				  strerror(err));
+			return EXIT_RUNTIME;
+		}
+	}
 	w->ioctx = e->ops->setup(w->depth, &err);
 	if (!w->ioctx) {
 		if (err == EAGAIN && e->ops == &ioeng_libaio)
@@ -632,14 +853,12 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 		sr->workers++;
 		if (w->depth > sr->iodepth)
 			sr->iodepth = w->depth;
-		for (d = 0; d < 2; d++) {
-			sr->dir[d].ops += w->dir[d].ops;
-			sr->dir[d].bytes += w->dir[d].bytes;
-			hist_merge(&sr->dir[d].hist, &w->dir[d].hist);
-			res->dir[d].ops += w->dir[d].ops;
-			res->dir[d].bytes += w->dir[d].bytes;
-			hist_merge(&res->dir[d].hist, &w->dir[d].hist);
-		}
+		for (d = 0; d < DIR_COUNT; d++)
+			if (dir_result_add(&sr->dir[d], &w->dir[d]) ||
+			    dir_result_add(&res->dir[d], &w->dir[d]))
+				log_warn("out of memory for the response-time histograms");
+		sr->dropped += w->dropped;
+		res->dropped += w->dropped;
 		err_stats_merge(&sr->errors, &w->errs);
 		verify_stats_merge(&res->verify, &w->vio.st);
 		err_stats_merge(&res->errors, &w->errs);
@@ -683,6 +902,23 @@ static int validate_job(const struct job *job)
 		if (!st->workers || (!st->iodepth && !st->total_depth) || !st->nbs) {
 			log_error("stream '%s' has no workers, depth or block size", st->name);
 			return EXIT_USAGE;
+		}
+		if (st->arrival != ARRIVAL_CLOSED && !st->rate_iops) {
+			log_error("stream '%s': an open-loop stream needs an arrival rate", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->arrival != ARRIVAL_CLOSED && st->think_ns) {
+			log_error("stream '%s': a think time is for closed-loop streams; an "
+				  "open-loop stream's arrivals set its pace", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->discard_pct > 100 || st->read_pct > 100) {
+			log_error("stream '%s': shares above 100%%", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->discard_pct && job->verify_map && genmap_track_trims(job->verify_map)) {
+			log_error("out of memory for the discard map of --verify");
+			return EXIT_RUNTIME;
 		}
 		if (st->total_depth && st->total_depth < st->workers) {
 			log_error("stream '%s': %llu I/Os in flight cannot feed %u workers",
@@ -815,6 +1051,15 @@ static bool join_workers(struct engine *e)
 			w->unjoined = true;
 		pthread_detach(w->thread);
 		left = true;
+	}
+	/* A discard thread stuck in its ioctl is left behind as a worker would be. */
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+
+		if (w->disc && !discarder_stop(w->disc, &ts)) {
+			w->disc_left = true;
+			left = true;
+		}
 	}
 	return left;
 }

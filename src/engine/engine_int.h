@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/discard.h"
 #include "engine/gen.h"
 #include "engine/ioengine.h"
 #include "engine/verify_io.h"
@@ -21,11 +22,30 @@ struct engine;
 struct worker {
 	/* Owned by the worker thread while it runs. */
 	struct gen gen;
-	struct dir_result dir[2];
+	struct dir_result dir[DIR_COUNT];
 	struct err_stats errs;
 	uint64_t ramp_ops;
 	uint64_t last_done_ns;
-	uint64_t issued;               /* for the rate limit */
+	/*
+	 * Arrivals (rate_iops): the rate limit of a closed-loop stream, the
+	 * arrival process of an open-loop one. arrivals counts those admitted
+	 * or dropped; a Poisson stream keeps its next due time.
+	 */
+	uint64_t arrivals;
+	uint64_t next_due;
+	double mean_gap_ns;
+	struct prng arr_rng;
+	bool open_loop, poisson;
+	uint64_t backlog_ns;           /* open loop: arrivals older than this are dropped */
+	uint64_t dropped;
+	uint64_t think_ns, think_until;
+	/* Flushes and discards (fill_unit). */
+	unsigned flush_every, writes_since_flush;
+	uint64_t flush_interval_ns, next_flush_ns;
+	bool flush_full, fua;
+	struct discarder *disc;        /* NULL: the stream never discards */
+	unsigned disc_inflight;
+	bool disc_left;                /* its thread was left in the ioctl: keep it */
 	uint64_t pass_left;            /* one_pass: bytes still to issue */
 	bool one_pass, exhausted;
 	unsigned abandoned;            /* in flight when the hard stop came */

@@ -21,6 +21,11 @@ struct gen {
 	unsigned nbs;
 	uint32_t bs_total;
 	unsigned read_pct;
+	unsigned discard_pct;              /* of all I/Os; 0: the sequence is as before */
+	bool trim_then_write;              /* a discard's blocks are written next */
+	bool pair_write;                   /* ... and this one is that write */
+	uint64_t pair_off;
+	uint32_t pair_len;
 	uint64_t cursor;                   /* sequential position (relative) */
 	/* ACCESS_SEQ_RUNS */
 	unsigned run_blocks, run_left;
@@ -36,6 +41,7 @@ struct io_pick {
 	uint64_t off;
 	uint32_t len;
 	bool write;
+	uint8_t op;        /* enum io_op: IO_READ, IO_WRITE or IO_DISCARD */
 };
 
 /*
