@@ -73,7 +73,7 @@ struct run_opts {
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
 	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set, size_set;
-	bool repeat_set, slice_set;
+	bool repeat_set, slice_set, ramp_set, engine_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -118,7 +118,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .argh = "T", .min = 1000000000ULL, .max = 7 * 86400 * 1000000000ULL,      \
 	  .set = &(ro)->duration_set, .help = "how long to measure: 90, 90s, 5m, 2h" }, \
 	{ .type = OPT_DURATION, .name = "ramp", .value = &(ro)->ramp_ns, .argh = "T", \
-	  .max = 86400 * 1000000000ULL,                                             \
+	  .max = 86400 * 1000000000ULL, .set = &(ro)->ramp_set,                     \
 	  .help = "run this long first, excluded from the results (default 0)" },   \
 	{ .type = OPT_DURATION, .name = "interval", .value = &(ro)->interval_ns,    \
 	  .argh = "T", .min = 100000000ULL, .max = 3600 * 1000000000ULL,            \
@@ -135,7 +135,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .choices = reap_mode_names,                                               \
 	  .help = "wait for completions: auto, sleep or poll (default auto)" },     \
 	{ .type = OPT_CHOICE, .name = "engine", .value = &(ro)->engine,             \
-	  .argh = "NAME", .choices = engine_names,                                  \
+	  .argh = "NAME", .choices = engine_names, .set = &(ro)->engine_set,        \
 	  .help = "I/O engine: libaio or io_uring (default libaio)" },              \
 	{ .type = OPT_UINT, .name = "submit-limit", .value = &(ro)->submit_limit,  \
 	  .argh = "N|auto|none", .min = 1, .max = 1 << 20, .special = "auto",       \

@@ -1,7 +1,10 @@
 #include "engine/discard.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,7 +35,11 @@ static void *discarder_main(void *arg)
 		range[0] = u->off;
 		range[1] = u->len;
 		__atomic_store_n(&d->busy, 1, __ATOMIC_RELAXED);
-		res = ioctl(d->fd, BLKDISCARD, range) == 0 ? (long)u->len : -errno;
+		if (d->regular)
+			res = fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					(off_t)u->off, (off_t)u->len) == 0 ? (long)u->len : -errno;
+		else
+			res = ioctl(d->fd, BLKDISCARD, range) == 0 ? (long)u->len : -errno;
 		u->t_done = now_ns();
 		__atomic_store_n(&d->busy, 0, __ATOMIC_RELAXED);
 		tail = __atomic_load_n(&d->done_tail, __ATOMIC_RELAXED);
@@ -47,8 +54,12 @@ int discarder_start(struct discarder *d, int fd, unsigned cap)
 {
 	int rc;
 
+	struct stat sb;
+
 	memset(d, 0, sizeof(*d));
 	d->fd = fd;
+	/* A regular file (a scratch target): its discard is a punched hole. */
+	d->regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	d->cap = cap ? cap : 1;
 	d->req = calloc(d->cap, sizeof(*d->req));
 	d->done = calloc(d->cap, sizeof(*d->done));

@@ -1,5 +1,6 @@
 /*
- * Discards without blocking a worker. BLKDISCARD is a synchronous ioctl,
+ * Discards without blocking a worker. BLKDISCARD (on a regular file, a
+ * punched hole) is a synchronous call,
  * and neither libaio nor io_uring before Linux 6.12 (BLOCK_URING_CMD_DISCARD)
  * can issue a discard asynchronously, so each worker whose stream discards
  * gets a helper thread that issues them one at a time: the worker pushes
@@ -20,6 +21,7 @@
 
 struct discarder {
 	int fd;
+	bool regular;                      /* a regular file: FALLOC_FL_PUNCH_HOLE */
 	unsigned cap;                      /* slots in each ring: the worker's depth */
 	struct io_unit **req;              /* worker -> helper */
 	struct io_done *done;              /* helper -> worker */

@@ -32,9 +32,12 @@ struct gen {
 	uint64_t run_start_q;              /* P(start a run) scaled to 2^32 */
 	uint32_t run_bs;
 	bool run_write;
-	/* ACCESS_ZIPF */
+	/* ACCESS_ZIPF, ACCESS_PARETO (scattered ranks), ACCESS_NORMAL */
 	struct zipf zipf;
 	struct scatter scatter;
+	double pareto_pow;                 /* rank = (n - 1) u^pow */
+	double normal_mean, normal_sd;     /* in blocks of bs[0] */
+	uint64_t nblocks0;                 /* region / bs[0] */
 };
 
 struct io_pick {

@@ -17,6 +17,8 @@ enum access_pattern {
 	ACCESS_SEQUENTIAL,  /* one cursor per worker, wrapping */
 	ACCESS_ZIPF,        /* hot-spotted ranks, scattered over the region */
 	ACCESS_SEQ_RUNS,    /* random starts followed by runs of run_blocks */
+	ACCESS_PARETO,      /* pareto_h of the I/Os on 1 - pareto_h of the blocks, scattered */
+	ACCESS_NORMAL,      /* a hot spot: normal around normal_center, normal_dev wide */
 };
 
 enum arrival_mode {
@@ -40,6 +42,9 @@ struct stream_spec {
 	unsigned nbs;
 	enum access_pattern access;
 	double zipf_theta;             /* ACCESS_ZIPF */
+	double pareto_h;               /* ACCESS_PARETO: 0 < h < 1 (fio's pareto power) */
+	double normal_dev_pct;         /* ACCESS_NORMAL: standard deviation, % of the region */
+	double normal_center;          /* ACCESS_NORMAL: mean, as a fraction of the region */
 	unsigned run_blocks;           /* ACCESS_SEQ_RUNS: I/Os per run */
 	unsigned run_pct;              /* ACCESS_SEQ_RUNS: % of I/Os inside runs */
 	bool slice_per_worker;         /* each worker confined to its own slice */

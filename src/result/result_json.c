@@ -276,6 +276,7 @@ json_t *stream_spec_json(const struct stream_spec *st)
 	static const char *const access_names[] = {
 		[ACCESS_RANDOM] = "random", [ACCESS_SEQUENTIAL] = "sequential",
 		[ACCESS_ZIPF] = "zipf", [ACCESS_SEQ_RUNS] = "sequential_runs",
+		[ACCESS_PARETO] = "pareto", [ACCESS_NORMAL] = "normal",
 	};
 	json_t *bs = json_array(), *j;
 	unsigned i;
@@ -295,6 +296,11 @@ json_t *stream_spec_json(const struct stream_spec *st)
 		      "rate_iops", (json_int_t)st->rate_iops);
 	if (j && st->access == ACCESS_ZIPF)
 		json_object_set_new(j, "zipf_theta", json_real(st->zipf_theta));
+	if (j && st->access == ACCESS_PARETO)
+		json_object_set_new(j, "pareto_h", json_real(st->pareto_h));
+	if (j && st->access == ACCESS_NORMAL)
+		json_object_set_new(j, "normal", json_pack("{s:f, s:f}", "dev_pct",
+			st->normal_dev_pct, "center", st->normal_center));
 	if (j && st->access == ACCESS_SEQ_RUNS)
 		json_object_set_new(j, "run", json_pack("{s:I, s:I}", "blocks",
 			(json_int_t)st->run_blocks, "pct", (json_int_t)st->run_pct));

@@ -15,7 +15,7 @@
 
 #include "engine/gen.h"
 #include "engine/job.h"
-#include "profiles/workload.h"
+#include "profile_tables.h"
 #include "stats/drift.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
