@@ -427,6 +427,9 @@ static void *worker_main(void *arg)
 		pthread_cond_wait(&e->gate_cond, &e->gate_lock);
 	pthread_mutex_unlock(&e->gate_lock);
 	stopping = eng_stopping(e);
+	/* start_ns is set before the gate opens: the first arrival follows it. */
+	if (w->poisson)
+		w->next_due = e->start_ns + poisson_gap(w);
 	if (e->ops->start && (rc = e->ops->start(w->ioctx)) < 0) {
 		log_error("worker %u: cannot start its %s context: %s", w->index, e->ops->name,
 			  strerror(-rc));
