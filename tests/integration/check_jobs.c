@@ -138,7 +138,7 @@ END_TEST
  * discarded block reads back as zeroes (a punched hole) or its old
  * contents, never as a verify error.
  */
-START_TEST(verify_with_discards)
+static void verify_body(struct fixture *fx)
 {
 	static const char job[] =
 		"[global]\n"
@@ -152,31 +152,37 @@ START_TEST(verify_with_discards)
 		"bs=4k\n"
 		"iodepth=4\n"
 		"size=8M\n";
-	struct fixture fx;
 	char path[4096];
 	const char *args[] = { "run", path, "--no-dm", "--scratch-dir", NULL, "--size", "64M",
 			       "--verify", "--seed", "7", "--verify-state", NULL,
 			       "--output-format", "json", NULL };
 	char state[4200];
 
-	fx_init(&fx);
-	ck_assert_int_eq(write_file(fx.dir, "v.fio", job, path, sizeof(path)), 0);
-	snprintf(state, sizeof(state), "%s/genmap", fx.dir);
-	args[4] = fx.dir;
+	EXPECT(fx, write_file(fx->dir, "v.fio", job, path, sizeof(path)) == 0, "cannot write");
+	snprintf(state, sizeof(state), "%s/genmap", fx->dir);
+	args[4] = fx->dir;
 	args[11] = state;
-	run(&fx, args);
-	EXPECT(&fx, fx.r.status == 0, "exit %d: %s", fx.r.status, fx.r.err);
-	EXPECT(&fx, jint(&fx, "results.verify.bad_blocks") == 0, "bad blocks %lld",
-	       jint(&fx, "results.verify.bad_blocks"));
-	EXPECT(&fx, jint(&fx, "results.discard.ops") > 0 && jint(&fx, "results.flush.ops") > 0,
-	       "discards %lld flushes %lld", jint(&fx, "results.discard.ops"),
-	       jint(&fx, "results.flush.ops"));
-	EXPECT(&fx, jint(&fx, "results.verify.blocks_discarded") > 0 &&
-	       jint(&fx, "results.verify.blocks_discarded_read_zero") > 0,
+	run(fx, args);
+	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, jint(fx, "results.verify.bad_blocks") == 0, "bad blocks %lld",
+	       jint(fx, "results.verify.bad_blocks"));
+	EXPECT(fx, jint(fx, "results.discard.ops") > 0 && jint(fx, "results.flush.ops") > 0,
+	       "discards %lld flushes %lld", jint(fx, "results.discard.ops"),
+	       jint(fx, "results.flush.ops"));
+	EXPECT(fx, jint(fx, "results.verify.blocks_discarded") > 0 &&
+	       jint(fx, "results.verify.blocks_discarded_read_zero") > 0,
 	       "discarded %lld, read back as zeroes %lld",
-	       jint(&fx, "results.verify.blocks_discarded"),
-	       jint(&fx, "results.verify.blocks_discarded_read_zero"));
-	EXPECT(&fx, jint(&fx, "results.verify.blocks_checked") > 0, "nothing checked");
+	       jint(fx, "results.verify.blocks_discarded"),
+	       jint(fx, "results.verify.blocks_discarded_read_zero"));
+	EXPECT(fx, jint(fx, "results.verify.blocks_checked") > 0, "nothing checked");
+}
+
+START_TEST(verify_with_discards)
+{
+	struct fixture fx;
+
+	fx_init(&fx);
+	verify_body(&fx);
 	fx_done(&fx);
 }
 END_TEST
