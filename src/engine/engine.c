@@ -102,13 +102,21 @@ static bool fill_unit(struct worker *w, struct io_unit *u, uint64_t t)
 		w->next_flush_ns = t + w->flush_interval_ns;
 		return true;
 	}
-	do {
-		gen_next(&w->gen, &p);
-		u->off = p.off;
-		u->len = p.len;
-		u->op = p.op;
-		u->write = p.op == IO_WRITE;
-	} while (w->verifying && !vio_claim(&w->vio, u));
+	if (w->trim_then_write && u->op == IO_DISCARD &&
+	    (!w->verifying || vio_claim(&w->vio, u))) {
+		/* trimwrite: the blocks of a completed discard are written next. */
+		u->op = IO_WRITE;
+		u->write = true;
+		p.len = u->len;
+	} else {
+		do {
+			gen_next(&w->gen, &p);
+			u->off = p.off;
+			u->len = p.len;
+			u->op = p.op;
+			u->write = p.op == IO_WRITE;
+		} while (w->verifying && !vio_claim(&w->vio, u));
+	}
 	u->fua = u->write && w->fua;
 	if (u->write)
 		w->writes_since_flush++;
@@ -693,6 +701,7 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	}
 	w->think_ns = st->think_ns;
 	w->fua = st->fua;
+	w->trim_then_write = st->trim_then_write;
 	w->flush_every = st->flush_every;
 	w->flush_full = st->flush_full;
 	w->flush_interval_ns = st->flush_interval_ns;

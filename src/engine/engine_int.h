@@ -42,7 +42,7 @@ struct worker {
 	/* Flushes and discards (fill_unit). */
 	unsigned flush_every, writes_since_flush;
 	uint64_t flush_interval_ns, next_flush_ns;
-	bool flush_full, fua;
+	bool flush_full, fua, trim_then_write;
 	struct discarder *disc;        /* NULL: the stream never discards */
 	unsigned disc_inflight;
 	bool disc_left;                /* its thread was left in the ioctl: keep it */

@@ -60,7 +60,6 @@ void gen_init(struct gen *g, const struct stream_spec *st, uint64_t region_off,
 	g->access = st->access;
 	g->read_pct = st->read_pct;
 	g->discard_pct = st->discard_pct;
-	g->trim_then_write = st->trim_then_write;
 	g->nbs = st->nbs;
 	for (i = 0; i < st->nbs; i++) {
 		g->bs[i] = st->bs[i].bs;
@@ -122,29 +121,16 @@ static void gen_pick(struct gen *g, struct io_pick *p);
  * The I/O's operation: a discard with probability discard_pct (drawn only
  * when it is non-zero, so that a stream without discards draws the same
  * sequence as before they existed), else a read or a write by read_pct.
- * trimwrite writes the blocks of each discard next.
+ * (trimwrite's write after each discard is the worker's: see fill_unit.)
  */
 void gen_next(struct gen *g, struct io_pick *p)
 {
-	if (g->pair_write) {
-		g->pair_write = false;
-		p->off = g->pair_off;
-		p->len = g->pair_len;
-		p->write = true;
-		p->op = IO_WRITE;
-		return;
-	}
 	gen_pick(g, p);
 	p->op = p->write ? IO_WRITE : IO_READ;
 	if (g->discard_pct && (g->discard_pct >= 100 ||
 			       prng_below(&g->rng, 100) < g->discard_pct)) {
 		p->op = IO_DISCARD;
 		p->write = false;
-		if (g->trim_then_write) {
-			g->pair_write = true;
-			g->pair_off = p->off;
-			g->pair_len = p->len;
-		}
 	}
 }
 

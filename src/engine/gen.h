@@ -22,10 +22,6 @@ struct gen {
 	uint32_t bs_total;
 	unsigned read_pct;
 	unsigned discard_pct;              /* of all I/Os; 0: the sequence is as before */
-	bool trim_then_write;              /* a discard's blocks are written next */
-	bool pair_write;                   /* ... and this one is that write */
-	uint64_t pair_off;
-	uint32_t pair_len;
 	uint64_t cursor;                   /* sequential position (relative) */
 	/* ACCESS_SEQ_RUNS */
 	unsigned run_blocks, run_left;

@@ -396,6 +396,27 @@ START_TEST(overrides)
 }
 END_TEST
 
+/* The commented examples of examples/jobs/ parse, and fit a 1 GiB target. */
+START_TEST(examples_parse)
+{
+	static const char *const names[] = {
+		"oltp-fua-log.fio", "vm-host.fio", "backup-stream.fio", "trim-heavy-ssd.fio",
+	};
+	char path[4096];
+	struct jobfile jf;
+	struct stream_spec *s;
+	unsigned n;
+
+	snprintf(path, sizeof(path), "%s/%s", EXAMPLES_DIR, names[_i]);
+	ck_assert_msg(jobfile_parse_file(&jf, path) == 0, "%s", jf.err);
+	ck_assert_msg(jf.description[0], "%s: no description", path);
+	ck_assert_msg(jobfile_streams(&jf, GiB, NULL, &s, &n) == 0, "%s", jf.err);
+	ck_assert_uint_gt(n, 1);
+	free(s);
+	jobfile_free(&jf);
+}
+END_TEST
+
 static Suite *jobfile_suite(void)
 {
 	Suite *s = suite_create("jobfile");
@@ -407,6 +428,7 @@ static Suite *jobfile_suite(void)
 	tcase_add_test(tc, regions_must_fit);
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, overrides);
+	tcase_add_loop_test(tc, examples_parse, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
