@@ -816,7 +816,7 @@ START_TEST(pareto_concentration)
 		left -= take;
 	}
 	free(by);
-	assert_share(hot, PICKS, 1.0 - hs[_i], 0.02, "I/Os on the hottest blocks");
+	assert_share(hot, PICKS, 1.0 - hs[_i], 0.01, "I/Os on the hottest blocks");
 	free(count);
 }
 END_TEST
