@@ -785,7 +785,7 @@ START_TEST(pareto_concentration)
 	static const struct bs_weight b4[] = { { 4096, 1 } };
 	static const double hs[] = { 0.2, 0.3, 0.1 };
 	struct stream_spec st = spec(ACCESS_PARETO, 100, b4, 1);
-	uint64_t nb = 1 << 16, i, hot = 0, *count = calloc(nb, sizeof(*count));
+	uint64_t nb = 1 << 12, i, hot = 0, *count = calloc(nb, sizeof(*count));
 	uint64_t maxc = 0, c, left = (uint64_t)(hs[_i] * (double)nb), *by;
 	struct io_pick p;
 	struct gen g;
