@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jobs/jobfile.h"
 #include "util/log.h"
@@ -12,11 +13,30 @@
 #define DMRB_JOBS_DIR "/usr/local/share/dmremap-bench/jobs"
 #endif
 
+/*
+ * $DMREMAP_BENCH_JOBS_DIR, else the installed directory, else jobs/ beside
+ * the binary: a build in the source tree, run before it is installed.
+ */
 const char *jobs_dir(void)
 {
+	static char beside[PATH_MAX];
 	const char *d = getenv("DMREMAP_BENCH_JOBS_DIR");
+	ssize_t n;
+	char *slash;
 
-	return d && *d ? d : DMRB_JOBS_DIR;
+	if (d && *d)
+		return d;
+	if (access(DMRB_JOBS_DIR, F_OK) == 0)
+		return DMRB_JOBS_DIR;
+	n = readlink("/proc/self/exe", beside, sizeof(beside) - 6);
+	if (n <= 0)
+		return DMRB_JOBS_DIR;
+	beside[n] = '\0';
+	slash = strrchr(beside, '/');
+	if (!slash)
+		return DMRB_JOBS_DIR;
+	strcpy(slash + 1, "jobs");
+	return access(beside, F_OK) == 0 ? beside : DMRB_JOBS_DIR;
 }
 
 int jobs_shipped_path(const char *type, const char *level, char *out, size_t len)
