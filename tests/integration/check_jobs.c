@@ -187,6 +187,58 @@ START_TEST(verify_with_discards)
 }
 END_TEST
 
+/*
+ * Arrivals far faster than any device (20 million a second, one I/O in
+ * flight): the backlog stops at one second of arrivals. The rest are
+ * dropped and counted, no response time exceeds the cap by more than a
+ * service time, and the run ends on time.
+ */
+static void backlog_body(struct fixture *fx)
+{
+	static const char job[] =
+		"[flood]\n"
+		"rw=randread\n"
+		"bs=4k\n"
+		"iodepth=1\n"
+		"rate_iops=20000000\n"
+		"open_loop=1\n"
+		"time_based\n"
+		"runtime=3\n";
+	char path[4096];
+	const char *args[] = { "run", path, "--no-dm", "--scratch-dir", NULL, "--size", "16M",
+			       "--output-format", "json", NULL };
+	long long ops, dropped, resp_max;
+
+	EXPECT(fx, write_file(fx->dir, "flood.fio", job, path, sizeof(path)) == 0,
+	       "cannot write");
+	args[4] = fx->dir;
+	run(fx, args);
+	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
+	ops = jint(fx, "results.read.ops");
+	dropped = jint(fx, "results.total.late.dropped");
+	resp_max = jint(fx, "results.read.resp_ns.max");
+	EXPECT(fx, ops > 0 && ops < 20000000LL * 3 / 2, "%lld reads", ops);
+	EXPECT(fx, dropped > 20000000LL, "%lld arrivals dropped of 60 million, %lld run", dropped,
+	       ops);
+	EXPECT(fx, jint(fx, "results.read.late.count") > ops / 2, "%lld late of %lld",
+	       jint(fx, "results.read.late.count"), ops);
+	/* Due at most 1 s before it started, plus its service time. */
+	EXPECT(fx, resp_max > 500000000LL && resp_max < 1500000000LL,
+	       "the longest response time is %lld ns", resp_max);
+	EXPECT(fx, jint(fx, "results.read.lat_ns.max") < 500000000LL, "service max %lld",
+	       jint(fx, "results.read.lat_ns.max"));
+}
+
+START_TEST(open_loop_backlog_bounded)
+{
+	struct fixture fx;
+
+	fx_init(&fx);
+	backlog_body(&fx);
+	fx_done(&fx);
+}
+END_TEST
+
 /* ---- open-loop latency on a device that stalls ------------------------ */
 
 #define IMAGE_SIZE (128ULL << 20)
@@ -353,6 +405,7 @@ static Suite *jobs_suite(void)
 	tcase_add_test(tc, refused_option_exits_2);
 	tcase_add_test(tc, list_and_show);
 	tcase_add_test(tc, verify_with_discards);
+	tcase_add_test(tc, open_loop_backlog_bounded);
 	suite_add_tcase(s, tc);
 	if (geteuid() == 0 && access("/dev/loop-control", F_OK) == 0 &&
 	    system("command -v mkfs.ext4 >/dev/null 2>&1") == 0) {
