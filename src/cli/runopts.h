@@ -79,7 +79,7 @@ struct run_opts {
 	/* which were given on the command line */
 	bool seed_set, iodepth_set, workers_set, bs_set, rw_set, rwmix_set, duration_set;
 	bool threshold_set, threshold_tput_set, threshold_lat_set, max_errors_set, size_set;
-	bool repeat_set, slice_set, csv_rows_set;
+	bool repeat_set, slice_set, csv_rows_set, ramp_set, engine_set;
 };
 
 /* Defaults common to all run commands; commands then adjust theirs. */
@@ -133,7 +133,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .set = &(ro)->duration_set, .help = "how long to measure: 90, 90s, 5m, 2h" }, \
 	{ .type = OPT_DURATION, .name = "ramp", .alias = "ramp_time",              \
 	  .value = &(ro)->ramp_ns, .argh = "T",                                     \
-	  .max = 86400 * 1000000000ULL,                                             \
+	  .max = 86400 * 1000000000ULL, .set = &(ro)->ramp_set,                     \
 	  .help = "run this long first, excluded from the results (default 0)" },   \
 	{ .type = OPT_DURATION, .name = "interval", .value = &(ro)->interval_ns,    \
 	  .argh = "T", .min = 100000000ULL, .max = 3600 * 1000000000ULL,            \
@@ -156,7 +156,7 @@ void runopts_defaults(struct run_opts *ro);
 	  .choices = reap_mode_names,                                               \
 	  .help = "wait for completions: auto, sleep or poll (default auto)" },     \
 	{ .type = OPT_CHOICE, .name = "engine", .alias = "ioengine",                \
-	  .value = &(ro)->engine,                                                   \
+	  .value = &(ro)->engine, .set = &(ro)->engine_set,                         \
 	  .argh = "NAME", .choices = engine_names,                                  \
 	  .help = "I/O engine: libaio or io_uring (default libaio)" },              \
 	{ .type = OPT_UINT, .name = "submit-limit", .value = &(ro)->submit_limit,  \

@@ -8,6 +8,8 @@ const struct command commands[] = {
 	  "keep up to 10000 O_DIRECT I/Os in flight and measure the target" },
 	{ "workload", cmd_workload, parse_workload,
 	  "simulate database, file_server, virtualization or mixed production I/O" },
+	{ "run", cmd_run, parse_run,
+	  "run a job file (fio's format): streams, flush/FUA/discard, open-loop arrivals" },
 	{ "scale", cmd_scale, parse_scale,
 	  "measure how IOPS and latency change as the span grows to TB scale" },
 	{ "endurance", cmd_endurance, parse_endurance,

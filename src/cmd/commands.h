@@ -35,6 +35,8 @@ int cmd_concurrency(int argc, char **argv);
 int parse_concurrency(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
 int parse_workload(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int parse_run(int argc, char **argv);
 int cmd_scale(int argc, char **argv);
 int parse_scale(int argc, char **argv);
 int cmd_endurance(int argc, char **argv);

@@ -1,13 +1,13 @@
 /*
  * The worker pool. Each worker owns an I/O context, its buffers, its
  * generator and its histograms; the hot loop (pick, submit, reap,
- * timestamp, record) allocates nothing and takes no lock. A monitor (the
- * calling thread) samples the workers' counters with relaxed loads to build
- * the time series and the live line, and turns signals into a stop.
+ * timestamp, record) allocates nothing and takes no lock. The monitor
+ * (monitor.c, the calling thread) watches them while they run.
  */
 #include "engine/engine.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/engine_int.h"
 #include "engine/gen.h"
 #include "engine/hardstop.h"
 #include "engine/ioengine.h"
 #include "engine/verify_io.h"
-#include "result/result_text.h"
 #include "run/supervise.h"
 #include "target/target.h"
 #include "util/env.h"
@@ -28,8 +28,6 @@
 #include "util/timeutil.h"
 
 #define REAP_TIMEOUT_NS (20 * NSEC_PER_MSEC)   /* longest rate-limited wait */
-#define SAMPLE_PERIOD_NS (10 * NSEC_PER_MSEC)  /* in-flight sampling */
-#define PROGRESS_PERIOD_NS (500 * NSEC_PER_MSEC)
 #define SUBMIT_SLICE_DIV 8                     /* see worker_setup */
 /*
  * Polling (--reap): how long a worker watches the completion ring before
@@ -50,106 +48,22 @@
  * keeps its own.
  */
 #define READ_POOL_BUFS 128
-
-struct engine;
-
-struct worker {
-	/* Owned by the worker thread while it runs. */
-	struct gen gen;
-	struct dir_result dir[2];
-	struct err_stats errs;
-	uint64_t ramp_ops;
-	uint64_t last_done_ns;
-	uint64_t issued;               /* for the rate limit */
-	uint64_t pass_left;            /* one_pass: bytes still to issue */
-	bool one_pass, exhausted;
-	unsigned abandoned;            /* in flight when the hard stop came */
-	struct vio vio;                /* --verify */
-	bool verifying;
-	uint64_t rate_iops;            /* this worker's share; 0 = none */
-	struct io_unit *units;
-	void *bufs;                    /* one per slot; NULL when the stream only reads */
-	void *read_pool;               /* READ_POOL_BUFS shared read buffers, or NULL */
-	uint32_t buf_size;
-	struct io_unit **batch;        /* prepared, not yet submitted */
-	struct io_done *events;
-	void *ioctx;
-	unsigned depth;
-	unsigned submit_slice;         /* at most this many I/Os per submit call */
-	unsigned kcap;                 /* most I/Os in the kernel at once; 0: depth */
-	bool poll;                     /* --reap: poll the ring before sleeping */
-	unsigned poll_misses;          /* windows in a row that saw nothing */
-	unsigned poll_skip;            /* waits left to sleep through */
-	unsigned index;                /* within the stream */
-	unsigned stream;
-	struct engine *eng;
-	pthread_t thread;
-	bool started;
-	int cpu;                       /* --cpus: the one CPU it runs on; -1: any */
-	/* Owned by the monitor. */
-	bool stuck;                    /* left behind inside a submit call */
-	bool unjoined;                 /* left behind in the thread's exit */
-	/*
-	 * Read by the monitor while the worker runs; each on its own line.
-	 * inflight counts the I/Os issued and not yet completed, kinflight
-	 * those of them the kernel holds: fewer under kcap.
-	 */
-	uint64_t inflight __attribute__((aligned(64)));
-	uint64_t kinflight;
-	/*
-	 * The hand-over of a worker stuck in a submit call (see leave_stuck):
-	 * W_IN_SUBMIT while the worker is inside one, with sub_pending the
-	 * I/Os the kernel then may hold.
-	 */
-	int sstate;
-	unsigned sub_pending;
-	int done __attribute__((aligned(64)));
-} __attribute__((aligned(64)));
-
-enum { W_RUNNING, W_IN_SUBMIT, W_LEFT };
-
-/* What the monitor saw of a worker at the previous interval boundary. */
-struct snapshot {
-	uint64_t ops[2], bytes[2], errors;
-	uint64_t *buckets[2];
-};
-
-struct engine {
-	const struct job *job;
-	const struct ioeng_ops *ops;
-	int fd;
-	struct worker *workers;
-	unsigned nworkers;
-	uint64_t start_ns, ramp_end_ns, end_ns;
-	uint64_t max_errors;
-	/* The start gate: workers wait here until every one is set up. */
-	pthread_mutex_t gate_lock;
-	pthread_cond_t gate_cond;
-	bool gate_open;
-	int stop __attribute__((aligned(64)));
-	int error_stop;
-	int failed;                    /* a worker's engine failed: EXIT_RUNTIME */
-	int abandon;                   /* hard stop: leave in-flight I/O behind */
-	uint64_t stop_ns;              /* when the first stop was asked for; 0: none */
-	struct engine *next_left;      /* see keep_left_behind() */
-	uint64_t error_count __attribute__((aligned(64)));
-};
-
-static int eng_stopping(struct engine *e)
-{
-	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
-}
-
-/* Rare paths only (the end of a run, errors, signals): it reads the clock. */
-static void eng_request_stop(struct engine *e)
-{
-	uint64_t none = 0;
-
-	__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
-	/* The first stop ends the measured period (see measured_end). */
-	__atomic_compare_exchange_n(&e->stop_ns, &none, now_ns(), false, __ATOMIC_RELAXED,
-				    __ATOMIC_RELAXED);
-}
+/*
+ * Discards run on a helper thread (discard.h). While some are in flight
+ * along with other I/O, a worker's wait for the kernel's completions is
+ * cut to this, so that a finished discard's slot is refilled soon; its
+ * latency is the helper's own timestamp, exact either way. With only
+ * discards in flight the worker waits on the helper itself.
+ */
+#define DISCARD_POLL_NS (200 * NSEC_PER_USEC)
+#define DISCARD_WAIT_NS (20 * NSEC_PER_MSEC)
+/*
+ * Open loop: arrivals that fell due longer ago than this and are still
+ * waiting for a free slot are dropped (counted in late.dropped): the
+ * backlog of a stream whose arrivals outrun the device is one second of
+ * arrivals, however long the device stalls.
+ */
+#define OPENLOOP_BACKLOG_NS NSEC_PER_SEC
 
 /* ---- worker side ---------------------------------------------------- */
 
@@ -161,8 +75,15 @@ static void *slot_buf(const struct worker *w, size_t slot, bool write)
 	return (char *)w->bufs + slot * w->buf_size;
 }
 
+/* A flush is due: after flush_every writes, or flush_interval_ns after the last. */
+static bool flush_due(const struct worker *w, uint64_t t)
+{
+	return (w->flush_every && w->writes_since_flush >= w->flush_every) ||
+		(w->flush_interval_ns && t >= w->next_flush_ns);
+}
+
 /* Pick the unit's next I/O; false when a one-pass worker has covered its region. */
-static bool fill_unit(struct worker *w, struct io_unit *u)
+static bool fill_unit(struct worker *w, struct io_unit *u, uint64_t t)
 {
 	struct io_pick p;
 
@@ -170,12 +91,35 @@ static bool fill_unit(struct worker *w, struct io_unit *u)
 		w->exhausted = true;
 		return false;
 	}
-	do {
-		gen_next(&w->gen, &p);
-		u->off = p.off;
-		u->len = p.len;
-		u->write = p.write;
-	} while (w->verifying && !vio_claim(&w->vio, u));
+	u->due = 0;
+	if (flush_due(w, t)) {
+		u->op = IO_FLUSH;
+		u->write = false;
+		u->off = 0;
+		u->len = 0;
+		u->full_sync = w->flush_full;
+		w->writes_since_flush = 0;
+		w->next_flush_ns = t + w->flush_interval_ns;
+		return true;
+	}
+	if (w->trim_then_write && u->op == IO_DISCARD &&
+	    (!w->verifying || vio_claim(&w->vio, u))) {
+		/* trimwrite: the blocks of a completed discard are written next. */
+		u->op = IO_WRITE;
+		u->write = true;
+		p.len = u->len;
+	} else {
+		do {
+			gen_next(&w->gen, &p);
+			u->off = p.off;
+			u->len = p.len;
+			u->op = p.op;
+			u->write = p.op == IO_WRITE;
+		} while (w->verifying && !vio_claim(&w->vio, u));
+	}
+	u->fua = u->write && w->fua;
+	if (u->write)
+		w->writes_since_flush++;
 	if (w->one_pass)
 		w->pass_left = w->pass_left > p.len ? w->pass_left - p.len : 0;
 	if (w->read_pool)
@@ -201,7 +145,7 @@ static void record_error(struct worker *w, const struct io_unit *u, long res, ui
 	if (es->nlist < ERR_LIST_MAX)
 		es->list[es->nlist++] = (struct err_entry){
 			.off = u->off, .len = u->len, .err = res < 0 ? (int)-res : 0,
-			.write = u->write, .t_ns = t - e->start_ns,
+			.write = u->write, .op = u->op, .t_ns = t - e->start_ns,
 		};
 	/* Rare path: a shared counter is fine here. */
 	n = __atomic_add_fetch(&e->error_count, 1, __ATOMIC_RELAXED);
@@ -215,8 +159,9 @@ static void complete(struct worker *w, const struct io_done *d, uint64_t t)
 {
 	struct io_unit *u = d->u;
 	bool ok = d->res == (long)u->len;
+	struct dir_result *dr;
 
-	if (w->verifying) {
+	if (w->verifying && u->op != IO_FLUSH) {
 		uint64_t bad = w->vio.st.bad;
 
 		/* Timestamps are taken: checking costs no I/O its latency. */
@@ -238,30 +183,117 @@ static void complete(struct worker *w, const struct io_done *d, uint64_t t)
 		w->ramp_ops++;
 		return;
 	}
-	counter_add(&w->dir[u->write].ops, 1);
-	counter_add(&w->dir[u->write].bytes, u->len);
-	hist_record(&w->dir[u->write].hist, t - u->ts);
+	dr = &w->dir[u->op];
+	counter_add(&dr->ops, 1);
+	counter_add(&dr->bytes, u->len);
+	hist_record(&dr->hist, t - u->ts);
+	if (dr->resp.buckets && u->op != IO_FLUSH) {
+		/* Open loop: from when it was due; a flush is no arrival. */
+		uint64_t late = u->ts - u->due;
+
+		hist_record(&dr->resp, t - u->due);
+		if (late > OPENLOOP_LATE_NS) {
+			dr->late.count++;
+			dr->late.sum_ns += late;
+			if (late > dr->late.max_ns)
+				dr->late.max_ns = late;
+		}
+	}
 	w->last_done_ns = t;
 }
 
-/* How many of the prepared units the rate limit lets go now. */
+/* When the next arrival (the next token of the rate limit) falls due. */
+static uint64_t rate_next_ns(const struct worker *w)
+{
+	if (w->poisson)
+		return w->next_due;
+	return w->eng->start_ns +
+		(uint64_t)((unsigned __int128)w->arrivals * NSEC_PER_SEC / w->rate_iops);
+}
+
+/* The gap to the next arrival of a Poisson stream: exponential, mean 1/rate. */
+static uint64_t poisson_gap(struct worker *w)
+{
+	/* 53 random bits: u in (0, 1], so the log is finite. */
+	double u = (double)((prng_next(&w->arr_rng) >> 11) + 1) * 0x1p-53;
+
+	return (uint64_t)(-log(u) * w->mean_gap_ns);
+}
+
+/*
+ * Open loop: arrivals due longer than backlog_ns ago with no slot to run
+ * them are dropped, so that a device that stalls leaves a bounded backlog
+ * behind. No arrival is stored: the backlog is how far the next due time
+ * lags behind now. A Poisson stream's count is the expected one.
+ */
+static void drop_backlog(struct worker *w, uint64_t t)
+{
+	uint64_t due = rate_next_ns(w), keep_from;
+
+	if (t < w->backlog_ns || due >= t - w->backlog_ns)
+		return;
+	keep_from = t - w->backlog_ns;
+	if (w->poisson) {
+		uint64_t n = (uint64_t)((double)(keep_from - due) / w->mean_gap_ns);
+
+		w->dropped += n;
+		w->arrivals += n;
+		w->next_due = keep_from;
+	} else {
+		uint64_t n = (uint64_t)((unsigned __int128)(keep_from - w->eng->start_ns) *
+					w->rate_iops / NSEC_PER_SEC);
+
+		if (n > w->arrivals) {
+			w->dropped += n - w->arrivals;
+			w->arrivals = n;
+		}
+	}
+}
+
+/*
+ * How many of the prepared units the rate limit or the arrivals let go
+ * now. Each unit let go is admitted once, with the time it was due (the
+ * front of the batch may hold units admitted before, that a full queue
+ * sent back).
+ */
 static unsigned rate_allowance(struct worker *w, uint64_t t, unsigned want)
 {
-	unsigned __int128 due;
-	uint64_t allowed;
+	unsigned n = 0;
 
 	if (!w->rate_iops)
 		return want;
-	due = (unsigned __int128)(t - w->eng->start_ns) * w->rate_iops / NSEC_PER_SEC + 1;
-	allowed = due > w->issued ? (uint64_t)(due - w->issued) : 0;
-	return allowed < want ? (unsigned)allowed : want;
+	while (n < want && w->batch[n]->due)
+		n++;
+	if (w->open_loop)
+		drop_backlog(w, t);
+	for (; n < want; n++) {
+		uint64_t due = rate_next_ns(w);
+
+		if (due > t)
+			break;
+		w->batch[n]->due = due;
+		w->arrivals++;
+		if (w->poisson)
+			w->next_due += poisson_gap(w);
+	}
+	return n;
 }
 
-/* When the next token of the rate limit falls due. */
-static uint64_t rate_next_ns(const struct worker *w)
+/*
+ * Hand the front discards of the batch to the discard thread; returns how
+ * many (they count as sent: in flight).
+ */
+static unsigned send_discards(struct worker *w, unsigned from, unsigned go, uint64_t t)
 {
-	return w->eng->start_ns +
-		(uint64_t)((unsigned __int128)w->issued * NSEC_PER_SEC / w->rate_iops);
+	unsigned i = from;
+
+	while (i < go && w->batch[i]->op == IO_DISCARD) {
+		w->batch[i]->ts = t;
+		discarder_push(w->disc, w->batch[i]);
+		i++;
+	}
+	w->disc_inflight += i - from;
+	return i - from;
 }
 
 /*
@@ -290,6 +322,8 @@ static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 	unsigned n = *nbatch, sent = 0, go, i;
 	uint64_t t = now_ns();
 
+	if (t < w->think_until)
+		return 0;  /* thinking: see worker_main */
 	go = rate_allowance(w, t, n);
 	if (w->kcap) {
 		unsigned room = inflight < w->kcap ? w->kcap - inflight : 0;
@@ -300,6 +334,17 @@ static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 	while (sent < go) {
 		unsigned slice = go - sent < w->submit_slice ? go - sent : w->submit_slice;
 		int rc;
+
+		if (w->disc) {
+			/* Discards go to the helper; the engine gets the run before the next one. */
+			sent += send_discards(w, sent, go, t);
+			for (i = sent; i < sent + slice && i < go; i++)
+				if (w->batch[i]->op == IO_DISCARD)
+					break;
+			slice = i - sent;
+			if (!slice)
+				continue;
+		}
 
 		/*
 		 * One timestamp a call: each I/O's latency starts when its call
@@ -331,14 +376,12 @@ static int submit_batch(struct worker *w, unsigned *nbatch, unsigned inflight)
 			struct io_done d = { .u = w->batch[sent], .res = rc };
 
 			record_error(w, d.u, d.res, t);
-			w->issued++;
 			memmove(w->batch + sent, w->batch + sent + 1,
 				(n - sent - 1) * sizeof(*w->batch));
 			n--;
 			go--;
 		}
 	}
-	w->issued += sent;
 	memmove(w->batch, w->batch + sent, (n - sent) * sizeof(*w->batch));
 	*nbatch = n - sent;
 	return (int)sent;
@@ -392,6 +435,9 @@ static void *worker_main(void *arg)
 		pthread_cond_wait(&e->gate_cond, &e->gate_lock);
 	pthread_mutex_unlock(&e->gate_lock);
 	stopping = eng_stopping(e);
+	/* start_ns is set before the gate opens: the first arrival follows it. */
+	if (w->poisson)
+		w->next_due = e->start_ns + poisson_gap(w);
 	if (e->ops->start && (rc = e->ops->start(w->ioctx)) < 0) {
 		log_error("worker %u: cannot start its %s context: %s", w->index, e->ops->name,
 			  strerror(-rc));
@@ -401,12 +447,13 @@ static void *worker_main(void *arg)
 	}
 
 	for (i = 0, t0 = now_ns(); i < w->depth; i++)
-		if (fill_unit(w, &w->units[i])) {
+		if (fill_unit(w, &w->units[i], t0)) {
 			w->units[i].ts = t0;
 			w->batch[nbatch++] = &w->units[i];
 		}
 	for (;;) {
 		uint64_t t, timeout = REAP_FOREVER;
+		unsigned kin;
 		int n, k;
 
 		if (nbatch && !stopping) {
@@ -426,24 +473,44 @@ static void *worker_main(void *arg)
 			break;
 		}
 		if (inflight == 0) {
-			/* Only the rate limit keeps us idle: sleep to the next token. */
-			if (w->rate_iops)
-				sleep_until_ns(rate_next_ns(w));
+			/* Only the rate limit or a think time keeps us idle: sleep to the next. */
+			uint64_t until = w->rate_iops ? rate_next_ns(w) : 0;
+
+			if (w->think_until > until)
+				until = w->think_until;
+			if (until)
+				sleep_until_ns(until);
 			if (now_ns() >= e->end_ns || eng_stopping(e))
 				stopping = true;
 			continue;
 		}
-		if (nbatch && w->rate_iops) {
-			uint64_t due = rate_next_ns(w), cur = now_ns();
+		if (nbatch && (w->rate_iops || w->think_ns)) {
+			uint64_t cur = now_ns(), due = w->rate_iops ? rate_next_ns(w) : 0;
 
-			timeout = due > cur ? due - cur : 0;
-			if (timeout > REAP_TIMEOUT_NS)
-				timeout = REAP_TIMEOUT_NS;
+			if (w->think_until > cur && w->think_until > due)
+				due = w->think_until;
+			if (due) {
+				timeout = due > cur ? due - cur : 0;
+				if (timeout > REAP_TIMEOUT_NS)
+					timeout = REAP_TIMEOUT_NS;
+			}
 		}
-		n = w->poll && timeout == REAP_FOREVER ? poll_completions(w, inflight) : 0;
-		if (n == 0)
-			n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, inflight,
-					 w->events, timeout);
+		n = 0;
+		kin = inflight - w->disc_inflight;
+		if (w->disc_inflight) {
+			/* Only discards in flight: wait for the helper (a signal ends it too). */
+			n = (int)discarder_reap(w->disc, w->events, w->disc_inflight,
+						kin ? 0 : timeout < DISCARD_WAIT_NS ? timeout :
+						DISCARD_WAIT_NS);
+			if (timeout > DISCARD_POLL_NS)
+				timeout = DISCARD_POLL_NS;
+		}
+		if (n == 0 && kin) {
+			n = w->poll && timeout == REAP_FOREVER ? poll_completions(w, kin) : 0;
+			if (n == 0)
+				n = e->ops->reap(w->ioctx, nbatch && timeout == 0 ? 0 : 1, kin,
+						 w->events, timeout);
+		}
 		t = now_ns();
 		if (n < 0) {
 			log_error("worker %u: reaping completions failed: %s", w->index,
@@ -457,17 +524,29 @@ static void *worker_main(void *arg)
 		if (!stopping && (t >= e->end_ns || eng_stopping(e)))
 			stopping = true;
 		for (k = 0; k < n; k++) {
-			complete(w, &w->events[k], t);
-			if (!stopping && fill_unit(w, w->events[k].u)) {
-				w->events[k].u->ts = t;
-				w->batch[nbatch++] = w->events[k].u;
+			struct io_unit *u = w->events[k].u;
+
+			if (u->op == IO_DISCARD) {
+				/* Timed by the discard thread. */
+				w->disc_inflight--;
+				complete(w, &w->events[k], u->t_done);
+			} else {
+				complete(w, &w->events[k], t);
+			}
+			if (!stopping && fill_unit(w, u, t)) {
+				u->ts = t;
+				w->batch[nbatch++] = u;
 			}
 		}
+		/* thinktime: the successors of these completions wait this long. */
+		if (w->think_ns && n > 0)
+			w->think_until = t + w->think_ns;
 	}
 	/* Never submitted: give their blocks back for the next run on this map. */
 	if (w->verifying)
 		for (i = 0; i < nbatch; i++)
-			vio_release(&w->vio, w->batch[i]);
+			if (w->batch[i]->op != IO_FLUSH)
+				vio_release(&w->vio, w->batch[i]);
 	__atomic_store_n(&w->inflight, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->kinflight, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
@@ -485,24 +564,44 @@ static void fill_random(void *buf, size_t len, uint64_t seed)
 		p[i] = splitmix64(&x);
 }
 
+static void worker_free_hists(struct worker *w)
+{
+	unsigned d;
+
+	for (d = 0; d < DIR_COUNT; d++)
+		dir_result_free(&w->dir[d]);
+}
+
 static void worker_free(struct worker *w)
 {
-	if (w->abandoned || w->stuck || w->unjoined) {
+	if (w->disc && w->disc->started) {
+		/* Set up, never run: the thread waits for requests and ends at once. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)(HARDSTOP_JOIN_NS / NSEC_PER_SEC);
+		if (!discarder_stop(w->disc, &ts))
+			w->disc_left = true;
+	}
+	if (w->disc && !w->disc_left) {
+		discarder_free(w->disc);
+		free(w->disc);
+		w->disc = NULL;
+	}
+	if (w->abandoned || w->stuck || w->unjoined || w->disc_left) {
 		/*
 		 * io_destroy() would wait for I/O that may never complete, and
 		 * the kernel may still write into the buffers: keep both. A
 		 * worker left in a submit call uses its units and context
 		 * when the call returns. (keep_left_behind() keeps them
-		 * reachable.)
+		 * reachable.) A discard thread left in its ioctl holds a unit.
 		 */
-		hist_free(&w->dir[0].hist);
-		hist_free(&w->dir[1].hist);
+		worker_free_hists(w);
 		return;
 	}
 	if (w->ioctx)
 		w->eng->ops->teardown(w->ioctx);
-	hist_free(&w->dir[0].hist);
-	hist_free(&w->dir[1].hist);
+	worker_free_hists(w);
 	free(w->units);
 	free(w->bufs);
 	free(w->read_pool);
@@ -592,6 +691,21 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		if (!w->rate_iops)
 			w->rate_iops = 1;
 	}
+	if (st->arrival != ARRIVAL_CLOSED) {
+		w->open_loop = true;
+		w->poisson = st->arrival == ARRIVAL_POISSON;
+		w->backlog_ns = OPENLOOP_BACKLOG_NS;
+		w->mean_gap_ns = (double)NSEC_PER_SEC / (double)w->rate_iops;
+		/* Its own stream of numbers: the offsets stay those of the closed loop. */
+		prng_seed(&w->arr_rng, e->job->seed ^ 0xa77e5a15ULL, (uint64_t)stream * 65536 + index);
+	}
+	w->think_ns = st->think_ns;
+	w->fua = st->fua;
+	w->trim_then_write = st->trim_then_write;
+	w->flush_every = st->flush_every;
+	w->flush_full = st->flush_full;
+	w->flush_interval_ns = st->flush_interval_ns;
+	w->next_flush_ns = st->flush_interval_ns ? now_ns() + st->flush_interval_ns : 0;
 	if (e->job->verify_map) {
 		/* Disjoint slices: no two workers ever touch one block. */
 		sliced.slice_per_worker = true;
@@ -611,9 +725,12 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 		w->one_pass = true;
 		w->pass_left = w->gen.len;
 	}
-	if (hist_init(&w->dir[0].hist, HIST_BITS_PRECISE) ||
-	    hist_init(&w->dir[1].hist, HIST_BITS_PRECISE))
-		goto nomem;
+	for (i = 0; i < DIR_COUNT; i++) {
+		if (hist_init(&w->dir[i].hist, HIST_BITS_PRECISE))
+			goto nomem;
+		if (w->open_loop && i != DIR_FLUSH && hist_init(&w->dir[i].resp, HIST_BITS_PRECISE))
+			goto nomem;
+	}
 	w->units = calloc(w->depth, sizeof(*w->units));
 	w->batch = calloc(w->depth, sizeof(*w->batch));
 	w->events = calloc(w->depth, sizeof(*w->events));
@@ -634,6 +751,19 @@ static int worker_setup(struct engine *e, struct worker *w, const struct stream_
 	/* With a read pool, fill_unit() picks each I/O's buffer again. */
 	for (i = 0; i < w->depth; i++)
 		w->units[i].buf = slot_buf(w, i, false);
+	if (st->discard_pct) {
+		w->disc = malloc(sizeof(*w->disc));
+		if (!w->disc)
+			goto nomem;
+		err = discarder_start(w->disc, e->fd, w->depth);
+		if (err) {
+			free(w->disc);
+			w->disc = NULL;
+			log_error("cannot start the discard thread of worker %u: %s", index,
+				  strerror(err));
+			return EXIT_RUNTIME;
+		}
+	}
 	w->ioctx = e->ops->setup(w->depth, &err);
 	if (!w->ioctx) {
 		if (err == EAGAIN && e->ops == &ioeng_libaio)
@@ -652,373 +782,6 @@ nomem:
 	log_error("out of memory setting up worker %u of stream '%s' (%u x %u bytes)",
 		  index, st->name, w->depth, maxbs);
 	return EXIT_RUNTIME;
-}
-
-/* ---- monitor side --------------------------------------------------- */
-
-struct monitor {
-	struct engine *e;
-	struct run_result *res;
-	struct snapshot *snaps;
-	struct hist ival, ival_dir[2];  /* ival_dir: of the last interval recorded */
-	uint64_t last_ival_ns;
-	uint64_t prev_ival_ns;          /* where the last interval recorded began */
-	enum abandon_reason abandon_why;
-	double inflight_sum, kinflight_sum;
-	uint64_t inflight_samples;
-	uint64_t last_ops;
-	uint64_t last_progress_ns;
-	bool drew_progress;
-};
-
-static int monitor_init(struct monitor *m, struct engine *e, struct run_result *res)
-{
-	unsigned i, d;
-
-	memset(m, 0, sizeof(*m));
-	m->e = e;
-	m->res = res;
-	m->snaps = calloc(e->nworkers, sizeof(*m->snaps));
-	if (!m->snaps || hist_init(&m->ival, HIST_BITS_PRECISE) ||
-	    hist_init(&m->ival_dir[0], HIST_BITS_PRECISE) ||
-	    hist_init(&m->ival_dir[1], HIST_BITS_PRECISE))
-		return -1;
-	for (i = 0; i < e->nworkers; i++)
-		for (d = 0; d < 2; d++) {
-			m->snaps[i].buckets[d] = calloc(m->ival.nbuckets, sizeof(uint64_t));
-			if (!m->snaps[i].buckets[d])
-				return -1;
-		}
-	return 0;
-}
-
-static void monitor_free(struct monitor *m)
-{
-	unsigned i;
-
-	if (m->snaps)
-		for (i = 0; i < m->e->nworkers; i++) {
-			free(m->snaps[i].buckets[0]);
-			free(m->snaps[i].buckets[1]);
-		}
-	free(m->snaps);
-	hist_free(&m->ival);
-	hist_free(&m->ival_dir[0]);
-	hist_free(&m->ival_dir[1]);
-}
-
-static int append_interval(struct run_result *r, const struct interval_sample *s)
-{
-	if (r->nintervals == r->intervals_cap) {
-		size_t cap = r->intervals_cap ? r->intervals_cap * 2 : 64;
-		struct interval_sample *n = realloc(r->intervals, cap * sizeof(*n));
-
-		if (!n)
-			return -1;
-		r->intervals = n;
-		r->intervals_cap = cap;
-	}
-	r->intervals[r->nintervals++] = *s;
-	return 0;
-}
-
-/*
- * Difference of every worker's counters since the last boundary, as an
- * interval ending at t; with extend, added to the last interval recorded
- * instead (a remainder too short to be a sample of its own: a few I/Os
- * over a millisecond would read as a burst of thousands per second).
- */
-static void monitor_interval(struct monitor *m, uint64_t t, bool extend)
-{
-	struct engine *e = m->e;
-	struct interval_sample s = { 0 };
-	uint64_t from = m->last_ival_ns;
-	unsigned i, d;
-	uint32_t b;
-
-	if (extend && m->res->nintervals) {
-		const struct interval_sample *last = &m->res->intervals[m->res->nintervals - 1];
-
-		/* ival_dir still holds the last interval's latencies: add to them. */
-		s.read_ops = last->read_ops;
-		s.write_ops = last->write_ops;
-		s.read_bytes = last->read_bytes;
-		s.write_bytes = last->write_bytes;
-		s.errors = last->errors;
-		from = m->prev_ival_ns;
-		m->res->nintervals--;
-	} else {
-		hist_reset(&m->ival_dir[0]);
-		hist_reset(&m->ival_dir[1]);
-	}
-	for (i = 0; i < e->nworkers; i++) {
-		struct worker *w = &e->workers[i];
-		struct snapshot *sn = &m->snaps[i];
-		uint64_t errs = counter_read(&w->errs.io) + counter_read(&w->errs.short_io);
-
-		for (d = 0; d < 2; d++) {
-			uint64_t ops = counter_read(&w->dir[d].ops);
-			uint64_t bytes = counter_read(&w->dir[d].bytes);
-
-			if (d == DIR_READ) {
-				s.read_ops += ops - sn->ops[d];
-				s.read_bytes += bytes - sn->bytes[d];
-			} else {
-				s.write_ops += ops - sn->ops[d];
-				s.write_bytes += bytes - sn->bytes[d];
-			}
-			sn->ops[d] = ops;
-			sn->bytes[d] = bytes;
-			for (b = 0; b < m->ival.nbuckets; b++) {
-				uint64_t c = counter_read(&w->dir[d].hist.buckets[b]);
-
-				if (c != sn->buckets[d][b]) {
-					struct hist *h = &m->ival_dir[d];
-					uint64_t lo, width, n = c - sn->buckets[d][b];
-
-					/* Interval sums from bucket midpoints: exact enough for a mean. */
-					hist_bucket_range(h, b, &lo, &width);
-					h->buckets[b] += n;
-					h->count += n;
-					h->sum += n * (lo + (width - 1) / 2);
-					sn->buckets[d][b] = c;
-				}
-			}
-		}
-		s.errors += errs - sn->errors;
-		sn->errors = errs;
-	}
-	/* min/max are unknown for an interval: bound by the bucket range. */
-	hist_reset(&m->ival);
-	for (d = 0; d < 2; d++) {
-		struct hist *h = &m->ival_dir[d];
-
-		h->min = 0;
-		h->max = UINT64_MAX;
-		s.lat[d].mean_ns = hist_mean(h);
-		s.lat[d].p50_ns = hist_percentile(h, 50.0);
-		s.lat[d].p99_ns = hist_percentile(h, 99.0);
-		s.lat[d].p999_ns = hist_percentile(h, 99.9);
-		hist_merge(&m->ival, h);
-	}
-	m->ival.min = 0;
-	m->ival.max = UINT64_MAX;
-	s.p99_ns = hist_percentile(&m->ival, 99.0);
-	s.t_s = (double)(t - e->ramp_end_ns) / 1e9;
-	s.len_s = (double)(t - from) / 1e9;
-	m->prev_ival_ns = from;
-	m->last_ival_ns = t;
-	if (append_interval(m->res, &s))
-		log_warn("out of memory for the time series; interval dropped");
-}
-
-static void sample_inflight(struct monitor *m)
-{
-	struct engine *e = m->e;
-	uint64_t sum = 0, ksum = 0;
-	unsigned i;
-
-	for (i = 0; i < e->nworkers; i++) {
-		sum += __atomic_load_n(&e->workers[i].inflight, __ATOMIC_RELAXED);
-		ksum += __atomic_load_n(&e->workers[i].kinflight, __ATOMIC_RELAXED);
-	}
-	m->inflight_sum += (double)sum;
-	m->kinflight_sum += (double)ksum;
-	m->inflight_samples++;
-	if (sum > m->res->conc.inflight_max)
-		m->res->conc.inflight_max = sum;
-	if (ksum > m->res->conc.kernel_inflight_max)
-		m->res->conc.kernel_inflight_max = ksum;
-}
-
-static void draw_progress(struct monitor *m, uint64_t t)
-{
-	struct engine *e = m->e;
-	const struct interval_sample *s = m->res->nintervals ?
-		&m->res->intervals[m->res->nintervals - 1] : NULL;
-	double elapsed = (double)(t - e->start_ns) / 1e9;
-	double left = t < e->end_ns ? (double)(e->end_ns - t) / 1e9 : 0;
-	char r[16], w[16];
-
-	fprintf(stderr, "\r\033[K%s [%4.0fs ETA %4.0fs]%s", e->job->label ? e->job->label : "",
-		elapsed, left, t < e->ramp_end_ns ? " ramp" : "");
-	/* The last interval's figures; none before the first ("r=- p99 0 us" looked measured). */
-	if (s && s->len_s > 0) {
-		format_count((double)s->read_ops / s->len_s, r, sizeof(r));
-		format_count((double)s->write_ops / s->len_s, w, sizeof(w));
-		fprintf(stderr, " IOPS r=%s w=%s  %.1f MB/s  p99 %.0f us", r, w,
-			(double)(s->read_bytes + s->write_bytes) / s->len_s / 1e6,
-			(double)s->p99_ns / 1e3);
-	} else {
-		fprintf(stderr, " figures after the first interval");
-	}
-	fflush(stderr);
-	m->drew_progress = true;
-}
-
-/* Every worker has ended, or was left behind in a submit call. */
-static bool all_done(const struct engine *e)
-{
-	unsigned i;
-
-	for (i = 0; i < e->nworkers; i++)
-		if (!e->workers[i].stuck &&
-		    !__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
-			return false;
-	return true;
-}
-
-/*
- * The hard stop's last step: a worker still inside a submit call a second
- * after its I/O was abandoned is asleep in the kernel, maybe for good (no
- * signal wakes an uninterruptible sleep). Take it over: the exchange
- * succeeds only while it is in the call, and then its results are final
- * (its release store before the call orders all it wrote) and it ends
- * without touching them when the call returns. What it had in the
- * kernel, and the call's own I/Os, count as abandoned.
- */
-static void leave_stuck(struct engine *e)
-{
-	unsigned i;
-
-	for (i = 0; i < e->nworkers; i++) {
-		struct worker *w = &e->workers[i];
-		int was = W_IN_SUBMIT;
-
-		if (w->stuck || !w->started || __atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
-			continue;
-		if (__atomic_compare_exchange_n(&w->sstate, &was, W_LEFT, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
-			w->stuck = true;
-			w->abandoned = w->sub_pending;
-		}
-	}
-}
-
-/* The end of the measured period as far as it is known: the duration's, or the stop's. */
-static uint64_t stop_point(struct engine *e)
-{
-	uint64_t s = __atomic_load_n(&e->stop_ns, __ATOMIC_RELAXED);
-
-	return s && s < e->end_ns ? s : e->end_ns;
-}
-
-/*
- * Workers wait for completions with no timeout: once the run is over, a
- * worker whose I/O never completes is interrupted by a signal. Sent every
- * monitor tick until all are done, so one that arrives just before a
- * worker goes back to sleep is followed by another.
- */
-static void wake_workers(const struct engine *e)
-{
-	unsigned i;
-
-	for (i = 0; i < e->nworkers; i++)
-		if (e->workers[i].started && !e->workers[i].stuck &&
-		    !__atomic_load_n(&e->workers[i].done, __ATOMIC_ACQUIRE))
-			signals_wake_thread(e->workers[i].thread);
-}
-
-static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
-{
-	uint64_t m = a < b ? a : b;
-
-	return m < c ? m : c;
-}
-
-/* The command's callback for the interval just recorded, which ended at t. */
-static bool call_on_interval(struct monitor *m, uint64_t t, bool last, bool replaces)
-{
-	const struct job *job = m->e->job;
-	struct interval_view v = {
-		.lat = { &m->ival_dir[0], &m->ival_dir[1] },
-		.origin_ns = m->e->ramp_end_ns,
-		.end_ns = t,
-		.last = last,
-		.replaces_last = replaces,
-	};
-
-	return job->on_interval(job->on_interval_arg, m->res, &v);
-}
-
-static void monitor_loop(struct monitor *m)
-{
-	struct engine *e = m->e;
-	const struct job *job = e->job;
-	uint64_t next_sample = e->start_ns + SAMPLE_PERIOD_NS;
-	uint64_t next_ival = e->ramp_end_ns + job->interval_ns;
-	uint64_t next_progress = e->start_ns + PROGRESS_PERIOD_NS;
-
-	uint64_t abandon_at = UINT64_MAX, leave_at = UINT64_MAX;
-
-	m->last_ival_ns = m->prev_ival_ns = e->ramp_end_ns;
-	while (!all_done(e)) {
-		uint64_t t;
-		int sig;
-
-		sleep_until_ns(min3(next_sample, next_ival,
-				    job->progress ? next_progress : UINT64_MAX));
-		t = now_ns();
-		/*
-		 * The hard stop: a device that never completes I/O must not
-		 * hang the tool. At --timeout the run stops and in-flight I/O
-		 * gets a second to finish; after any other stop it gets the
-		 * drain grace. Then the workers leave it in flight, and a
-		 * second later those still inside a submit call are left.
-		 */
-		if (job->timeout_ns && !m->res->timed_out && t >= e->start_ns + job->timeout_ns) {
-			m->res->timed_out = true;
-			eng_request_stop(e);
-			if (abandon_at > t + HARDSTOP_DRAIN_NS) {
-				abandon_at = t + HARDSTOP_DRAIN_NS;
-				m->abandon_why = ABANDON_TIMEOUT;
-			}
-		}
-		if (abandon_at == UINT64_MAX && job->drain_grace_ns &&
-		    (eng_stopping(e) || t >= e->end_ns)) {
-			abandon_at = t + job->drain_grace_ns;
-			m->abandon_why = ABANDON_DRAIN_GRACE;
-		}
-		if (t >= abandon_at && !__atomic_load_n(&e->abandon, __ATOMIC_RELAXED)) {
-			eng_request_stop(e);
-			__atomic_store_n(&e->abandon, 1, __ATOMIC_RELAXED);
-			leave_at = t + HARDSTOP_STUCK_NS;
-		}
-		if (t >= leave_at)
-			leave_stuck(e);
-		sig = signals_pending();
-		if (sig && !m->res->signal) {
-			m->res->signal = sig;
-			eng_request_stop(e);
-		}
-		if (eng_stopping(e) || t >= e->end_ns)
-			wake_workers(e);
-		if (t >= next_sample) {
-			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns)
-				sample_inflight(m);
-			next_sample = t + SAMPLE_PERIOD_NS;
-		}
-		/*
-		 * Once past the stop (the end of --duration included), the last
-		 * interval, recorded after the drain, takes what is left: it
-		 * ends where the measured period does.
-		 */
-		if (t >= next_ival && t > stop_point(e)) {
-			next_ival = UINT64_MAX;
-		} else if (t >= next_ival) {
-			monitor_interval(m, t, false);
-			/* A late wake-up does not make up the missed boundaries. */
-			next_ival += job->interval_ns;
-			if (next_ival <= t)
-				next_ival = t + job->interval_ns;
-			if (job->on_interval && call_on_interval(m, t, false, false))
-				eng_request_stop(e);
-		}
-		if (job->progress && t >= next_progress) {
-			draw_progress(m, t);
-			next_progress = t + PROGRESS_PERIOD_NS;
-		}
-	}
 }
 
 /* ---- the run -------------------------------------------------------- */
@@ -1102,14 +865,12 @@ static void merge_results(struct engine *e, struct run_result *res, const struct
 		sr->workers++;
 		if (w->depth > sr->iodepth)
 			sr->iodepth = w->depth;
-		for (d = 0; d < 2; d++) {
-			sr->dir[d].ops += w->dir[d].ops;
-			sr->dir[d].bytes += w->dir[d].bytes;
-			hist_merge(&sr->dir[d].hist, &w->dir[d].hist);
-			res->dir[d].ops += w->dir[d].ops;
-			res->dir[d].bytes += w->dir[d].bytes;
-			hist_merge(&res->dir[d].hist, &w->dir[d].hist);
-		}
+		for (d = 0; d < DIR_COUNT; d++)
+			if (dir_result_add(&sr->dir[d], &w->dir[d]) ||
+			    dir_result_add(&res->dir[d], &w->dir[d]))
+				log_warn("out of memory for the response-time histograms");
+		sr->dropped += w->dropped;
+		res->dropped += w->dropped;
 		err_stats_merge(&sr->errors, &w->errs);
 		verify_stats_merge(&res->verify, &w->vio.st);
 		err_stats_merge(&res->errors, &w->errs);
@@ -1153,6 +914,23 @@ static int validate_job(const struct job *job)
 		if (!st->workers || (!st->iodepth && !st->total_depth) || !st->nbs) {
 			log_error("stream '%s' has no workers, depth or block size", st->name);
 			return EXIT_USAGE;
+		}
+		if (st->arrival != ARRIVAL_CLOSED && !st->rate_iops) {
+			log_error("stream '%s': an open-loop stream needs an arrival rate", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->arrival != ARRIVAL_CLOSED && st->think_ns) {
+			log_error("stream '%s': a think time is for closed-loop streams; an "
+				  "open-loop stream's arrivals set its pace", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->discard_pct > 100 || st->read_pct > 100) {
+			log_error("stream '%s': shares above 100%%", st->name);
+			return EXIT_USAGE;
+		}
+		if (st->discard_pct && job->verify_map && genmap_track_trims(job->verify_map)) {
+			log_error("out of memory for the discard map of --verify");
+			return EXIT_RUNTIME;
 		}
 		if (st->total_depth && st->total_depth < st->workers) {
 			log_error("stream '%s': %llu I/Os in flight cannot feed %u workers",
@@ -1285,6 +1063,15 @@ static bool join_workers(struct engine *e)
 			w->unjoined = true;
 		pthread_detach(w->thread);
 		left = true;
+	}
+	/* A discard thread stuck in its ioctl is left behind as a worker would be. */
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+
+		if (w->disc && !discarder_stop(w->disc, &ts)) {
+			w->disc_left = true;
+			left = true;
+		}
 	}
 	return left;
 }
@@ -1436,7 +1223,7 @@ int engine_run(const struct job *job, struct run_result *res)
 		 * the last one is, again); nothing more to stop.
 		 */
 		if (res->nintervals && job->on_interval)
-			call_on_interval(&m, recorded ? end : m.last_ival_ns, true,
+			monitor_call_on_interval(&m, recorded ? end : m.last_ival_ns, true,
 					 !recorded || extend);
 	}
 	if (!left) {

@@ -1,5 +1,9 @@
 #include "engine/gen.h"
 
+#include <math.h>
+
+#include "engine/ioengine.h"
+
 static uint32_t pick_bs(struct gen *g)
 {
 	uint32_t r;
@@ -55,6 +59,7 @@ void gen_init(struct gen *g, const struct stream_spec *st, uint64_t region_off,
 	prng_seed(&g->rng, seed, stream_seed_id * 65536 + index);
 	g->access = st->access;
 	g->read_pct = st->read_pct;
+	g->discard_pct = st->discard_pct;
 	g->nbs = st->nbs;
 	for (i = 0; i < st->nbs; i++) {
 		g->bs[i] = st->bs[i].bs;
@@ -82,6 +87,21 @@ void gen_init(struct gen *g, const struct stream_spec *st, uint64_t region_off,
 		/* Same scatter for every worker: they share one hot set. */
 		scatter_init(&g->scatter, n, seed ^ (stream_seed_id + 1) * 0x2545f4914f6cdd1dULL);
 	}
+	if (st->access == ACCESS_PARETO || st->access == ACCESS_NORMAL) {
+		g->nblocks0 = g->len / g->bs[0] ? g->len / g->bs[0] : 1;
+		/* The same hot set for every worker, as with zipf. */
+		scatter_init(&g->scatter, g->nblocks0,
+			     seed ^ (stream_seed_id + 1) * 0x2545f4914f6cdd1dULL);
+		/*
+		 * Pareto: P(rank < x n) = x^(1/pow); pow = ln h / ln(1 - h)
+		 * puts 1 - h of the I/Os on the lowest h of the ranks (h 0.2:
+		 * 80% on 20%).
+		 */
+		if (st->pareto_h > 0 && st->pareto_h < 1)
+			g->pareto_pow = log(st->pareto_h) / log(1.0 - st->pareto_h);
+		g->normal_mean = st->normal_center * (double)g->nblocks0;
+		g->normal_sd = st->normal_dev_pct / 100.0 * (double)g->nblocks0;
+	}
 	if (st->access == ACCESS_SEQ_RUNS) {
 		/*
 		 * A fraction f of I/Os inside runs of L: start a run with
@@ -95,9 +115,65 @@ void gen_init(struct gen *g, const struct stream_spec *st, uint64_t region_off,
 	}
 }
 
+static void gen_pick(struct gen *g, struct io_pick *p);
+
+/*
+ * The I/O's operation: a discard with probability discard_pct (drawn only
+ * when it is non-zero, so that a stream without discards draws the same
+ * sequence as before they existed), else a read or a write by read_pct.
+ * (trimwrite's write after each discard is the worker's: see fill_unit.)
+ */
 void gen_next(struct gen *g, struct io_pick *p)
 {
+	gen_pick(g, p);
+	p->op = p->write ? IO_WRITE : IO_READ;
+	if (g->discard_pct && (g->discard_pct >= 100 ||
+			       prng_below(&g->rng, 100) < g->discard_pct)) {
+		p->op = IO_DISCARD;
+		p->write = false;
+	}
+}
+
+/* Uniform in (0, 1]. */
+static double unit_random(struct gen *g)
+{
+	return (double)((prng_next(&g->rng) >> 11) + 1) * 0x1p-53;
+}
+
+/* A block of the hot spot: normal around the mean, folded back into the region. */
+static uint64_t normal_block(struct gen *g)
+{
+	/* Box-Muller: one normal deviate from two uniforms. */
+	double z = sqrt(-2.0 * log(unit_random(g))) * cos(2.0 * M_PI * unit_random(g));
+	double b = floor(g->normal_mean + z * g->normal_sd);
+	double n = (double)g->nblocks0;
+
+	/* Reflect at the edges (a period of 2n), so no edge piles up. */
+	b = fmod(b, 2.0 * n);
+	if (b < 0)
+		b += 2.0 * n;
+	if (b >= n)
+		b = 2.0 * n - 1.0 - b;
+	return (uint64_t)b < g->nblocks0 ? (uint64_t)b : g->nblocks0 - 1;
+}
+
+static void gen_pick(struct gen *g, struct io_pick *p)
+{
 	switch (g->access) {
+	case ACCESS_PARETO: {
+		uint64_t rank = (uint64_t)((double)(g->nblocks0 - 1) *
+					   pow(unit_random(g), g->pareto_pow));
+
+		p->len = g->bs[0];
+		p->off = g->off + scatter_map(&g->scatter, rank) * p->len;
+		p->write = pick_write(g);
+		return;
+	}
+	case ACCESS_NORMAL:
+		p->len = g->bs[0];
+		p->off = g->off + normal_block(g) * p->len;
+		p->write = pick_write(g);
+		return;
 	case ACCESS_RANDOM:
 		p->len = pick_bs(g);
 		p->off = random_off(g, p->len);

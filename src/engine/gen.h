@@ -21,21 +21,26 @@ struct gen {
 	unsigned nbs;
 	uint32_t bs_total;
 	unsigned read_pct;
+	unsigned discard_pct;              /* of all I/Os; 0: the sequence is as before */
 	uint64_t cursor;                   /* sequential position (relative) */
 	/* ACCESS_SEQ_RUNS */
 	unsigned run_blocks, run_left;
 	uint64_t run_start_q;              /* P(start a run) scaled to 2^32 */
 	uint32_t run_bs;
 	bool run_write;
-	/* ACCESS_ZIPF */
+	/* ACCESS_ZIPF, ACCESS_PARETO (scattered ranks), ACCESS_NORMAL */
 	struct zipf zipf;
 	struct scatter scatter;
+	double pareto_pow;                 /* rank = (n - 1) u^pow */
+	double normal_mean, normal_sd;     /* in blocks of bs[0] */
+	uint64_t nblocks0;                 /* region / bs[0] */
 };
 
 struct io_pick {
 	uint64_t off;
 	uint32_t len;
 	bool write;
+	uint8_t op;        /* enum io_op: IO_READ, IO_WRITE or IO_DISCARD */
 };
 
 /*

@@ -8,14 +8,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What an I/O does; the values index struct run_result's dir[]. */
+enum io_op { IO_READ = 0, IO_WRITE = 1, IO_FLUSH = 2, IO_DISCARD = 3 };
+
 /* One I/O slot; the engine keeps its own control block in priv. */
 struct io_unit {
 	unsigned char priv[64] __attribute__((aligned(8)));
 	uint64_t ts;       /* submit time, CLOCK_MONOTONIC ns */
+	uint64_t due;      /* rate-limited or open loop: when it was due; 0: not yet admitted */
+	uint64_t t_done;   /* discards: completion time, taken by the discard thread */
 	uint64_t off;
 	void *buf;
 	uint32_t len;
-	bool write;
+	bool write;        /* op == IO_WRITE */
+	bool fua;          /* a write with FUA (RWF_DSYNC) */
+	bool full_sync;    /* a flush as fsync rather than fdatasync */
+	uint8_t op;        /* enum io_op; the engines never see IO_DISCARD */
 };
 
 struct io_done {

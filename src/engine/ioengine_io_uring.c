@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <liburing.h>
+#include <linux/fs.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,10 +105,15 @@ static int uring_submit(void *ctx, int fd, struct io_unit **units, unsigned n)
 
 		if (!sqe)
 			break;  /* the queue is full: submit what it holds */
-		if (u->write)
+		if (u->op == IO_WRITE) {
 			io_uring_prep_write(sqe, fd, u->buf, u->len, u->off);
-		else
+			if (u->fua)
+				sqe->rw_flags = RWF_DSYNC;  /* REQ_FUA on an O_DIRECT block device */
+		} else if (u->op == IO_FLUSH) {
+			io_uring_prep_fsync(sqe, fd, u->full_sync ? 0 : IORING_FSYNC_DATASYNC);
+		} else {
 			io_uring_prep_read(sqe, fd, u->buf, u->len, u->off);
+		}
 		io_uring_sqe_set_data(sqe, u);
 	}
 	/*

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libaio.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,10 +87,20 @@ static int libaio_submit(void *ctx, int fd, struct io_unit **units, unsigned n)
 		struct io_unit *u = units[i];
 		struct iocb *cb = (struct iocb *)u->priv;
 
-		if (u->write)
+		if (u->op == IO_WRITE) {
 			io_prep_pwrite(cb, fd, u->buf, u->len, (long long)u->off);
-		else
+			/* FUA: on an O_DIRECT block device, RWF_DSYNC sets REQ_FUA. */
+			if (u->fua)
+				cb->aio_rw_flags = RWF_DSYNC;
+		} else if (u->op == IO_FLUSH) {
+			/* The block device's fsync: an empty REQ_PREFLUSH bio. */
+			if (u->full_sync)
+				io_prep_fsync(cb, fd);
+			else
+				io_prep_fdsync(cb, fd);
+		} else {
 			io_prep_pread(cb, fd, u->buf, u->len, (long long)u->off);
+		}
 		cb->data = u;
 		c->cbs[i] = cb;
 	}

@@ -17,6 +17,14 @@ enum access_pattern {
 	ACCESS_SEQUENTIAL,  /* one cursor per worker, wrapping */
 	ACCESS_ZIPF,        /* hot-spotted ranks, scattered over the region */
 	ACCESS_SEQ_RUNS,    /* random starts followed by runs of run_blocks */
+	ACCESS_PARETO,      /* pareto_h of the I/Os on 1 - pareto_h of the blocks, scattered */
+	ACCESS_NORMAL,      /* a hot spot: normal around normal_center, normal_dev wide */
+};
+
+enum arrival_mode {
+	ARRIVAL_CLOSED,     /* completions drive submissions (rate_iops: a cap) */
+	ARRIVAL_FIXED,      /* open loop: one arrival every 1/rate_iops */
+	ARRIVAL_POISSON,    /* open loop: exponential gaps, mean 1/rate_iops */
 };
 
 struct bs_weight {
@@ -34,12 +42,34 @@ struct stream_spec {
 	unsigned nbs;
 	enum access_pattern access;
 	double zipf_theta;             /* ACCESS_ZIPF */
+	double pareto_h;               /* ACCESS_PARETO: 0 < h < 1 (fio's pareto power) */
+	double normal_dev_pct;         /* ACCESS_NORMAL: standard deviation, % of the region */
+	double normal_center;          /* ACCESS_NORMAL: mean, as a fraction of the region */
 	unsigned run_blocks;           /* ACCESS_SEQ_RUNS: I/Os per run */
 	unsigned run_pct;              /* ACCESS_SEQ_RUNS: % of I/Os inside runs */
 	bool slice_per_worker;         /* each worker confined to its own slice */
 	uint64_t span_off, span_len;   /* bytes; span_len 0 = the whole target */
-	uint64_t rate_iops;            /* cap for the whole stream; 0 = none */
+	uint64_t rate_iops;            /* cap, or open-loop arrival rate, for the whole stream; 0 = none */
 	bool one_pass;                 /* each worker covers its region once, then stops */
+	/*
+	 * Flush, FUA and discard (dmremap-bench-run(1)). discard_pct is the
+	 * share of all I/Os that are discards; the rest split by read_pct.
+	 * trim_then_write: every discard is followed by a write of the same
+	 * blocks (fio's trimwrite).
+	 */
+	unsigned discard_pct;
+	bool trim_then_write;
+	bool fua;                      /* every write with FUA (RWF_DSYNC) */
+	unsigned flush_every;          /* a flush after every N writes; 0: none */
+	bool flush_full;               /* fsync rather than fdatasync (same on a block device) */
+	uint64_t flush_interval_ns;    /* a flush every T; 0: none */
+	/*
+	 * Arrivals: closed loop (a completion starts the next I/O, rate_iops
+	 * caps it), or open loop at rate_iops (fixed spacing or Poisson),
+	 * with latency also measured from when each I/O was due.
+	 */
+	enum arrival_mode arrival;
+	uint64_t think_ns;             /* closed loop: pause after completions before the next */
 };
 
 /*

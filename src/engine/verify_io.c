@@ -54,6 +54,17 @@ static void record_bad(struct vio *v, uint64_t off, uint8_t expected,
 		};
 }
 
+static bool all_zero(const char *p, uint32_t len)
+{
+	const uint64_t *q = (const uint64_t *)p;
+	uint32_t i;
+
+	for (i = 0; i < len / sizeof(*q); i++)
+		if (q[i])
+			return false;
+	return true;
+}
+
 void vio_complete(struct vio *v, struct io_unit *u, bool ok)
 {
 	uint32_t bs = v->map->block_size;
@@ -61,10 +72,24 @@ void vio_complete(struct vio *v, struct io_unit *u, bool ok)
 	uint8_t *g = v->map->g + first;
 	uint64_t t0;
 
+	if (u->op == IO_DISCARD) {
+		for (i = 0; i < n; i++) {
+			/* A failed discard may have hit some blocks: unknown then. */
+			g[i] = ok ? g[i] & GEN_MASK : 0;
+			if (v->map->trimmed)
+				v->map->trimmed[first + i] = ok;
+		}
+		if (ok)
+			v->st.blocks_discarded += n;
+		return;
+	}
 	if (u->write) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			/* A failed write leaves the block's content unknown. */
 			g[i] = ok ? genmap_next_gen(g[i]) : 0;
+			if (v->map->trimmed)
+				v->map->trimmed[first + i] = 0;
+		}
 		if (ok)
 			v->st.blocks_written += n;
 		return;
@@ -77,6 +102,13 @@ void vio_complete(struct vio *v, struct io_unit *u, bool ok)
 		g[i] = expected;
 		if (!ok)
 			continue;
+		if (v->map->trimmed && v->map->trimmed[first + i] &&
+		    all_zero((const char *)u->buf + i * bs, bs)) {
+			/* Discarded, and the device returns zeroes: as good as the old data. */
+			v->st.blocks_trimmed_zero++;
+			v->st.blocks_checked++;
+			continue;
+		}
 		if (!expected) {
 			v->st.blocks_unverified++;
 			continue;
@@ -96,6 +128,8 @@ void verify_stats_merge(struct verify_stats *dst, const struct verify_stats *src
 	dst->blocks_written += src->blocks_written;
 	dst->blocks_checked += src->blocks_checked;
 	dst->blocks_unverified += src->blocks_unverified;
+	dst->blocks_discarded += src->blocks_discarded;
+	dst->blocks_trimmed_zero += src->blocks_trimmed_zero;
 	dst->bad += src->bad;
 	dst->cpu_ns += src->cpu_ns;
 	for (i = 0; i < src->nlist && dst->nlist < VERIFY_BAD_MAX; i++)

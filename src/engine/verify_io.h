@@ -28,6 +28,8 @@ struct verify_stats {
 	uint64_t blocks_written;
 	uint64_t blocks_checked;
 	uint64_t blocks_unverified;    /* read, but never written by a verified run */
+	uint64_t blocks_discarded;     /* discarded by the run */
+	uint64_t blocks_trimmed_zero;  /* read back as zeroes after a discard */
 	uint64_t bad;
 	uint64_t cpu_ns;               /* filling and checking blocks */
 	struct verify_bad list[VERIFY_BAD_MAX];

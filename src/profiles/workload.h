@@ -1,15 +1,13 @@
 /*
- * Production workload profiles and intensity levels, as data. A profile is
- * a list of stream templates; workload_build() turns a profile, an
- * intensity and the target's size into the engine's stream_specs. The
- * tables are documented in dmremap-bench-workload(1): keep them in step.
+ * The built-in production workloads of `workload`: their names, the
+ * intensity levels, and the phases of mixed. The workloads themselves are
+ * the job files shipped in jobs/ (TYPE-LEVEL.fio, see jobs/shipped.h);
+ * dmremap-bench-workload(1) documents them. tests/unit/profile_tables.c
+ * keeps the tables they were compiled from, as the reference the shipped
+ * files are tested against.
  */
 #ifndef DMRB_WORKLOAD_H
 #define DMRB_WORKLOAD_H
-
-#include <stdint.h>
-
-#include "engine/job.h"
 
 enum workload_type { WL_DATABASE, WL_FILE_SERVER, WL_VIRTUALIZATION, WL_MIXED, WL_COUNT };
 
@@ -29,57 +27,12 @@ extern const char *const intensity_codes[];
 extern const char *const workload_names[];
 extern const char *const workload_codes[];
 
-enum worker_rule {
-	WORKERS_BASE,           /* intensity factor x profile base */
-	WORKERS_ONE_PER,        /* one per `ratio` workers of the first stream, at least 1 */
-};
-
-struct stream_template {
-	const char *name;
-	enum worker_rule rule;
-	unsigned ratio;
-	bool stream_per_worker;         /* one stream (and region slice) per worker: VMs */
-	unsigned read_pct;
-	struct bs_weight bs[STREAM_MAX_BS];
-	unsigned nbs;
-	enum access_pattern access;
-	double zipf_theta;
-	unsigned run_blocks, run_pct;
-	/* Region of the target, in sixteenths: [start, start + len). */
-	unsigned region_start16, region_len16;
-};
-
-struct workload_profile {
-	const char *name;
-	const char *description;
-	unsigned base_workers;
-	const struct stream_template *streams;
-	unsigned nstreams;
-	/* WL_MIXED: the profiles its phases rotate through. */
-	const enum workload_type *phases;
-	unsigned nphases;
-};
-
-extern const struct workload_profile workload_profiles[WL_COUNT];
-
-struct workload_overrides {
-	unsigned workers;       /* 0: by the rule */
-	unsigned iodepth;       /* 0: by the intensity */
-	uint64_t rate_iops;     /* 0: none; split over streams by workers */
-};
-
 /*
- * Streams of `profile` (not WL_MIXED itself: one of its phases) at
- * `intensity` (0-3) over a target of size bytes; base_workers overrides the
- * profile's base (mixed uses its own). Returns the number of streams
- * written to out (capacity max), or -1 when they do not fit.
+ * mixed: the profiles its phases rotate through, each run with
+ * MIXED_BASE_WORKERS x the intensity's factor as its first job's numjobs.
  */
-int workload_build(enum workload_type type, unsigned intensity, unsigned base_workers,
-		   const struct workload_overrides *ov, uint64_t size,
-		   struct stream_spec *out, unsigned max);
-
-/* How many streams workload_build may produce, to size the array. */
-unsigned workload_max_streams(enum workload_type type, unsigned intensity,
-			      unsigned base_workers, const struct workload_overrides *ov);
+#define MIXED_NPHASES 3
+#define MIXED_BASE_WORKERS 4
+extern const enum workload_type mixed_phases[MIXED_NPHASES];
 
 #endif

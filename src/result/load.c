@@ -220,6 +220,8 @@ static int load_series(json_t *doc, const char *path, bool in, char *err, size_t
 	}
 	json_object_set_new(res, "intervals", lines);
 	return 0;
+}
+
 /*
  * fio --status-interval output: several fio documents one after the other.
  * The last is the result, the earlier ones its intervals (result/fio.h).

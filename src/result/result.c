@@ -11,37 +11,44 @@ static int dir_init(struct dir_result *d)
 
 int run_result_init(struct run_result *r, unsigned nstreams)
 {
-	unsigned i;
+	unsigned i, d;
 
 	memset(r, 0, sizeof(*r));
 	r->streams = calloc(nstreams ? nstreams : 1, sizeof(*r->streams));
 	if (!r->streams)
 		return -1;
 	r->nstreams = nstreams;
-	if (dir_init(&r->dir[0]) || dir_init(&r->dir[1]))
-		goto fail;
-	for (i = 0; i < nstreams; i++)
-		if (dir_init(&r->streams[i].dir[0]) || dir_init(&r->streams[i].dir[1]))
+	for (d = 0; d < DIR_COUNT; d++)
+		if (dir_init(&r->dir[d]))
 			goto fail;
+	for (i = 0; i < nstreams; i++)
+		for (d = 0; d < DIR_COUNT; d++)
+			if (dir_init(&r->streams[i].dir[d]))
+				goto fail;
 	return 0;
 fail:
 	run_result_free(r);
 	return -1;
 }
 
+void dir_result_free(struct dir_result *d)
+{
+	hist_free(&d->hist);
+	hist_free(&d->resp);
+}
+
 void run_result_free(struct run_result *r)
 {
-	unsigned i;
+	unsigned i, d;
 
 	if (r->streams) {
-		for (i = 0; i < r->nstreams; i++) {
-			hist_free(&r->streams[i].dir[0].hist);
-			hist_free(&r->streams[i].dir[1].hist);
-		}
+		for (i = 0; i < r->nstreams; i++)
+			for (d = 0; d < DIR_COUNT; d++)
+				dir_result_free(&r->streams[i].dir[d]);
 	}
 	free(r->streams);
-	hist_free(&r->dir[0].hist);
-	hist_free(&r->dir[1].hist);
+	for (d = 0; d < DIR_COUNT; d++)
+		dir_result_free(&r->dir[d]);
 	free(r->intervals);
 	memset(r, 0, sizeof(*r));
 }
@@ -69,11 +76,28 @@ uint64_t err_stats_total(const struct err_stats *e)
 	return e->io + e->short_io + e->verify;
 }
 
-static void dir_add(struct dir_result *dst, const struct dir_result *src)
+int dir_result_add(struct dir_result *dst, const struct dir_result *src)
 {
 	dst->ops += src->ops;
 	dst->bytes += src->bytes;
 	hist_merge(&dst->hist, &src->hist);
+	dst->late.count += src->late.count;
+	dst->late.sum_ns += src->late.sum_ns;
+	dst->late.dropped += src->late.dropped;
+	if (src->late.max_ns > dst->late.max_ns)
+		dst->late.max_ns = src->late.max_ns;
+	if (!src->resp.buckets)
+		return 0;
+	if (!dst->resp.buckets && hist_init(&dst->resp, src->resp.bits))
+		return -1;
+	hist_merge(&dst->resp, &src->resp);
+	return 0;
+}
+
+static void dir_add(struct dir_result *dst, const struct dir_result *src)
+{
+	/* Out of memory for a response histogram: the service times still add. */
+	dir_result_add(dst, src);
 }
 
 static void stream_add(struct stream_result *dst, const struct stream_result *src)
@@ -86,8 +110,9 @@ static void stream_add(struct stream_result *dst, const struct stream_result *sr
 		dst->workers = src->workers;
 	if (src->iodepth > dst->iodepth)
 		dst->iodepth = src->iodepth;
-	for (d = 0; d < 2; d++)
+	for (d = 0; d < DIR_COUNT; d++)
 		dir_add(&dst->dir[d], &src->dir[d]);
+	dst->dropped += src->dropped;
 	err_stats_merge(&dst->errors, &src->errors);
 }
 
@@ -97,8 +122,9 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	size_t i;
 	int d;
 
-	for (d = 0; d < 2; d++)
+	for (d = 0; d < DIR_COUNT; d++)
 		dir_add(&total->dir[d], &part->dir[d]);
+	total->dropped += part->dropped;
 	err_stats_merge(&total->errors, &part->errors);
 	if (total->nstreams && total->nstreams == part->nstreams)
 		for (i = 0; i < part->nstreams; i++)

@@ -13,12 +13,30 @@
 #define ERRNO_SLOTS 134        /* errno values counted individually */
 #define ERR_LIST_MAX 64        /* first failing I/Os kept with their offsets */
 
-enum { DIR_READ = 0, DIR_WRITE = 1 };
+/* The values of enum io_op (engine/ioengine.h); total is reads + writes. */
+enum { DIR_READ = 0, DIR_WRITE = 1, DIR_FLUSH = 2, DIR_DISCARD = 3, DIR_COUNT = 4 };
+
+/*
+ * Open-loop arrivals (dmremap-bench-run(1), OPEN LOOP): the I/Os that
+ * started more than OPENLOOP_LATE_NS after they were due, and the arrivals
+ * dropped because the backlog reached its cap.
+ */
+#define OPENLOOP_LATE_NS (1000ULL * 1000)
+struct late_stats {
+	uint64_t count, sum_ns, max_ns;
+	uint64_t dropped;
+};
 
 struct dir_result {
 	uint64_t ops;
 	uint64_t bytes;
-	struct hist hist;          /* completion latency, ns (precise) */
+	struct hist hist;          /* service time: submit to completion, ns (precise) */
+	/*
+	 * Open loop only (buckets NULL otherwise): response time, from when
+	 * the I/O was due to its completion, and the late starts.
+	 */
+	struct hist resp;
+	struct late_stats late;
 };
 
 struct err_entry {
@@ -26,6 +44,7 @@ struct err_entry {
 	uint32_t len;
 	int err;                   /* errno, or 0 for a short transfer */
 	bool write;
+	uint8_t op;                /* enum io_op */
 	uint64_t t_ns;             /* since the start of the run */
 };
 
@@ -42,8 +61,9 @@ struct stream_result {
 	char name[STREAM_NAME_MAX];
 	unsigned workers;
 	unsigned iodepth;
-	struct dir_result dir[2];
+	struct dir_result dir[DIR_COUNT];
 	struct err_stats errors;
+	uint64_t dropped;          /* open-loop arrivals dropped (total.late.dropped) */
 };
 
 struct interval_sample {
@@ -93,7 +113,8 @@ struct run_result {
 	double duration_s;             /* measured, ramp excluded */
 	unsigned nstreams;
 	struct stream_result *streams;
-	struct dir_result dir[2];      /* all streams */
+	struct dir_result dir[DIR_COUNT];  /* all streams */
+	uint64_t dropped;              /* open-loop arrivals dropped: they have no direction */
 	struct err_stats errors;
 	struct concurrency_stats conc;
 	struct interval_sample *intervals;
@@ -130,4 +151,10 @@ uint64_t err_stats_total(const struct err_stats *e);
  * adds them up stream by stream.
  */
 int run_result_accumulate(struct run_result *total, const struct run_result *part);
+/*
+ * dst += src, response times and late starts included (dst's response
+ * histogram is allocated on the first open-loop src); -1: out of memory.
+ */
+int dir_result_add(struct dir_result *dst, const struct dir_result *src);
+void dir_result_free(struct dir_result *d);
 #endif

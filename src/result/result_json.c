@@ -18,18 +18,36 @@ static json_t *lat_json(const struct hist *h)
 			 "p99.99", (json_int_t)hist_percentile(h, 99.99));
 }
 
+/* Open loop: the late starts and the dropped arrivals (doc/result-schema-v2.md, 3). */
+static json_t *late_json(const struct late_stats *l)
+{
+	return json_pack("{s:I, s:I, s:f, s:I, s:I}",
+			 "count", (json_int_t)l->count,
+			 "max_ns", (json_int_t)l->max_ns,
+			 "mean_ns", l->count ? (double)l->sum_ns / (double)l->count : 0.0,
+			 "threshold_ns", (json_int_t)OPENLOOP_LATE_NS,
+			 "dropped", (json_int_t)l->dropped);
+}
+
 json_t *dir_result_json(const struct dir_result *d, double duration_s)
 {
 	double iops = duration_s > 0 ? (double)d->ops / duration_s : 0;
 	double bw = duration_s > 0 ? (double)d->bytes / duration_s : 0;
+	json_t *j = json_pack("{s:I, s:I, s:f, s:f, s:o, s:o}",
+			      "ops", (json_int_t)d->ops,
+			      "bytes", (json_int_t)d->bytes,
+			      "iops", iops,
+			      "bw_bytes_per_s", bw,
+			      "lat_ns", lat_json(&d->hist),
+			      "lat_hist", hist_json(&d->hist));
 
-	return json_pack("{s:I, s:I, s:f, s:f, s:o, s:o}",
-			 "ops", (json_int_t)d->ops,
-			 "bytes", (json_int_t)d->bytes,
-			 "iops", iops,
-			 "bw_bytes_per_s", bw,
-			 "lat_ns", lat_json(&d->hist),
-			 "lat_hist", hist_json(&d->hist));
+	/* lat_ns is the service time; an open-loop stream adds its response time. */
+	if (j && d->resp.buckets) {
+		json_object_set_new(j, "resp_ns", lat_json(&d->resp));
+		json_object_set_new(j, "resp_hist", hist_json(&d->resp));
+		json_object_set_new(j, "late", late_json(&d->late));
+	}
+	return j;
 }
 
 json_t *err_stats_json(const struct err_stats *e)
@@ -50,10 +68,11 @@ json_t *err_stats_json(const struct err_stats *e)
 		}
 	for (i = 0; i < e->nlist; i++) {
 		const struct err_entry *x = &e->list[i];
+		static const char *const ops[] = { "read", "write", "flush", "discard" };
 		const char *name = x->err ? strerrorname_np(x->err) : "short";
 
 		json_array_append_new(first, json_pack("{s:s, s:I, s:I, s:s?, s:i, s:f}",
-			"op", x->write ? "write" : "read",
+			"op", ops[x->op < 4 ? x->op : (x->write ? 1 : 0)],
 			"offset", (json_int_t)x->off,
 			"length", (json_int_t)x->len,
 			"error", name,
@@ -68,21 +87,34 @@ json_t *err_stats_json(const struct err_stats *e)
 			 "first", first);
 }
 
-static json_t *total_json(const struct dir_result dir[2], double duration_s)
+/*
+ * Reads and writes: flushes and discards have their own objects. Dropped
+ * open-loop arrivals never got a direction: only the total counts them.
+ */
+static json_t *total_json(const struct dir_result dir[DIR_COUNT], uint64_t dropped,
+			  double duration_s)
 {
-	struct dir_result t = {
-		.ops = dir[0].ops + dir[1].ops,
-		.bytes = dir[0].bytes + dir[1].bytes,
-	};
-	json_t *j;
+	struct dir_result t = { 0 };
+	json_t *j = NULL;
 
 	if (hist_init(&t.hist, dir[0].hist.bits))
 		return NULL;
-	hist_merge(&t.hist, &dir[0].hist);
-	hist_merge(&t.hist, &dir[1].hist);
-	j = dir_result_json(&t, duration_s);
-	hist_free(&t.hist);
+	if (dir_result_add(&t, &dir[DIR_READ]) == 0 && dir_result_add(&t, &dir[DIR_WRITE]) == 0) {
+		t.late.dropped = dropped;
+		j = dir_result_json(&t, duration_s);
+	}
+	dir_result_free(&t);
 	return j;
+}
+
+/* results.flush and results.discard, when the workload issued any. */
+static void flush_discard_json(json_t *j, const struct dir_result dir[DIR_COUNT],
+			       double duration_s)
+{
+	if (dir[DIR_FLUSH].ops)
+		json_object_set_new(j, "flush", dir_result_json(&dir[DIR_FLUSH], duration_s));
+	if (dir[DIR_DISCARD].ops)
+		json_object_set_new(j, "discard", dir_result_json(&dir[DIR_DISCARD], duration_s));
 }
 
 static json_t *interval_lat_json(const struct interval_sample *s, int d)
@@ -130,14 +162,18 @@ static json_t *intervals_json(const struct run_result *r)
 
 static json_t *stream_json(const struct stream_result *s, double duration_s)
 {
-	return json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
-			 "name", s->name,
-			 "workers", (json_int_t)s->workers,
-			 "iodepth_per_worker", (json_int_t)s->iodepth,
-			 "read", dir_result_json(&s->dir[0], duration_s),
-			 "write", dir_result_json(&s->dir[1], duration_s),
-			 "total", total_json(s->dir, duration_s),
-			 "errors", err_stats_json(&s->errors));
+	json_t *j = json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
+			      "name", s->name,
+			      "workers", (json_int_t)s->workers,
+			      "iodepth_per_worker", (json_int_t)s->iodepth,
+			      "read", dir_result_json(&s->dir[0], duration_s),
+			      "write", dir_result_json(&s->dir[1], duration_s),
+			      "total", total_json(s->dir, s->dropped, duration_s),
+			      "errors", err_stats_json(&s->errors));
+
+	if (j)
+		flush_discard_json(j, s->dir, duration_s);
+	return j;
 }
 
 static json_t *verify_list_json(const struct verify_stats *v)
@@ -167,14 +203,16 @@ static json_t *verify_json(const struct run_result *r)
 	char cs[48];
 
 	snprintf(cs, sizeof(cs), "crc32c (%s)", crc32c_impl());
-	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:f}",
+	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:I, s:I}",
 			 "block_size", (json_int_t)r->verify_block_size,
 			 "checksum", cs,
 			 "blocks_written", (json_int_t)v->blocks_written,
 			 "blocks_checked", (json_int_t)v->blocks_checked,
 			 "blocks_unverified", (json_int_t)v->blocks_unverified,
 			 "bad_blocks", (json_int_t)v->bad,
-			 "cpu_s", (double)v->cpu_ns / 1e9);
+			 "cpu_s", (double)v->cpu_ns / 1e9,
+			 "blocks_discarded", (json_int_t)v->blocks_discarded,
+			 "blocks_discarded_read_zero", (json_int_t)v->blocks_trimmed_zero);
 }
 
 /* The worker threads left behind in the kernel, and where. */
@@ -201,7 +239,7 @@ json_t *run_result_json(const struct run_result *r)
 		      "duration_s", r->duration_s,
 		      "read", dir_result_json(&r->dir[0], r->duration_s),
 		      "write", dir_result_json(&r->dir[1], r->duration_s),
-		      "total", total_json(r->dir, r->duration_s),
+		      "total", total_json(r->dir, r->dropped, r->duration_s),
 		      "errors", err_stats_json(&r->errors),
 		      "concurrency",
 		      "workers", (json_int_t)r->conc.workers,
@@ -216,6 +254,7 @@ json_t *run_result_json(const struct run_result *r)
 		      "ramp_ops", (json_int_t)r->ramp_ops);
 	if (!j)
 		return NULL;
+	flush_discard_json(j, r->dir, r->duration_s);
 	json_object_set_new(j, "stopped_by_errors", json_boolean(r->error_stop));
 	json_object_set_new(j, "timed_out", json_boolean(r->timed_out));
 	json_object_set_new(j, "abandoned_ios", json_integer((json_int_t)r->abandoned_ios));
@@ -241,6 +280,7 @@ json_t *stream_spec_json(const struct stream_spec *st)
 	static const char *const access_names[] = {
 		[ACCESS_RANDOM] = "random", [ACCESS_SEQUENTIAL] = "sequential",
 		[ACCESS_ZIPF] = "zipf", [ACCESS_SEQ_RUNS] = "sequential_runs",
+		[ACCESS_PARETO] = "pareto", [ACCESS_NORMAL] = "normal",
 	};
 	json_t *bs = json_array(), *j;
 	unsigned i;
@@ -260,10 +300,32 @@ json_t *stream_spec_json(const struct stream_spec *st)
 		      "rate_iops", (json_int_t)st->rate_iops);
 	if (j && st->access == ACCESS_ZIPF)
 		json_object_set_new(j, "zipf_theta", json_real(st->zipf_theta));
+	if (j && st->access == ACCESS_PARETO)
+		json_object_set_new(j, "pareto_h", json_real(st->pareto_h));
+	if (j && st->access == ACCESS_NORMAL)
+		json_object_set_new(j, "normal", json_pack("{s:f, s:f}", "dev_pct",
+			st->normal_dev_pct, "center", st->normal_center));
 	if (j && st->access == ACCESS_SEQ_RUNS)
 		json_object_set_new(j, "run", json_pack("{s:I, s:I}", "blocks",
 			(json_int_t)st->run_blocks, "pct", (json_int_t)st->run_pct));
 	if (j && st->total_depth)
 		json_object_set_new(j, "total_depth", json_integer((json_int_t)st->total_depth));
+	/* What the job files add; absent when unused, so older params read the same. */
+	if (j && st->discard_pct)
+		json_object_set_new(j, "discard_pct", json_integer((json_int_t)st->discard_pct));
+	if (j && st->trim_then_write)
+		json_object_set_new(j, "trim_then_write", json_true());
+	if (j && st->fua)
+		json_object_set_new(j, "fua", json_true());
+	if (j && st->flush_every)
+		json_object_set_new(j, "flush_every_writes", json_integer((json_int_t)st->flush_every));
+	if (j && st->flush_interval_ns)
+		json_object_set_new(j, "flush_interval_ns",
+				    json_integer((json_int_t)st->flush_interval_ns));
+	if (j && st->arrival != ARRIVAL_CLOSED)
+		json_object_set_new(j, "arrival", json_string(st->arrival == ARRIVAL_POISSON ?
+							      "poisson" : "fixed"));
+	if (j && st->think_ns)
+		json_object_set_new(j, "think_ns", json_integer((json_int_t)st->think_ns));
 	return j;
 }

@@ -46,9 +46,38 @@ static void print_dir(FILE *f, const char *name, const struct dir_result *d, dou
 	format_ns((double)d->hist.max, mx, sizeof(mx));
 	for (i = 0; i < 5; i++)
 		format_ns((double)hist_percentile(&d->hist, pct[i]), p[i], sizeof(p[i]));
-	fprintf(f, "%s        lat: min=%s mean=%s max=%s\n", indent, mn, mean, mx);
+	/* An open-loop stream: lat is the service time, resp the response time. */
+	fprintf(f, "%s        %s: min=%s mean=%s max=%s\n", indent,
+		d->resp.buckets ? "service" : "lat", mn, mean, mx);
 	fprintf(f, "%s        p50=%s p90=%s p99=%s p99.9=%s p99.99=%s\n", indent,
 		p[0], p[1], p[2], p[3], p[4]);
+	if (d->resp.buckets && d->resp.count) {
+		char late[16];
+
+		format_ns(hist_mean(&d->resp), mean, sizeof(mean));
+		format_ns((double)d->resp.max, mx, sizeof(mx));
+		for (i = 0; i < 5; i++)
+			format_ns((double)hist_percentile(&d->resp, pct[i]), p[i], sizeof(p[i]));
+		format_ns((double)d->late.max_ns, late, sizeof(late));
+		fprintf(f, "%s        response (from when due): mean=%s max=%s\n", indent, mean, mx);
+		fprintf(f, "%s        p50=%s p90=%s p99=%s p99.9=%s p99.99=%s\n", indent,
+			p[0], p[1], p[2], p[3], p[4]);
+		fprintf(f, "%s        late starts: %llu (the latest %s late)", indent,
+			(unsigned long long)d->late.count, late);
+		if (d->late.dropped)
+			fprintf(f, ", %llu arrivals dropped", (unsigned long long)d->late.dropped);
+		fprintf(f, "\n");
+	}
+}
+
+/* Flushes and discards, when the workload issued any. */
+static void print_flush_discard(FILE *f, const struct dir_result *dir, double dur,
+				const char *indent)
+{
+	if (dir[DIR_FLUSH].ops)
+		print_dir(f, "flush", &dir[DIR_FLUSH], dur, indent);
+	if (dir[DIR_DISCARD].ops)
+		print_dir(f, "trim", &dir[DIR_DISCARD], dur, indent);
 }
 
 static void print_errors(FILE *f, const struct err_stats *e, const char *indent)
@@ -69,6 +98,7 @@ static void print_errors(FILE *f, const struct err_stats *e, const char *indent)
 	fprintf(f, "\n");
 	for (i = 0; i < e->nlist && i < 5; i++)
 		fprintf(f, "%s  %s of %u bytes at offset %llu: %s\n", indent,
+			e->list[i].op == 2 ? "flush" : e->list[i].op == 3 ? "discard" :
 			e->list[i].write ? "write" : "read", e->list[i].len,
 			(unsigned long long)e->list[i].off,
 			e->list[i].err ? strerror(e->list[i].err) : "short transfer");
@@ -80,6 +110,10 @@ void run_result_print(FILE *f, const struct run_result *r)
 {
 	print_dir(f, "read", &r->dir[0], r->duration_s, "  ");
 	print_dir(f, "write", &r->dir[1], r->duration_s, "  ");
+	print_flush_discard(f, r->dir, r->duration_s, "  ");
+	if (r->dropped)
+		fprintf(f, "  open loop: %llu arrivals dropped (the backlog passed one second "
+			"of arrivals)\n", (unsigned long long)r->dropped);
 	print_errors(f, &r->errors, "  ");
 	fprintf(f, "  concurrency: %u workers, %u per worker, %llu in flight targeted, "
 		"mean %.0f, max %llu\n", r->conc.workers, r->conc.iodepth_per_worker,
@@ -129,5 +163,6 @@ void run_result_print_streams(FILE *f, const struct run_result *r)
 		fprintf(f, "  stream %s (%u workers x %u):\n", s->name, s->workers, s->iodepth);
 		print_dir(f, "read", &s->dir[0], r->duration_s, "    ");
 		print_dir(f, "write", &s->dir[1], r->duration_s, "    ");
+		print_flush_discard(f, s->dir, r->duration_s, "    ");
 	}
 }

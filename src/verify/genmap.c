@@ -27,7 +27,16 @@ int genmap_init(struct genmap *m, uint64_t target_size, uint32_t block_size, uin
 void genmap_free(struct genmap *m)
 {
 	free(m->g);
+	free(m->trimmed);
 	m->g = NULL;
+	m->trimmed = NULL;
+}
+
+int genmap_track_trims(struct genmap *m)
+{
+	if (!m->trimmed)
+		m->trimmed = calloc(m->nblocks ? m->nblocks : 1, 1);
+	return m->trimmed ? 0 : -1;
 }
 
 uint64_t genmap_written(const struct genmap *m)
@@ -60,7 +69,8 @@ int genmap_save(const struct genmap *m, const char *path, const char *target, ch
 	 * never), so it is saved as never written and not checked.
 	 */
 	for (i = 0; i < m->nblocks; i++) {
-		gens[i] = m->g[i] & GEN_INFLIGHT ? 0 : m->g[i] & GEN_MASK;
+		gens[i] = m->g[i] & GEN_INFLIGHT || (m->trimmed && m->trimmed[i]) ?
+			0 : m->g[i] & GEN_MASK;
 		written += gens[i] != 0;
 	}
 	h = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "target", target,

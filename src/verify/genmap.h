@@ -21,6 +21,13 @@ struct genmap {
 	uint32_t block_size;   /* the verify block */
 	uint64_t seed;
 	uint64_t target_size;
+	/*
+	 * With discards: one byte per block, 1 when the block was discarded
+	 * since it was last written. Such a block reads back as zeroes or as
+	 * its old contents (the device promises neither), so a read accepts
+	 * both; it is saved as never written. NULL: no run discards.
+	 */
+	uint8_t *trimmed;
 };
 
 static inline uint8_t genmap_next_gen(uint8_t g)
@@ -31,6 +38,8 @@ static inline uint8_t genmap_next_gen(uint8_t g)
 
 int genmap_init(struct genmap *m, uint64_t target_size, uint32_t block_size, uint64_t seed);
 void genmap_free(struct genmap *m);
+/* Start tracking discarded blocks (before a run that discards); -1: out of memory. */
+int genmap_track_trims(struct genmap *m);
 uint64_t genmap_written(const struct genmap *m);
 
 /*

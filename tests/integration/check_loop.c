@@ -65,8 +65,14 @@ static const char *jstr(struct fixture *fx, const char *path)
 	return s ? s : "(missing)";
 }
 
+/*
+ * /sys/block/X/stat (the kernel's Documentation/block/stat.rst): fields
+ * 1-3 and 5-7 reads and writes completed, merged, sectors; 12-14 the
+ * same for discards; 16 flushes completed.
+ */
 struct blkstat {
 	unsigned long long rd_ios, rd_merges, rd_sectors, wr_ios, wr_merges, wr_sectors;
+	unsigned long long dc_ios, dc_merges, dc_sectors, fl_ios;
 };
 
 static int read_blkstat(const struct loopdev *ld, struct blkstat *s)
@@ -75,8 +81,10 @@ static int read_blkstat(const struct loopdev *ld, struct blkstat *s)
 
 	if (loopdev_sysfs_read(ld, "stat", line, sizeof(line)))
 		return -1;
-	return sscanf(line, "%llu %llu %llu %*u %llu %llu %llu", &s->rd_ios, &s->rd_merges,
-		      &s->rd_sectors, &s->wr_ios, &s->wr_merges, &s->wr_sectors) == 6 ? 0 : -1;
+	return sscanf(line, "%llu %llu %llu %*u %llu %llu %llu %*u %*u %*u %*u %llu %llu %llu "
+		      "%*u %llu", &s->rd_ios, &s->rd_merges, &s->rd_sectors, &s->wr_ios,
+		      &s->wr_merges, &s->wr_sectors, &s->dc_ios, &s->dc_merges, &s->dc_sectors,
+		      &s->fl_ios) == 10 ? 0 : -1;
 }
 
 /* The backing file and loop device around body; everything undone after. */
@@ -183,6 +191,136 @@ START_TEST(kernel_counters)
 {
 	with_loop3(counters_body, counter_cases[_i].ops, counter_cases[_i].reap,
 		   counter_cases[_i].engine);
+}
+END_TEST
+
+/* ---- flushes, FUA writes and discards against the kernel's counters ------- */
+
+/*
+ * Job files (dmremap-bench-run(1)) at depth 1: writes with an fdatasync
+ * after every 8 beside a stream of discards; then FUA writes (sync=dsync)
+ * alone. Each flush reaches the loop device as an empty REQ_PREFLUSH
+ * write: the kernel counts it in field 16 and, being a write without
+ * data, in field 5 too. A loop device has a write cache and no FUA
+ * (queue/fua 0), so the block layer follows each FUA write with a flush of
+ * its own; a device with FUA would show none. Flushes in flight together
+ * are merged into one, so each run has one flushing stream at depth 1:
+ * then the counts are exact.
+ */
+static const char flush_job[] =
+	"[global]\n"
+	"time_based\n"
+	"runtime=2\n"
+	"iodepth=1\n"
+	"[log]\n"
+	"rw=randwrite\n"
+	"bs=4k\n"
+	"fdatasync=8\n"
+	"[trim]\n"
+	"rw=randtrim\n"
+	"bs=16k\n";
+
+static const char fua_job[] =
+	"[fua]\n"
+	"time_based\n"
+	"runtime=2\n"
+	"rw=randwrite\n"
+	"bs=8k\n"
+	"sync=dsync\n";
+
+/* Run a job file of text on the fixture's device; the counters before and after. */
+static void run_job(struct fixture *fx, const char *text, struct blkstat *a, struct blkstat *b)
+{
+	char *dir = runbin_tmpdir(TAG), path[4096];
+	const char *args[] = { "run", path, "--target", fx->ld.path, "--force", "--engine",
+			       fx->arg, "--output-format", "json", NULL };
+	FILE *f;
+
+	EXPECT(fx, dir != NULL, "cannot make a directory in /dev/shm");
+	snprintf(path, sizeof(path), "%s/job.fio", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	EXPECT(fx, read_blkstat(&fx->ld, a) == 0, "cannot read %s stat", fx->ld.sysname);
+	run(fx, args);
+	EXPECT(fx, read_blkstat(&fx->ld, b) == 0, "cannot read %s stat", fx->ld.sysname);
+	runbin_rmtree(dir);
+	free(dir);
+	EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, fx->doc != NULL, "stdout is not JSON");
+	EXPECT(fx, jint(fx, "results.errors.io") == 0, "the run had errors: %s", fx->r.err);
+}
+
+static void flush_counters_body(struct fixture *fx)
+{
+	long long wr, fl, dc, w0;
+	struct blkstat a, b;
+	char fua[8] = "";
+
+	EXPECT(fx, loopdev_sysfs_read(&fx->ld, "queue/fua", fua, sizeof(fua)) == 0,
+	       "cannot read queue/fua");
+	EXPECT(fx, loopdev_sysfs_read(&fx->ld, "queue/nomerges",
+				      fx->nomerges, sizeof(fx->nomerges)) == 0,
+	       "cannot read nomerges");
+	EXPECT(fx, loopdev_sysfs_write(&fx->ld, "queue/nomerges", "2") == 0,
+	       "cannot set nomerges");
+	run_job(fx, flush_job, &a, &b);
+	if (fx->ex.failed)
+		return;
+	wr = jint(fx, "results.write.ops");
+	fl = jint(fx, "results.flush.ops");
+	dc = jint(fx, "results.discard.ops");
+	w0 = jint(fx, "results.streams.0.write.ops");
+	EXPECT(fx, wr > 0 && fl > 0 && dc > 0, "writes %lld, flushes %lld, discards %lld",
+	       wr, fl, dc);
+	/* The run may stop between the 8th write and its flush. */
+	EXPECT(fx, fl == w0 / 8 || fl + 1 == w0 / 8,
+	       "the log stream wrote %lld times and flushed %lld times (one a 8 writes)", w0, fl);
+	EXPECT(fx, jint(fx, "results.streams.0.flush.ops") == fl, "the log's flushes %lld",
+	       jint(fx, "results.streams.0.flush.ops"));
+	EXPECT(fx, (long long)(b.wr_ios - a.wr_ios) == wr + fl,
+	       "the kernel completed %llu writes; the tool %lld writes and %lld flushes",
+	       b.wr_ios - a.wr_ios, wr, fl);
+	EXPECT(fx, (long long)(b.wr_sectors - a.wr_sectors) * 512 ==
+	       jint(fx, "results.write.bytes"), "kernel wrote %llu sectors, tool %lld bytes",
+	       b.wr_sectors - a.wr_sectors, jint(fx, "results.write.bytes"));
+	EXPECT(fx, (long long)(b.fl_ios - a.fl_ios) == fl,
+	       "the kernel completed %llu flushes, the tool %lld", b.fl_ios - a.fl_ios, fl);
+	EXPECT(fx, (long long)(b.dc_ios - a.dc_ios) == dc && b.dc_merges == a.dc_merges,
+	       "the kernel completed %llu discards (%llu merged), the tool %lld",
+	       b.dc_ios - a.dc_ios, b.dc_merges - a.dc_merges, dc);
+	EXPECT(fx, (long long)(b.dc_sectors - a.dc_sectors) * 512 ==
+	       jint(fx, "results.discard.bytes"), "kernel discarded %llu sectors, tool %lld bytes",
+	       b.dc_sectors - a.dc_sectors, jint(fx, "results.discard.bytes"));
+	EXPECT(fx, jint(fx, "results.total.ops") == wr + jint(fx, "results.read.ops"),
+	       "total.ops %lld counts more than reads and writes", jint(fx, "results.total.ops"));
+	EXPECT(fx, jint(fx, "results.flush.lat_ns.p50") > 0 &&
+	       jint(fx, "results.discard.lat_ns.p50") > 0, "flush or discard not timed");
+
+	run_job(fx, fua_job, &a, &b);
+	if (fx->ex.failed)
+		return;
+	wr = jint(fx, "results.write.ops");
+	EXPECT(fx, wr > 0 && !runbin_jget(fx->doc, "results.flush"), "FUA writes %lld", wr);
+	EXPECT(fx, (long long)(b.wr_ios - a.wr_ios) == wr, "the kernel completed %llu writes, "
+	       "the tool %lld FUA writes", b.wr_ios - a.wr_ios, wr);
+	EXPECT(fx, (long long)(b.fl_ios - a.fl_ios) == (strcmp(fua, "0") == 0 ? wr : 0),
+	       "the kernel completed %llu flushes for %lld FUA writes (queue/fua %s)",
+	       b.fl_ios - a.fl_ios, wr, fua);
+}
+
+static const char *const flush_engines[] = {
+	"libaio",
+#ifdef HAVE_LIBURING
+	"io_uring",
+#endif
+};
+
+START_TEST(flush_discard_counters)
+{
+	with_loop(flush_counters_body, flush_engines[_i]);
 }
 END_TEST
 
@@ -387,6 +525,9 @@ static Suite *loop_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, kernel_counters, 0,
 			    (int)(sizeof(counter_cases) / sizeof(counter_cases[0])));
+
+	tcase_add_loop_test(tc, flush_discard_counters, 0,
+			    (int)(sizeof(flush_engines) / sizeof(flush_engines[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("submit-limit");

@@ -738,6 +738,115 @@ END_TEST
 
 /* ---- job arithmetic ----------------------------------------------------------------- */
 
+/* ---- discards, pareto, normal (job files) ---------------------------------- */
+
+/* rwmixtrim: the discard share of all I/Os; the rest split by read_pct. */
+START_TEST(discard_share)
+{
+	static const struct bs_weight b4[] = { { 4096, 1 } };
+	struct stream_spec st = spec(ACCESS_RANDOM, 70, b4, 1);
+	uint64_t n[3] = { 0 }, i;
+	struct io_pick p;
+	struct gen g;
+
+	st.discard_pct = 20;
+	gen_init(&g, &st, 0, GiB, 0, 1, SEED, 0);
+	for (i = 0; i < PICKS; i++) {
+		gen_next(&g, &p);
+		assert_in_region(&p, 0, GiB);
+		REQUIRE(p.op <= 3 && p.op != 2, "op %u", p.op);
+		REQUIRE(p.write == (p.op == 1), "write flag %d for op %u", p.write, p.op);
+		n[p.op == 3 ? 2 : p.op]++;
+	}
+	assert_share(n[2], PICKS, 0.20, 0.003, "discards");
+	assert_share(n[0], PICKS, 0.80 * 0.70, 0.003, "reads");
+	assert_share(n[1], PICKS, 0.80 * 0.30, 0.003, "writes");
+	/* Without discards the sequence is that of a stream that never had them. */
+	{
+		struct gen a, b;
+		struct io_pick pa, pb;
+
+		st.discard_pct = 0;
+		gen_init(&a, &st, 0, GiB, 0, 1, SEED, 0);
+		gen_init(&b, &st, 0, GiB, 0, 1, SEED, 0);
+		for (i = 0; i < 1000; i++) {
+			gen_next(&a, &pa);
+			gen_next(&b, &pb);
+			REQUIRE(pa.off == pb.off && pa.op == pb.op && pa.op != 3, "differ at %llu",
+				(unsigned long long)i);
+		}
+	}
+}
+END_TEST
+
+/* pareto:h puts 1 - h of the I/Os on the hottest h of the blocks. */
+START_TEST(pareto_concentration)
+{
+	static const struct bs_weight b4[] = { { 4096, 1 } };
+	static const double hs[] = { 0.2, 0.3, 0.1 };
+	struct stream_spec st = spec(ACCESS_PARETO, 100, b4, 1);
+	uint64_t nb = 1 << 12, i, hot = 0, *count = calloc(nb, sizeof(*count));
+	uint64_t maxc = 0, c, left = (uint64_t)(hs[_i] * (double)nb), *by;
+	struct io_pick p;
+	struct gen g;
+
+	ck_assert_ptr_nonnull(count);
+	st.pareto_h = hs[_i];
+	gen_init(&g, &st, 0, nb * 4096, 0, 1, SEED, 0);
+	for (i = 0; i < PICKS; i++) {
+		gen_next(&g, &p);
+		assert_in_region(&p, 0, nb * 4096);
+		count[p.off / 4096]++;
+	}
+	/*
+	 * The hottest h of the blocks, whichever they are (they are
+	 * scattered): a counting sort by hits, then the top h * nb counts.
+	 */
+	for (i = 0; i < nb; i++)
+		if (count[i] > maxc)
+			maxc = count[i];
+	by = calloc(maxc + 1, sizeof(*by));
+	ck_assert_ptr_nonnull(by);
+	for (i = 0; i < nb; i++)
+		by[count[i]]++;
+	for (c = maxc + 1; c-- > 0 && left;) {
+		uint64_t take = by[c] < left ? by[c] : left;
+
+		hot += take * c;
+		left -= take;
+	}
+	free(by);
+	assert_share(hot, PICKS, 1.0 - hs[_i], 0.01, "I/Os on the hottest blocks");
+	free(count);
+}
+END_TEST
+
+/* normal:dev:center: a contiguous hot spot, 68% within one deviation. */
+START_TEST(normal_hot_spot)
+{
+	static const struct bs_weight b4[] = { { 4096, 1 } };
+	struct stream_spec st = spec(ACCESS_NORMAL, 100, b4, 1);
+	uint64_t nb = 100000, i, in1 = 0, in2 = 0;
+	struct io_pick p;
+	struct gen g;
+
+	st.normal_dev_pct = 5;
+	st.normal_center = 0.25;
+	gen_init(&g, &st, 4096 * 10, nb * 4096, 0, 1, SEED, 0);
+	for (i = 0; i < PICKS; i++) {
+		double b;
+
+		gen_next(&g, &p);
+		assert_in_region(&p, 4096 * 10, nb * 4096);
+		b = (double)((p.off - 4096 * 10) / 4096) + 0.5;
+		in1 += fabs(b - 0.25 * (double)nb) <= 0.05 * (double)nb;
+		in2 += fabs(b - 0.25 * (double)nb) <= 0.10 * (double)nb;
+	}
+	assert_share(in1, PICKS, 0.6827, 0.005, "within one deviation");
+	assert_share(in2, PICKS, 0.9545, 0.005, "within two deviations");
+}
+END_TEST
+
 START_TEST(worker_depth_split)
 {
 	struct stream_spec st = { .workers = 3, .total_depth = 10000, .iodepth = 7 };
@@ -858,6 +967,9 @@ int main(void)
 	tcase_add_test(gen, zipf_gen_ranks);
 	tcase_add_test(gen, zipf_gen_theta_one);
 	tcase_add_loop_test(gen, seq_runs_share, 0, 4);
+	tcase_add_test(gen, discard_share);
+	tcase_add_loop_test(gen, pareto_concentration, 0, 3);
+	tcase_add_test(gen, normal_hot_spot);
 	suite_add_tcase(s, gen);
 	/* Under valgrind the million-pick tests take a while. */
 	tcase_set_timeout(rng, 120);

@@ -15,7 +15,8 @@
 
 #include "engine/gen.h"
 #include "engine/job.h"
-#include "profiles/workload.h"
+#include "jobs/jobfile.h"
+#include "profile_tables.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define KiB 1024ULL
@@ -252,6 +253,95 @@ START_TEST(rate_split)
 	n = build(WL_DATABASE, 0, 4, NULL, GiB, s);
 	ck_assert_uint_eq(s[0].rate_iops, 0);
 	ck_assert_uint_eq(s[1].rate_iops, 0);
+}
+END_TEST
+
+/* ---- the shipped job files give the tables' streams ------------------------- */
+
+static void same_stream(const struct stream_spec *a, const struct stream_spec *b,
+			const char *what)
+{
+	unsigned k;
+
+	ck_assert_msg(strcmp(a->name, b->name) == 0, "%s: stream '%s', table '%s'", what,
+		      a->name, b->name);
+	ck_assert_msg(a->workers == b->workers && a->iodepth == b->iodepth &&
+		      a->total_depth == b->total_depth,
+		      "%s %s: workers %u depth %u, table %u %u", what, a->name, a->workers,
+		      a->iodepth, b->workers, b->iodepth);
+	ck_assert_msg(a->read_pct == b->read_pct && a->access == b->access,
+		      "%s %s: read %u%% access %d, table %u%% %d", what, a->name, a->read_pct,
+		      a->access, b->read_pct, b->access);
+	ck_assert_msg(a->nbs == b->nbs, "%s %s: %u block sizes, table %u", what, a->name,
+		      a->nbs, b->nbs);
+	for (k = 0; k < a->nbs; k++)
+		ck_assert_msg(a->bs[k].bs == b->bs[k].bs && a->bs[k].weight == b->bs[k].weight,
+			      "%s %s: bs %u/%u, table %u/%u", what, a->name, a->bs[k].bs,
+			      a->bs[k].weight, b->bs[k].bs, b->bs[k].weight);
+	ck_assert_msg(a->zipf_theta == b->zipf_theta && a->run_blocks == b->run_blocks &&
+		      a->run_pct == b->run_pct, "%s %s: the pattern's parameters differ", what,
+		      a->name);
+	ck_assert_msg(a->span_off == b->span_off && a->span_len == b->span_len,
+		      "%s %s: region %llu+%llu, table %llu+%llu", what, a->name,
+		      (unsigned long long)a->span_off, (unsigned long long)a->span_len,
+		      (unsigned long long)b->span_off, (unsigned long long)b->span_len);
+	ck_assert_msg(a->slice_per_worker == b->slice_per_worker && a->rate_iops == b->rate_iops &&
+		      a->one_pass == b->one_pass && !a->discard_pct && !a->fua && !a->flush_every &&
+		      a->arrival == ARRIVAL_CLOSED && !a->think_ns,
+		      "%s %s: placement, rate or operations differ", what, a->name);
+}
+
+/*
+ * Each profile's job file in jobs/, at each intensity, over each target
+ * size, with and without --workers/--iodepth, and as a phase of mixed (its
+ * own base of 4): the streams workload_build() made from the tables.
+ */
+START_TEST(shipped_files)
+{
+	static struct stream_spec ref[MAXS];
+	static const struct workload_overrides ovs[] = {
+		{ 0, 0, 0 }, { 7, 0, 0 }, { 0, 3, 0 }, { 16, 5, 0 }, { 1, 0, 0 }, { 24, 2, 0 },
+	};
+	enum workload_type t = (enum workload_type)(_i / INTENSITY_COUNT);
+	unsigned lv = (unsigned)_i % INTENSITY_COUNT, z, o, k, m;
+	char path[4096], what[4400];
+	struct jobfile jf;
+
+	snprintf(path, sizeof(path), "%s/%s-%s.fio", JOBS_SRCDIR, workload_names[t],
+		 intensity_names[lv]);
+	ck_assert_msg(jobfile_parse_file(&jf, path) == 0, "%s", jf.err);
+	ck_assert_msg(jf.time_based && !jf.runtime_set && !jf.filename_set,
+		      "%s: a profile runs for --duration on --target", path);
+	ck_assert_msg(jf.description[0], "%s: no description for --list", path);
+	for (z = 0; z < (unsigned)N(sizes); z++)
+		for (o = 0; o < (unsigned)N(ovs); o++)
+			for (m = 0; m < 2; m++) {
+				/* m: as itself, or as a phase of mixed. */
+				unsigned base = m ? workload_profiles[WL_MIXED].base_workers :
+					workload_profiles[t].base_workers;
+				struct jobfile_overrides jov = {
+					.workers = ovs[o].workers ? ovs[o].workers :
+						m ? base * intensity_levels[lv].factor : 0,
+					.iodepth = ovs[o].iodepth,
+				};
+				struct stream_spec *got = NULL;
+				unsigned n = 0;
+				int nref;
+
+				nref = build(t, lv, base, &ovs[o], sizes[z], ref);
+				ck_assert_msg(jobfile_streams(&jf, sizes[z], &jov, &got, &n) == 0,
+					      "%s", jf.err);
+				snprintf(what, sizeof(what), "%s size %llu ov %u/%u%s", path,
+					 (unsigned long long)sizes[z], ovs[o].workers,
+					 ovs[o].iodepth, m ? " (mixed)" : "");
+				ck_assert_msg(n == (unsigned)nref, "%s: %u streams, table %d", what,
+					      n, nref);
+				ck_assert_uint_eq(jobfile_nstreams(&jf, &jov), n);
+				for (k = 0; k < n; k++)
+					same_stream(&got[k], &ref[k], what);
+				free(got);
+			}
+	jobfile_free(&jf);
 }
 END_TEST
 
@@ -556,6 +646,7 @@ int main(void)
 	tcase_add_test(tab, overrides);
 	tcase_add_test(tab, rate_split);
 	tcase_add_test(tab, too_small_array);
+	tcase_add_loop_test(tab, shipped_files, 0, (WL_COUNT - 1) * INTENSITY_COUNT);
 	suite_add_tcase(s, tab);
 
 	tcase_add_loop_test(reg, database_regions, 0, N(sizes));
