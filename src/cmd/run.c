@@ -36,7 +36,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 	{
 		const struct opt table[] = {
 			RUNOPTS_TIME(ro),
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, "the job file's", "the job file's"),
 			RUNOPTS_CONTROL(ro),
 			RUNOPTS_VERIFY(ro),
 			RUNOPTS_TARGET(ro),
