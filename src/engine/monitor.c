@@ -185,18 +185,20 @@ static void draw_progress(struct monitor *m, uint64_t t)
 		&m->res->intervals[m->res->nintervals - 1] : NULL;
 	double elapsed = (double)(t - e->start_ns) / 1e9;
 	double left = t < e->end_ns ? (double)(e->end_ns - t) / 1e9 : 0;
-	char r[16] = "-", w[16] = "-";
-	double mbs = 0, p99 = 0;
+	char r[16], w[16];
 
+	fprintf(stderr, "\r\033[K%s [%4.0fs ETA %4.0fs]%s", e->job->label ? e->job->label : "",
+		elapsed, left, t < e->ramp_end_ns ? " ramp" : "");
+	/* The last interval's figures; none before the first ("r=- p99 0 us" looked measured). */
 	if (s && s->len_s > 0) {
 		format_count((double)s->read_ops / s->len_s, r, sizeof(r));
 		format_count((double)s->write_ops / s->len_s, w, sizeof(w));
-		mbs = (double)(s->read_bytes + s->write_bytes) / s->len_s / 1e6;
-		p99 = (double)s->p99_ns / 1e3;
+		fprintf(stderr, " IOPS r=%s w=%s  %.1f MB/s  p99 %.0f us", r, w,
+			(double)(s->read_bytes + s->write_bytes) / s->len_s / 1e6,
+			(double)s->p99_ns / 1e3);
+	} else {
+		fprintf(stderr, " figures after the first interval");
 	}
-	fprintf(stderr, "\r\033[K%s [%4.0fs ETA %4.0fs]%s IOPS r=%s w=%s  %.1f MB/s  p99 %.0f us",
-		e->job->label ? e->job->label : "", elapsed, left,
-		t < e->ramp_end_ns ? " ramp" : "", r, w, mbs, p99);
 	fflush(stderr);
 	m->drew_progress = true;
 }

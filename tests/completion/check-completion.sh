@@ -165,7 +165,7 @@ expect_same "concurrency --readwrite" "$(words read write randread randwrite ran
 expect_same "endurance --intensity" "$(words light moderate heavy extreme)" \
 	"$(complete_line endurance --duration 1h --intensity "")"
 expect_same "workload --engine" "$(words libaio io_uring)" "$(complete_line workload --engine "")"
-expect_same "scale --output-format" "$(words normal json)" \
+expect_same "scale --output-format" "$(words normal json csv)" \
 	"$(complete_line scale --output-format "")"
 expect_same "concurrency --reap" "$(words auto sleep poll)" "$(complete_line concurrency --reap "")"
 expect_same "setup --target-type" "$(words dm-remap-v4 linear error zero)" \

@@ -114,7 +114,8 @@ START_TEST(help_defaults)
 	static const char *const no_default[] = {
 		"--output", "--main", "--spare", "--baseline", "--save-baseline",
 		"--threshold", "--dataset", "--bad-sectors", "--bad-count", "--reference",
-		"--steady-state", "--max-drift", "--status-interval", "--metrics-file", NULL,
+		"--steady-state", "--max-drift", "--status-interval", "--metrics-file", "--job",
+		NULL,
 	};
 	static const char *const cmds[] = {
 		"concurrency", "workload", "scale", "endurance", "compare", "baseline", "setup",
