@@ -669,7 +669,19 @@ struct monitor {
 	uint64_t last_ops;
 	uint64_t last_progress_ns;
 	bool drew_progress;
+	bool probing;                   /* job->probe: its window began */
 };
+
+/* The measured window starts: the job's probe (if any) takes its first readings. */
+static void probe_begin(struct monitor *m)
+{
+	const struct job_probe *p = m->e->job->probe;
+
+	if (p && !m->probing) {
+		p->begin(p->arg);
+		m->probing = true;
+	}
+}
 
 static int monitor_init(struct monitor *m, struct engine *e, struct run_result *res)
 {
@@ -936,12 +948,17 @@ static void monitor_loop(struct monitor *m)
 
 	m->last_ival_ns = m->prev_ival_ns = e->ramp_end_ns;
 	while (!all_done(e)) {
-		uint64_t t;
+		uint64_t t, wake;
 		int sig;
 
-		sleep_until_ns(min3(next_sample, next_ival,
-				    job->progress ? next_progress : UINT64_MAX));
+		wake = min3(next_sample, next_ival, job->progress ? next_progress : UINT64_MAX);
+		/* The probe's window starts at the end of the ramp, not at the next tick. */
+		if (job->probe && !m->probing && e->ramp_end_ns < wake)
+			wake = e->ramp_end_ns;
+		sleep_until_ns(wake);
 		t = now_ns();
+		if (t >= e->ramp_end_ns && !eng_stopping(e))
+			probe_begin(m);
 		/*
 		 * The hard stop: a device that never completes I/O must not
 		 * hang the tool. At --timeout the run stops and in-flight I/O
@@ -977,8 +994,11 @@ static void monitor_loop(struct monitor *m)
 		if (eng_stopping(e) || t >= e->end_ns)
 			wake_workers(e);
 		if (t >= next_sample) {
-			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns)
+			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns) {
 				sample_inflight(m);
+				if (m->probing && job->probe->sample)
+					job->probe->sample(job->probe->arg);
+			}
 			next_sample = t + SAMPLE_PERIOD_NS;
 		}
 		/*
@@ -1386,6 +1406,8 @@ int engine_run(const struct job *job, struct run_result *res)
 		eng_request_stop(e);
 	/* --timeout counts from here: so does the supervisor's deadline. */
 	supervise_part_started();
+	if (!rc && !job->ramp_ns)
+		probe_begin(&m);
 	pthread_mutex_lock(&e->gate_lock);
 	e->gate_open = true;
 	pthread_cond_broadcast(&e->gate_cond);
@@ -1395,6 +1417,8 @@ int engine_run(const struct job *job, struct run_result *res)
 		rc = 0;
 	}
 	left = join_workers(e);
+	if (m.probing)
+		job->probe->end(job->probe->arg, res);
 	if (rc == 0 && e->failed)
 		rc = EXIT_RUNTIME;  /* said why in the worker's own line */
 	if (rc == 0) {

@@ -58,6 +58,20 @@ struct run_result;
 struct ioeng_ops;
 struct genmap;
 
+/*
+ * Readings around the measured window (the session's CPU and device
+ * accounting, sys/acct.h), all from the monitor thread: begin when the
+ * window starts (the end of the ramp), sample every in-flight sample
+ * while it lasts, end after the workers are gone (the drain included),
+ * once for each begin.
+ */
+struct job_probe {
+	void (*begin)(void *arg);
+	void (*sample)(void *arg);
+	void (*end)(void *arg, struct run_result *res);
+	void *arg;
+};
+
 struct job {
 	const struct target *target;
 	struct stream_spec *streams;
@@ -86,6 +100,7 @@ struct job {
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;
+	const struct job_probe *probe;  /* NULL: none */
 };
 
 /* In-flight I/Os of worker `index` of a stream. */

@@ -120,6 +120,8 @@ static int open_device(struct session *s, const struct target_request *treq)
 		return EXIT_USAGE;
 	}
 	ref->have_stat = target_read_blk_stat(&ref->t, &ref->stat_before) == 0;
+	/* Again, now that the device is open: a file's filesystem is known. */
+	session_probe_setup(s, &ref->acct, &ref->probe, &ref->t);
 	return 0;
 }
 
@@ -138,6 +140,7 @@ int reference_open(struct session *s, const struct target_request *treq)
 		return EXIT_RUNTIME;
 	}
 	ref->t.fd = -1;
+	session_probe_setup(s, &ref->acct, &ref->probe, &ref->t);
 	ref->slice_ns = runopts_slice_ns(ro);
 	ref->target_present = true;
 	s->ref = ref;
@@ -187,8 +190,10 @@ static int run_slice(struct session *s, const struct job *job, bool target, unsi
 	sj.seed = job->seed + pair;
 	sj.target = target ? &s->target : &ref->t;
 	sj.timeout_ns = session_timeout_left(s, &expired);
-	if (!target)
+	if (!target) {
 		sj.on_interval = NULL;  /* the command's callbacks watch the target */
+		sj.probe = job->probe ? &ref->probe : NULL;
+	}
 	snprintf(ref->label, sizeof(ref->label), "%s%s%s %u", job->label ? job->label : "",
 		 job->label ? " " : "", target ? "target" : "reference", pair + 1);
 	sj.label = ref->label;
@@ -480,6 +485,7 @@ int reference_close(struct session *s)
 		rc = close_twin(s);
 	else
 		target_close(&ref->t);
+	acct_probe_reset(&ref->acct);
 	free(ref);
 	s->ref = NULL;
 	return rc;

@@ -27,6 +27,7 @@
 
 #include "engine/job.h"
 #include "result/result.h"
+#include "sys/acct.h"
 #include "run/repeat.h"
 #include "target/target.h"
 
@@ -47,6 +48,9 @@ struct reference {
 	struct blk_stat stat_before; /* of a --reference block device */
 	bool have_stat;
 	char label[64];
+	/* The accounting of the reference's slices (the twin's devices, or DEV's). */
+	struct acct_probe acct;
+	struct job_probe probe;
 };
 
 /*
