@@ -249,8 +249,10 @@ static int add_reference(struct metric_set *s, json_t *nodes, const unsigned *se
 			 unsigned nsess)
 {
 	static const char *const dirs[] = { "read", "write", "total" };
+	/* The pairs' CPU per I/O (system, tool) is in "total" only: lower is better. */
 	static const char *const names[] = {
 		"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9",
+		"cpu_per_io", "tool_cpu_per_io",
 	};
 	size_t n = json_array_size(nodes), i, k, d, p;
 	bool any = false;

@@ -174,7 +174,8 @@ void rows_compute(struct compare_row *row, const struct compare_cfg *cfg)
 
 static const char *const gate_dirs[] = { "read", "write", "total", NULL };
 static const char *const gate_metrics[] = {
-	"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9", NULL,
+	"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9", "cpu_per_io",
+	"tool_cpu_per_io", NULL,
 };
 
 static bool in(const char *const *list, const char *s, size_t len)
@@ -220,7 +221,8 @@ int compare_gate_check(const char *list, char *err, size_t elen)
 		if (!len || parse_item(p, len, g, sizeof(g), d, sizeof(d), m, sizeof(m))) {
 			snprintf(err, elen, "--gate: invalid item '%.*s' (allowed: [GROUP/]DIR.METRIC "
 				 "with DIR read, write or total and METRIC iops, bw, lat_mean, "
-				 "lat_p50, lat_p99 or lat_p99.9)", (int)len, p);
+				 "lat_p50, lat_p99, lat_p99.9, cpu_per_io or tool_cpu_per_io)",
+				 (int)len, p);
 			return -1;
 		}
 		p += len;

@@ -269,6 +269,8 @@ static const struct {
 } ovh_metrics[] = {
 	{ "iops", false }, { "bw", false }, { "lat_mean", true }, { "lat_p50", true },
 	{ "lat_p99", true }, { "lat_p99.9", true },
+	/* CPU per I/O, of all directions together: only "total" has them. */
+	{ "cpu_per_io", true }, { "tool_cpu_per_io", true },
 };
 
 static double summary_figure(const struct slice_summary *m, int d, size_t k)
@@ -279,7 +281,9 @@ static double summary_figure(const struct slice_summary *m, int d, size_t k)
 	case 2: return m->lat_mean[d];
 	case 3: return m->lat_p50[d];
 	case 4: return m->lat_p99[d];
-	default: return m->lat_p999[d];
+	case 5: return m->lat_p999[d];
+	case 6: return d == SUM_TOTAL ? m->cpu_per_io : 0;
+	default: return d == SUM_TOTAL ? m->tool_cpu_per_io : 0;
 	}
 }
 
@@ -374,6 +378,12 @@ static json_t *summary_json(const struct slice_summary *m)
 			"ops", (json_int_t)m->ops[d], "iops", m->iops[d], "bw_bytes_per_s", m->bw[d],
 			"lat_mean_ns", m->lat_mean[d], "lat_p50_ns", m->lat_p50[d],
 			"lat_p99_ns", m->lat_p99[d], "lat_p99.9_ns", m->lat_p999[d]));
+	if (m->cpu_per_io > 0 || m->tool_cpu_per_io > 0) {
+		json_t *t = json_object_get(o, "total");
+
+		json_object_set_new(t, "cpu_per_io_ns", json_real(m->cpu_per_io));
+		json_object_set_new(t, "tool_cpu_per_io_ns", json_real(m->tool_cpu_per_io));
+	}
 	json_object_set_new(o, "duration_s", json_real(m->duration_s));
 	return o;
 }
@@ -424,6 +434,33 @@ json_t *reference_json(struct session *s)
 	return j;
 }
 
+/* "  cpu per I/O: system +12.0% [+8.1, +15.2], tool +3.1% [...]" */
+static void cpu_overhead_print(FILE *f, json_t *total)
+{
+	static const char *const names[][2] = {
+		{ "cpu_per_io", "system" }, { "tool_cpu_per_io", "tool" },
+	};
+	bool any = false;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		json_t *m = json_object_get(total, names[k][0]);
+		char ci[40] = "";
+
+		if (!m)
+			continue;
+		if (json_is_number(json_object_get(m, "ci_low_pct")))
+			snprintf(ci, sizeof(ci), " [%+.1f, %+.1f]",
+				 json_number_value(json_object_get(m, "ci_low_pct")),
+				 json_number_value(json_object_get(m, "ci_high_pct")));
+		fprintf(f, "%s %s %+.1f%%%s", any ? "," : "  cpu per I/O:", names[k][1],
+			json_number_value(json_object_get(m, "estimate_pct")), ci);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 void reference_print(const struct session *s, FILE *f)
 {
 	static const char *const dirs[] = { "read", "write", "total" };
@@ -471,6 +508,7 @@ void reference_print(const struct session *s, FILE *f)
 		}
 		fputc('\n', f);
 	}
+	cpu_overhead_print(f, json_object_get(o, "total"));
 	json_decref(o);
 }
 
