@@ -388,41 +388,90 @@ static json_t *summary_json(const struct slice_summary *m)
 	return o;
 }
 
+/*
+ * The pairs of parts [from, to) as one record (only its pairs are set), for
+ * the statistics over them; -1 when out of memory.
+ */
+static int pairs_of_parts(const struct session *s, unsigned from, unsigned to,
+			  struct part_record *out)
+{
+	size_t n = 0, k = 0;
+	unsigned p;
+
+	memset(out, 0, sizeof(*out));
+	for (p = from; p < to; p++)
+		n += s->parts[p].npairs;
+	out->pairs = calloc(n ? n : 1, sizeof(*out->pairs));
+	if (!out->pairs)
+		return -1;
+	for (p = from; p < to; p++) {
+		memcpy(out->pairs + k, s->parts[p].pairs, s->parts[p].npairs * sizeof(*out->pairs));
+		k += s->parts[p].npairs;
+	}
+	out->npairs = out->pairs_cap = n;
+	return 0;
+}
+
+/* results, pairs, pairs_detail and overhead of parts [from, to). */
+static json_t *ref_node(struct session *s, unsigned from, unsigned to)
+{
+	struct part_record all;
+	struct run_result merged;
+	json_t *j, *pairs;
+	unsigned p, i;
+
+	if (pairs_of_parts(s, from, to, &all))
+		return NULL;
+	if (run_result_init(&merged, s->parts[from].nstreams)) {
+		free(all.pairs);
+		return NULL;
+	}
+	pairs = json_array();
+	for (p = from; p < to; p++) {
+		const struct part_record *pr = &s->parts[p];
+
+		for (i = 0; i < pr->nreps; i++)
+			run_result_accumulate(&merged, &pr->ref_reps[i]);
+		for (i = 0; i < pr->npairs; i++) {
+			const struct slice_pair *x = &pr->pairs[i];
+			json_t *pj = json_pack("{s:I, s:I, s:s, s:o, s:o}",
+				"run", (json_int_t)x->run, "i", (json_int_t)x->index,
+				"first", x->target_first ? "target" : "reference",
+				"target", summary_json(&x->target), "reference", summary_json(&x->ref));
+
+			/* The part (a step of a sweep) the pair belongs to, with several. */
+			if (pj && s->nparts > 1)
+				json_object_set_new(pj, "part", json_integer((json_int_t)p));
+			json_array_append_new(pairs, pj);
+		}
+	}
+	j = json_pack("{s:I, s:o, s:o, s:o}",
+		      "pairs", (json_int_t)all.npairs,
+		      "results", run_result_json(&merged),
+		      "overhead", overhead_json(&all, s->ro->alpha),
+		      "pairs_detail", pairs);
+	run_result_free(&merged);
+	free(all.pairs);
+	return j;
+}
+
 json_t *reference_json(struct session *s)
 {
 	struct reference *ref = s->ref;
-	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
-	struct run_result merged;
-	json_t *j, *pairs;
-	unsigned i;
+	json_t *j;
 
-	if (!ref || !pr)
+	if (!ref || !s->nparts)
 		return NULL;
-	if (run_result_init(&merged, pr->nstreams))
+	j = ref_node(s, 0, s->nparts);
+	if (!j)
 		return NULL;
-	for (i = 0; i < pr->nreps; i++)
-		run_result_accumulate(&merged, &pr->ref_reps[i]);
-	pairs = json_array();
-	for (i = 0; i < pr->npairs; i++) {
-		const struct slice_pair *p = &pr->pairs[i];
-
-		json_array_append_new(pairs, json_pack("{s:I, s:I, s:s, s:o, s:o}",
-			"run", (json_int_t)p->run, "i", (json_int_t)p->index,
-			"first", p->target_first ? "target" : "reference",
-			"target", summary_json(&p->target), "reference", summary_json(&p->ref)));
-	}
-	j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:o, s:o, s:o}",
+	json_object_update_new(j, json_pack("{s:s, s:s, s:s, s:f, s:I}",
 		      "kind", kind_name(ref->kind),
 		      "path", ref->path,
 		      "strategy", ref->strategy == REF_SWAP ? "swap" : "coexist",
 		      "slice_s", (double)ref->slice_ns / 1e9,
-		      "pairs", (json_int_t)pr->npairs,
-		      "swaps", (json_int_t)ref->swaps,
-		      "results", run_result_json(&merged),
-		      "overhead", overhead_json(pr, s->ro->alpha),
-		      "pairs_detail", pairs);
-	run_result_free(&merged);
-	if (j && ref->have_stat && ref->t.fd >= 0) {
+		      "swaps", (json_int_t)ref->swaps));
+	if (ref->have_stat && ref->t.fd >= 0) {
 		struct blk_stat after;
 
 		if (target_read_blk_stat(&ref->t, &after) == 0)
@@ -431,6 +480,19 @@ json_t *reference_json(struct session *s)
 				(json_int_t)(after.rd_ios - ref->stat_before.rd_ios),
 				"writes_completed", (json_int_t)(after.wr_ios - ref->stat_before.wr_ios)));
 	}
+	return j;
+}
+
+json_t *reference_part_json(struct session *s, unsigned part)
+{
+	json_t *j;
+
+	if (!s->ref || part >= s->nparts)
+		return NULL;
+	j = ref_node(s, part, part + 1);
+	/* The pairs are in the document's reference node already. */
+	if (j)
+		json_object_del(j, "pairs_detail");
 	return j;
 }
 
@@ -466,19 +528,20 @@ void reference_print(const struct session *s, FILE *f)
 	static const char *const dirs[] = { "read", "write", "total" };
 	static const size_t cols[] = { 0, 3, 4 };
 	const struct reference *ref = s->ref;
-	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
+	struct part_record all;
 	json_t *o;
 	size_t k;
 	int d;
 
-	if (!ref || !pr)
+	if (!ref || !s->nparts || pairs_of_parts(s, 0, s->nparts, &all))
 		return;
-	fprintf(f, "reference: %s %s, %zu pairs of %.1fs slices, interleaved%s\n",
-		ref->kind == REF_DEVICE ? "device" : "linear twin", ref->path, pr->npairs,
+	fprintf(f, "reference: %s %s, %zu pairs of %.1fs slices, interleaved%s%s\n",
+		ref->kind == REF_DEVICE ? "device" : "linear twin", ref->path, all.npairs,
 		(double)ref->slice_ns / 1e9,
 		ref->strategy == REF_SWAP ? " (one device at a time: the target holds its main "
-		"device exclusively)" : "");
-	o = overhead_json(pr, s->ro->alpha);
+		"device exclusively)" : "", s->nparts > 1 ? "; over every part" : "");
+	o = overhead_json(&all, s->ro->alpha);
+	free(all.pairs);
 	if (!json_object_size(o)) {
 		json_decref(o);
 		return;
