@@ -1,4 +1,5 @@
 #include "report/report.h"
+#include "report/report_int.h"
 
 #include "result/hist_json.h"
 
@@ -299,7 +300,11 @@ static void ts_context(struct report *r, struct series_ctx *x, struct report_cha
 	json_array_foreach(parts, i, p) {
 		char label[80], name[40];
 
-		if (steps) {
+		if (steps && isfinite(num(p, "load"))) {
+			/* A sweep's step: its load. */
+			svg_format_value(SVG_UNIT_NONE, num(p, "load"), 0, name, sizeof(name));
+			snprintf(label, sizeof(label), "step %zu: %s", i + 1, name);
+		} else if (steps) {
 			svg_format_value(SVG_UNIT_BYTES, num(p, "span_bytes"), 0, name, sizeof(name));
 			snprintf(label, sizeof(label), "step %zu: %s", i + 1, name);
 		} else {
@@ -734,7 +739,8 @@ static void metric_label(json_t *m, char *buf, size_t len)
 	} names[] = {
 		{ "iops", "IOPS" }, { "bw", "bandwidth" }, { "lat_mean", "mean" },
 		{ "lat_p50", "p50" }, { "lat_p99", "p99" }, { "lat_p99.9", "p99.9" },
-		{ "errors", "errors" },
+		{ "errors", "errors" }, { "cpu_per_io", "CPU per I/O" },
+		{ "tool_cpu_per_io", "tool CPU per I/O" }, { "load", "load" },
 	};
 	const char *metric = str(m, "metric"), *group = str(m, "group"), *text = metric;
 	size_t i;
@@ -771,8 +777,9 @@ static void bars_chart(struct report *r, bool latency)
 		char pct[SVG_NUM_MAX];
 		void *slot;
 
+		/* CPU per I/O is a cost: higher is worse, as for latency. */
 		if (strcmp(metric, "errors") == 0 || !isfinite(v) ||
-		    (strncmp(metric, "lat_", 4) == 0) != latency)
+		    (strncmp(metric, "lat_", 4) == 0 || strstr(metric, "cpu_per_io")) != latency)
 			continue;
 		ch->bars = grow(r, ch->bars, &ch->nbars, sizeof(*ch->bars), &slot);
 		if (!slot)
@@ -890,6 +897,7 @@ int report_build(struct report *r, json_t *doc, json_t *base, const char *base_l
 	time_series_charts(r);
 	percentile_chart(r);
 	scale_charts(r);
+	report_sweep_charts(r);
 	if (r->comparison) {
 		bars_chart(r, false);
 		bars_chart(r, true);
@@ -1270,6 +1278,10 @@ static void parts_table(struct sbuf *o, const struct report *r)
 		parts = json_object_get(res, "steps");
 		steps = true;
 	}
+	if (json_is_object(json_object_get(r->doc, "sweep"))) {
+		report_sweep_steps_html(o, r);
+		return;
+	}
 	if (!json_array_size(parts))
 		return;
 	sbuf_printf(o, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">%s</th>%s</tr>\n",
@@ -1300,7 +1312,7 @@ static enum svg_unit metric_unit(const char *metric)
 		return SVG_UNIT_IOPS;
 	if (strcmp(metric, "bw") == 0)
 		return SVG_UNIT_BPS;
-	if (strncmp(metric, "lat_", 4) == 0)
+	if (strncmp(metric, "lat_", 4) == 0 || strstr(metric, "cpu_per_io"))
 		return SVG_UNIT_NS;
 	return SVG_UNIT_NONE;
 }
@@ -1418,6 +1430,7 @@ int report_html(const struct report *r, const char *source, struct sbuf *o)
 	page_header(o, r, source);
 	facts(o, r);
 	results_table(o, r);
+	report_cost_html(o, r);
 	parts_table(o, r);
 	charts_section(o, r);
 	comparison_section(o, r);
@@ -1427,4 +1440,33 @@ int report_html(const struct report *r, const char *source, struct sbuf *o)
 	esc(o, source);
 	sbuf_add(o, "</code>: one file, no scripts, nothing fetched.</footer>\n</body>\n</html>\n");
 	return o->failed ? -1 : 0;
+}
+
+/* ---- for the other files of the report (report_int.h) ---------------------- */
+
+struct report_chart *report_chart_new(struct report *r, const char *id, const char *title)
+{
+	return chart_new(r, id, title);
+}
+
+struct svg_series *report_add_series(struct report *r, struct report_chart *c, const char *name,
+				     size_t cap, enum svg_color color, enum svg_style style)
+{
+	return add_series(r, c, name, cap, color, style);
+}
+
+bool report_series_keep(struct report_chart *c)
+{
+	return series_keep_if_data(c);
+}
+
+void report_add_marker(struct report *r, struct report_chart *c, double x, const char *label,
+		       enum svg_color color)
+{
+	add_marker(r, c, x, label, color);
+}
+
+void report_chart_drop_if_empty(struct report *r)
+{
+	chart_drop_if_empty(r);
 }
