@@ -22,9 +22,12 @@
  *     figures; the header of stats/knee.h says why not the maximum of
  *     throughput/latency, which is reported beside it as power_load),
  *     bracketed by the neighbouring steps. A curve already within
- *     SWEEP_FLAT_FRACTION of its peak at the first step is saturated there:
- *     its knee is the first load (Kneedle finds no knee on a flat curve,
- *     or one in its noise). A curve still growing at the last step has no
+ *     SWEEP_FLAT_FRACTION of its peak at the first step, or whose lowest
+ *     and highest throughput are within SWEEP_FLAT_RANGE of the peak (a
+ *     device that does not scale at all, such as one held to a fixed rate
+ *     by a throttle), is saturated there: its knee is the first load
+ *     (Kneedle scales the curve to its range and would find a knee in the
+ *     noise of a flat one). A curve still growing at the last step has no
  *     knee within the sweep: the last load, "reached": false.
  *
  * Pure functions here (sweep_plan.c); running one is sweep.c.
@@ -42,6 +45,7 @@
 #define SWEEP_MAX_OPS 10000
 #define SWEEP_MAX_RATE 100000000ULL
 #define SWEEP_FLAT_FRACTION 0.9
+#define SWEEP_FLAT_RANGE 0.2
 
 enum sweep_by { SWEEP_BY_OPS, SWEEP_BY_RATE };
 enum sweep_rate_mode { SWEEP_RATE_CLOSED_CAP };

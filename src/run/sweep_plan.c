@@ -208,7 +208,7 @@ static double lat_of(const double *lat, size_t i)
 int sweep_knee_of(const double *load, const double *iops, const double *lat, size_t n,
 		  const struct sweep_slo *slo, struct sweep_knee *out)
 {
-	size_t i, top = 0;
+	size_t i, top = 0, bottom = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->load = out->low = out->high = out->iops = out->lat_ns = NAN;
@@ -226,6 +226,8 @@ int sweep_knee_of(const double *load, const double *iops, const double *lat, siz
 		}
 		if (iops[i] > iops[top])
 			top = i;
+		if (iops[i] < iops[bottom])
+			bottom = i;
 	}
 	{
 		struct knee_power_result pw;
@@ -248,7 +250,8 @@ int sweep_knee_of(const double *load, const double *iops, const double *lat, siz
 			out->low = r.load_low;
 		}
 		out->high = isfinite(r.load_high) ? r.load_high : NAN;
-	} else if (iops[0] >= SWEEP_FLAT_FRACTION * iops[top]) {
+	} else if (iops[0] >= SWEEP_FLAT_FRACTION * iops[top] ||
+		   iops[top] - iops[bottom] <= SWEEP_FLAT_RANGE * iops[top]) {
 		/* Saturated from the first step: the knee is there, or below. */
 		out->found = out->reached = out->saturated = true;
 		out->index = 0;
@@ -393,9 +396,8 @@ void sweep_knee_describe(const struct sweep_knee *k, enum sweep_by by, char *buf
 		return;
 	}
 	if (k->saturated)
-		snprintf(buf, len, "knee: %s %s or below: throughput is within %.0f%% of its peak "
-			 "from the first step (%s IOPS, %s %s)", what, a,
-			 (1 - SWEEP_FLAT_FRACTION) * 100, iops, stat, lat);
+		snprintf(buf, len, "knee: %s %s or below: throughput is near its peak from the "
+			 "first step on (%s IOPS, %s %s)", what, a, iops, stat, lat);
 	else if (!k->reached)
 		snprintf(buf, len, "knee: not reached: throughput still grows at the last step "
 			 "(%s %s, %s IOPS, %s %s)", what, a, iops, stat, lat);

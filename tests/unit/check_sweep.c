@@ -170,6 +170,16 @@ START_TEST(knee_saturated_and_growing)
 	ck_assert_double_eq(k.high, 2);
 	sweep_knee_describe(&k, SWEEP_BY_OPS, text, sizeof(text));
 	ck_assert_ptr_nonnull(strstr(text, "depth 1 or below"));
+	/* A throttle's burstiness: 85% of the peak at depth 1, the rest in noise. */
+	flat[0] = 850;
+	flat[5] = 1000;
+	ck_assert_int_eq(sweep_knee_of(depth, flat, lat, 8, &none, &k), 0);
+	ck_assert(k.saturated);
+	ck_assert_double_eq(k.load, 1);
+	/* Scaling by a quarter is no longer flat. */
+	flat[0] = 700;
+	ck_assert_int_eq(sweep_knee_of(depth, flat, lat, 8, &none, &k), 0);
+	ck_assert(!k.saturated);
 	ck_assert_int_eq(sweep_knee_of(depth, grow, lat, 8, &none, &k), 0);
 	ck_assert(k.found && !k.reached);
 	ck_assert_double_eq(k.load, 128);
