@@ -226,7 +226,7 @@ void acct_probe_begin(struct acct_probe *p)
 		if (blk_name_of(p->sysroot, p->fs_dev[0], p->fs_dev[1], name, sizeof(name)) == 0)
 			add_tree(p, name, DEV_ROLE_FILESYSTEM, 1);
 	}
-	p->t0_ns = now_ns();
+	p->t0_ns = p->last_sample_ns = now_ns();
 	rusage_now(&p->ru_user_ns, &p->ru_system_ns, &p->ru_vcsw, &p->ru_ivcsw);
 	p->have_ct0 = procstat_read(p->procroot, &p->ct0) == 0;
 	for (i = 0; i < p->ndev; i++)
@@ -236,11 +236,13 @@ void acct_probe_begin(struct acct_probe *p)
 
 void acct_probe_sample(struct acct_probe *p)
 {
+	uint64_t t = now_ns();
 	struct devstat s;
 	unsigned i;
 
-	if (!p->open)
+	if (!p->open || t - p->last_sample_ns < ACCT_SAMPLE_NS)
 		return;
+	p->last_sample_ns = t;
 	for (i = 0; i < p->ndev; i++) {
 		uint64_t v;
 

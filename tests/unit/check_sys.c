@@ -281,9 +281,14 @@ START_TEST(probe_window)
 	ck_assert_uint_eq(p.ndev, 4);   /* dm-3, loop7, loop8, loop9 */
 	/* The stat files stay open: what is written later is what is read. */
 	stat_of("dm-3", 1600, 12800, 12, 900);
+	/* Sooner than ACCT_SAMPLE_NS after the begin: no sample. */
+	acct_probe_sample(&p);
+	ck_assert_uint_eq(p.dev[0].samples, 0);
+	p.last_sample_ns -= ACCT_SAMPLE_NS;
 	acct_probe_sample(&p);
 	stat_of("dm-3", 2000, 16000, 4, 1250);
 	stat_of("loop7", 1900, 15200, 7, 1200);
+	p.last_sample_ns -= ACCT_SAMPLE_NS;
 	acct_probe_sample(&p);
 	proc_ticks(160, 90, 1100, 7500, 9800);
 	acct_probe_end(&p, &cpu, &devs);
