@@ -894,10 +894,11 @@ int report_build(struct report *r, json_t *doc, json_t *base, const char *base_l
 	}
 	if (find_comparison(r, base_label ? base_label : "", err, elen))
 		return -1;
+	/* A sweep's curve is its headline: first. */
+	report_sweep_charts(r);
 	time_series_charts(r);
 	percentile_chart(r);
 	scale_charts(r);
-	report_sweep_charts(r);
 	if (r->comparison) {
 		bars_chart(r, false);
 		bars_chart(r, true);
