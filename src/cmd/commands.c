@@ -12,6 +12,8 @@ const struct command commands[] = {
 	  "run a job file (fio's format): streams, flush/FUA/discard, open-loop arrivals" },
 	{ "scale", cmd_scale, parse_scale,
 	  "measure how IOPS and latency change as the span grows to TB scale" },
+	{ "sweep", cmd_sweep, parse_sweep,
+	  "find the knee: one workload at rising depths or rates, and its CPU cost" },
 	{ "endurance", cmd_endurance, parse_endurance,
 	  "run a steady workload for up to 24 hours and report drift" },
 	{ "compare", cmd_compare, parse_compare,

@@ -39,6 +39,8 @@ int cmd_run(int argc, char **argv);
 int parse_run(int argc, char **argv);
 int cmd_scale(int argc, char **argv);
 int parse_scale(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int parse_sweep(int argc, char **argv);
 int cmd_endurance(int argc, char **argv);
 int parse_endurance(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -256,8 +256,10 @@ static int add_reference(struct metric_set *s, json_t *nodes, const unsigned *se
 			 unsigned nsess)
 {
 	static const char *const dirs[] = { "read", "write", "total" };
+	/* The pairs' CPU per I/O (system, tool) is in "total" only: lower is better. */
 	static const char *const names[] = {
 		"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9",
+		"cpu_per_io", "tool_cpu_per_io",
 	};
 	size_t n = json_array_size(nodes), i, k, d, p;
 	bool any = false;
@@ -304,6 +306,54 @@ static int add_reference(struct metric_set *s, json_t *nodes, const unsigned *se
 			if (m && stats_median(m->runs, m->nruns, &m->value))
 				m->value = m->runs[0];
 		}
+	return 0;
+}
+
+/*
+ * A sweep's knee (results.knee.load): a run whose first step already missed
+ * the objective has no knee, a load of 0 here. NAN when there is no knee.
+ */
+static double knee_load(json_t *results)
+{
+	json_t *k = json_object_get(results, "knee"), *v = json_object_get(k, "load");
+
+	if (!json_is_object(k))
+		return NAN;
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/*
+ * Group "knee": the load at the knee of each run (a sweep's), better
+ * higher, judged like throughput: a knee 20% lower is a regression even
+ * when the peak IOPS is the same.
+ */
+static int add_knee(struct metric_set *s, json_t *r, json_t *nodes, const unsigned *sess,
+		    unsigned nsess)
+{
+	double v = knee_load(r), med;
+	size_t n = json_array_size(nodes), i;
+	struct metric *m;
+
+	if (isnan(v))
+		return 0;
+	m = metrics_add(s, "knee", "total", "load", MK_THROUGHPUT, BETTER_HIGHER, v);
+	if (!m || set_runs(m, n ? n : 1))
+		return -1;
+	m->nsessions = nsess;
+	for (i = 0; i < n; i++) {
+		double x = knee_load(json_object_get(json_array_get(nodes, i), "results"));
+
+		if (isnan(x))
+			continue;
+		m->session[m->nruns] = sess[i];
+		m->runs[m->nruns++] = x;
+	}
+	if (!m->nruns) {
+		m->runs[m->nruns++] = v;
+		m->nsessions = 1;
+	} else if (m->nruns > 1 && stats_median(m->runs, m->nruns, &med) == 0) {
+		m->value = med;
+	}
 	return 0;
 }
 
@@ -360,7 +410,7 @@ static int from_ours(json_t *doc, struct metric_set *s, char *err, size_t elen)
 		if (add_results(s, &g, group, x, nodes, sess, nsess))
 			goto oom;
 	}
-	if (add_reference(s, nodes, sess, nsess))
+	if (add_reference(s, nodes, sess, nsess) || add_knee(s, r, nodes, sess, nsess))
 		goto oom;
 	rc = 0;
 	goto out;

@@ -12,7 +12,11 @@
  *
  * Group "ref" holds the target against its interleaved reference
  * (--reference, --compare-linear): per run, the Hodges-Lehmann ratio of the
- * pairs of slices (target / reference) of each figure.
+ * pairs of slices (target / reference) of each figure, CPU per I/O
+ * included (cpu_per_io, tool_cpu_per_io).
+ *
+ * Group "knee" holds a sweep's knee: "total" "load", each run's own
+ * (results.knee.load of the run), better higher.
  */
 #ifndef DMRB_METRICS_H
 #define DMRB_METRICS_H

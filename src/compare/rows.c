@@ -144,7 +144,9 @@ void rows_compute(struct compare_row *row, const struct compare_cfg *cfg)
 		v->tested = true;
 		v->change_pct = -100;
 		v->p_value = 0;
-		snprintf(v->reason, sizeof(v->reason), "the run did no I/O in this direction");
+		snprintf(v->reason, sizeof(v->reason), "%s", strcmp(b->group, "knee") ?
+			 "the run did no I/O in this direction" :
+			 "no step of the run met the objective");
 		return;
 	}
 	if (!all_positive(b->runs, b->nruns) || !all_positive(r->runs, r->nruns)) {
@@ -175,7 +177,8 @@ void rows_compute(struct compare_row *row, const struct compare_cfg *cfg)
 
 static const char *const gate_dirs[] = { "read", "write", "total", NULL };
 static const char *const gate_metrics[] = {
-	"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9", NULL,
+	"iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9", "cpu_per_io",
+	"tool_cpu_per_io", "load", NULL,
 };
 
 static bool in(const char *const *list, const char *s, size_t len)
@@ -221,7 +224,9 @@ int compare_gate_check(const char *list, char *err, size_t elen)
 		if (!len || parse_item(p, len, g, sizeof(g), d, sizeof(d), m, sizeof(m))) {
 			snprintf(err, elen, "--gate: invalid item '%.*s' (allowed: [GROUP/]DIR.METRIC "
 				 "with DIR read, write or total and METRIC iops, bw, lat_mean, "
-				 "lat_p50, lat_p99 or lat_p99.9)", (int)len, p);
+				 "lat_p50, lat_p99, lat_p99.9, cpu_per_io, tool_cpu_per_io, or "
+				 "knee/total.load)",
+				 (int)len, p);
 			return -1;
 		}
 		p += len;
@@ -298,6 +303,11 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen)
 		const struct metric *b = c->rows[i].base;
 		const char *g = c->gate_on_ref ? "ref" : "all";
 
+		/* A sweep gates on its knee moving too. */
+		if (!strcmp(b->group, "knee")) {
+			c->rows[i].gate = true;
+			continue;
+		}
 		if (strcmp(b->group, g))
 			continue;
 		if (!strcmp(b->dir, "total") ? !strcmp(b->name, "iops") || !strcmp(b->name, "lat_p99") :

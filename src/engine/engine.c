@@ -1190,6 +1190,8 @@ int engine_run(const struct job *job, struct run_result *res)
 		eng_request_stop(e);
 	/* --timeout counts from here: so does the supervisor's deadline. */
 	supervise_part_started();
+	if (!rc && !job->ramp_ns)
+		probe_begin(&m);
 	pthread_mutex_lock(&e->gate_lock);
 	e->gate_open = true;
 	pthread_cond_broadcast(&e->gate_cond);
@@ -1199,6 +1201,8 @@ int engine_run(const struct job *job, struct run_result *res)
 		rc = 0;
 	}
 	left = join_workers(e);
+	if (m.probing)
+		job->probe->end(job->probe->arg, res);
 	if (rc == 0 && e->failed)
 		rc = EXIT_RUNTIME;  /* said why in the worker's own line */
 	if (rc == 0) {

@@ -159,6 +159,7 @@ struct monitor {
 	uint64_t last_ops;
 	uint64_t last_progress_ns;
 	bool drew_progress;
+	bool probing;                   /* job->probe: its window began */
 };
 
 int monitor_init(struct monitor *m, struct engine *e, struct run_result *res);
@@ -173,5 +174,7 @@ void monitor_interval(struct monitor *m, uint64_t t, bool extend);
  */
 bool monitor_call_on_interval(struct monitor *m, uint64_t t, bool last, bool replaces);
 void monitor_loop(struct monitor *m);
+/* The measured window starts: the job's probe (if any) takes its first readings. */
+void probe_begin(struct monitor *m);
 
 #endif

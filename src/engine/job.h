@@ -105,6 +105,20 @@ struct interval_view {
 	bool replaces_last;            /* it replaces the interval of the previous call */
 };
 
+/*
+ * Readings around the measured window (the session's CPU and device
+ * accounting, sys/acct.h), all from the monitor thread: begin when the
+ * window starts (the end of the ramp), sample every in-flight sample
+ * while it lasts, end after the workers are gone (the drain included),
+ * once for each begin.
+ */
+struct job_probe {
+	void (*begin)(void *arg);
+	void (*sample)(void *arg);
+	void (*end)(void *arg, struct run_result *res);
+	void *arg;
+};
+
 struct job {
 	const struct target *target;
 	struct stream_spec *streams;
@@ -138,6 +152,7 @@ struct job {
 	bool (*on_interval)(void *arg, const struct run_result *partial,
 			    const struct interval_view *view);
 	void *on_interval_arg;
+	const struct job_probe *probe;  /* NULL: none */
 };
 
 /* In-flight I/Os of worker `index` of a stream. */

@@ -281,6 +281,16 @@ bool monitor_call_on_interval(struct monitor *m, uint64_t t, bool last, bool rep
 	return job->on_interval(job->on_interval_arg, m->res, &v);
 }
 
+void probe_begin(struct monitor *m)
+{
+	const struct job_probe *p = m->e->job->probe;
+
+	if (p && !m->probing) {
+		p->begin(p->arg);
+		m->probing = true;
+	}
+}
+
 void monitor_loop(struct monitor *m)
 {
 	struct engine *e = m->e;
@@ -293,12 +303,17 @@ void monitor_loop(struct monitor *m)
 
 	m->last_ival_ns = m->prev_ival_ns = e->ramp_end_ns;
 	while (!all_done(e)) {
-		uint64_t t;
+		uint64_t t, wake;
 		int sig;
 
-		sleep_until_ns(min3(next_sample, next_ival,
-				    job->progress ? next_progress : UINT64_MAX));
+		wake = min3(next_sample, next_ival, job->progress ? next_progress : UINT64_MAX);
+		/* The probe's window starts at the end of the ramp, not at the next tick. */
+		if (job->probe && !m->probing && e->ramp_end_ns < wake)
+			wake = e->ramp_end_ns;
+		sleep_until_ns(wake);
 		t = now_ns();
+		if (t >= e->ramp_end_ns && !eng_stopping(e))
+			probe_begin(m);
 		/*
 		 * The hard stop: a device that never completes I/O must not
 		 * hang the tool. At --timeout the run stops and in-flight I/O
@@ -334,8 +349,11 @@ void monitor_loop(struct monitor *m)
 		if (eng_stopping(e) || t >= e->end_ns)
 			wake_workers(e);
 		if (t >= next_sample) {
-			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns)
+			if (t >= e->ramp_end_ns && !eng_stopping(e) && t < e->end_ns) {
 				sample_inflight(m);
+				if (m->probing && job->probe->sample)
+					job->probe->sample(job->probe->arg);
+			}
 			next_sample = t + SAMPLE_PERIOD_NS;
 		}
 		/*

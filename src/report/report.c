@@ -1,4 +1,5 @@
 #include "report/report.h"
+#include "report/report_int.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -213,7 +214,8 @@ static void metric_label(json_t *m, char *buf, size_t len)
 	} names[] = {
 		{ "iops", "IOPS" }, { "bw", "bandwidth" }, { "lat_mean", "mean" },
 		{ "lat_p50", "p50" }, { "lat_p99", "p99" }, { "lat_p99.9", "p99.9" },
-		{ "errors", "errors" },
+		{ "errors", "errors" }, { "cpu_per_io", "CPU per I/O" },
+		{ "tool_cpu_per_io", "tool CPU per I/O" }, { "load", "load" },
 	};
 	const char *metric = str(m, "metric"), *group = str(m, "group"), *text = metric;
 	size_t i;
@@ -250,8 +252,9 @@ static void bars_chart(struct report *r, bool latency)
 		char pct[SVG_NUM_MAX];
 		void *slot;
 
+		/* CPU per I/O is a cost: higher is worse, as for latency. */
 		if (strcmp(metric, "errors") == 0 || !isfinite(v) ||
-		    (strncmp(metric, "lat_", 4) == 0) != latency)
+		    (strncmp(metric, "lat_", 4) == 0 || strstr(metric, "cpu_per_io")) != latency)
 			continue;
 		ch->bars = chart_grow(r, ch->bars, &ch->nbars, sizeof(*ch->bars), &slot);
 		if (!slot)
@@ -366,6 +369,8 @@ int report_build(struct report *r, json_t *doc, json_t *base, const char *base_l
 	}
 	if (find_comparison(r, base_label ? base_label : "", err, elen))
 		return -1;
+	/* A sweep's curve is its headline: first. */
+	report_sweep_charts(r);
 	time_series_charts(r);
 	heatmap_chart(r);
 	percentile_chart(r);
@@ -752,6 +757,10 @@ static void parts_table(struct sbuf *o, const struct report *r)
 		parts = json_object_get(res, "steps");
 		steps = true;
 	}
+	if (json_is_object(json_object_get(r->doc, "sweep"))) {
+		report_sweep_steps_html(o, r);
+		return;
+	}
 	if (!json_array_size(parts))
 		return;
 	sbuf_printf(o, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">%s</th>%s</tr>\n",
@@ -782,7 +791,7 @@ static enum svg_unit metric_unit(const char *metric)
 		return SVG_UNIT_IOPS;
 	if (strcmp(metric, "bw") == 0)
 		return SVG_UNIT_BPS;
-	if (strncmp(metric, "lat_", 4) == 0)
+	if (strncmp(metric, "lat_", 4) == 0 || strstr(metric, "cpu_per_io"))
 		return SVG_UNIT_NS;
 	return SVG_UNIT_NONE;
 }
@@ -903,6 +912,7 @@ int report_html(const struct report *r, const char *source, struct sbuf *o)
 	page_header(o, r, source);
 	facts(o, r);
 	results_table(o, r);
+	report_cost_html(o, r);
 	parts_table(o, r);
 	charts_section(o, r);
 	comparison_section(o, r);

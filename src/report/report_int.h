@@ -90,4 +90,10 @@ void heatmap_chart(struct report *r);
 int heatmap_render(struct sbuf *out, const struct report_chart *c, bool standalone);
 void heatmap_free(struct heatmap *h);
 
+/* The charts of a sweep: latency against throughput, ... (report_sweep.c). */
+void report_sweep_charts(struct report *r);
+/* The cost line and the devices' table; the sweep's steps table (report_sweep.c). */
+void report_cost_html(struct sbuf *o, const struct report *r);
+void report_sweep_steps_html(struct sbuf *o, const struct report *r);
+
 #endif

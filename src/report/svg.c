@@ -1011,8 +1011,19 @@ static void draw_markers(struct sbuf *o, const struct svg_chart *c, const struct
 		sbuf_add(o, "</title>");
 		line_el(o, x, l->top, x, l->bottom, hex, 1.5, "stroke-dasharray=\"5 4\"");
 		sbuf_add(o, "</g>\n");
-		if (m->label[0])
-			band_label(o, l, x, limit, m->label, hex);
+		if (!m->label[0])
+			continue;
+		/* The last marker near the right edge: its label goes left of the line. */
+		if (limit == l->right && label_px(m->label) > limit - x - 8 &&
+		    label_px(m->label) <= x - l->left - 8) {
+			char extra[96];
+
+			snprintf(extra, sizeof(extra), "font-size=\"11\" fill=\"%s\" "
+				 "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"", hex);
+			text_el(o, x - 4, l->band_y, "end", extra, m->label);
+			continue;
+		}
+		band_label(o, l, x, limit, m->label, hex);
 	}
 }
 

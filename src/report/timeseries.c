@@ -72,7 +72,11 @@ static void ts_context(struct report *r, struct series_ctx *x, struct report_cha
 	json_array_foreach(parts, i, p) {
 		char label[80], name[40];
 
-		if (steps) {
+		if (steps && isfinite(num(p, "load"))) {
+			/* A sweep's step: its load. */
+			svg_format_value(SVG_UNIT_NONE, num(p, "load"), 0, name, sizeof(name));
+			snprintf(label, sizeof(label), "step %zu: %s", i + 1, name);
+		} else if (steps) {
 			svg_format_value(SVG_UNIT_BYTES, num(p, "span_bytes"), 0, name, sizeof(name));
 			snprintf(label, sizeof(label), "step %zu: %s", i + 1, name);
 		} else {

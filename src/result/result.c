@@ -180,6 +180,8 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	total->verify_enabled |= part->verify_enabled;
 	total->verify_block_size = part->verify_block_size;
 	verify_stats_merge(&total->verify, &part->verify);
+	cpu_acct_add(&total->cpu, &part->cpu);
+	dev_accts_add(&total->devs, &part->devs);
 	total->complete = part->complete;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "engine/job.h"
 #include "engine/verify_io.h"
 #include "stats/hist.h"
+#include "sys/acct.h"
 
 #define ERRNO_SLOTS 134        /* errno values counted individually */
 #define ERR_LIST_MAX 64        /* first failing I/Os kept with their offsets */
@@ -133,6 +134,9 @@ struct run_result {
 	bool verify_enabled;
 	uint32_t verify_block_size;
 	struct verify_stats verify;
+	/* What the measured window cost: CPU, and the devices under the target (sys/acct.h). */
+	struct cpu_acct cpu;
+	struct dev_accts devs;
 };
 
 int run_result_init(struct run_result *r, unsigned nstreams);

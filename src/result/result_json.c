@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "result/cost.h"
 #include "result/hist_json.h"
 #include "verify/crc32c.h"
 
@@ -268,6 +269,10 @@ json_t *run_result_json(const struct run_result *r)
 		json_object_set_new(json_object_get(j, "errors"), "verify_blocks",
 				    verify_list_json(&r->verify));
 	}
+	if (r->cpu.window_ns)
+		json_object_set_new(j, "cpu", cost_cpu_json(r));
+	if (r->devs.n)
+		json_object_set_new(j, "device_stats", cost_devices_json(r));
 	streams = json_array();
 	for (i = 0; i < r->nstreams; i++)
 		json_array_append_new(streams, stream_json(&r->streams[i], r->duration_s));

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "result/cost.h"
+
 void format_count(double v, char *buf, size_t len)
 {
 	if (v >= 1e6)
@@ -147,6 +149,7 @@ void run_result_print(FILE *f, const struct run_result *r)
 			fprintf(f, "\n");
 		}
 	}
+	cost_print(f, r, "  ");
 	fprintf(f, "  measured %.2fs, %zu intervals%s\n", r->duration_s, r->nintervals,
 		r->error_stop ? "; stopped: errors exceeded --max-errors" : "");
 }

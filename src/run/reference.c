@@ -120,6 +120,8 @@ static int open_device(struct session *s, const struct target_request *treq)
 		return EXIT_USAGE;
 	}
 	ref->have_stat = target_read_blk_stat(&ref->t, &ref->stat_before) == 0;
+	/* Again, now that the device is open: a file's filesystem is known. */
+	session_probe_setup(s, &ref->acct, &ref->probe, &ref->t);
 	return 0;
 }
 
@@ -138,6 +140,7 @@ int reference_open(struct session *s, const struct target_request *treq)
 		return EXIT_RUNTIME;
 	}
 	ref->t.fd = -1;
+	session_probe_setup(s, &ref->acct, &ref->probe, &ref->t);
 	ref->slice_ns = runopts_slice_ns(ro);
 	ref->target_present = true;
 	s->ref = ref;
@@ -187,8 +190,10 @@ static int run_slice(struct session *s, const struct job *job, bool target, unsi
 	sj.seed = job->seed + pair;
 	sj.target = target ? &s->target : &ref->t;
 	sj.timeout_ns = session_timeout_left(s, &expired);
-	if (!target)
+	if (!target) {
 		sj.on_interval = NULL;  /* the command's callbacks watch the target */
+		sj.probe = job->probe ? &ref->probe : NULL;
+	}
 	snprintf(ref->label, sizeof(ref->label), "%s%s%s %u", job->label ? job->label : "",
 		 job->label ? " " : "", target ? "target" : "reference", pair + 1);
 	sj.label = ref->label;
@@ -264,6 +269,8 @@ static const struct {
 } ovh_metrics[] = {
 	{ "iops", false }, { "bw", false }, { "lat_mean", true }, { "lat_p50", true },
 	{ "lat_p99", true }, { "lat_p99.9", true },
+	/* CPU per I/O, of all directions together: only "total" has them. */
+	{ "cpu_per_io", true }, { "tool_cpu_per_io", true },
 };
 
 static double summary_figure(const struct slice_summary *m, int d, size_t k)
@@ -274,7 +281,9 @@ static double summary_figure(const struct slice_summary *m, int d, size_t k)
 	case 2: return m->lat_mean[d];
 	case 3: return m->lat_p50[d];
 	case 4: return m->lat_p99[d];
-	default: return m->lat_p999[d];
+	case 5: return m->lat_p999[d];
+	case 6: return d == SUM_TOTAL ? m->cpu_per_io : 0;
+	default: return d == SUM_TOTAL ? m->tool_cpu_per_io : 0;
 	}
 }
 
@@ -369,45 +378,100 @@ static json_t *summary_json(const struct slice_summary *m)
 			"ops", (json_int_t)m->ops[d], "iops", m->iops[d], "bw_bytes_per_s", m->bw[d],
 			"lat_mean_ns", m->lat_mean[d], "lat_p50_ns", m->lat_p50[d],
 			"lat_p99_ns", m->lat_p99[d], "lat_p99.9_ns", m->lat_p999[d]));
+	if (m->cpu_per_io > 0 || m->tool_cpu_per_io > 0) {
+		json_t *t = json_object_get(o, "total");
+
+		json_object_set_new(t, "cpu_per_io_ns", json_real(m->cpu_per_io));
+		json_object_set_new(t, "tool_cpu_per_io_ns", json_real(m->tool_cpu_per_io));
+	}
 	json_object_set_new(o, "duration_s", json_real(m->duration_s));
 	return o;
+}
+
+/*
+ * The pairs of parts [from, to) as one record (only its pairs are set), for
+ * the statistics over them; -1 when out of memory.
+ */
+static int pairs_of_parts(const struct session *s, unsigned from, unsigned to,
+			  struct part_record *out)
+{
+	size_t n = 0, k = 0;
+	unsigned p;
+
+	memset(out, 0, sizeof(*out));
+	for (p = from; p < to; p++)
+		n += s->parts[p].npairs;
+	out->pairs = calloc(n ? n : 1, sizeof(*out->pairs));
+	if (!out->pairs)
+		return -1;
+	for (p = from; p < to; p++) {
+		memcpy(out->pairs + k, s->parts[p].pairs, s->parts[p].npairs * sizeof(*out->pairs));
+		k += s->parts[p].npairs;
+	}
+	out->npairs = out->pairs_cap = n;
+	return 0;
+}
+
+/* results, pairs, pairs_detail and overhead of parts [from, to). */
+static json_t *ref_node(struct session *s, unsigned from, unsigned to)
+{
+	struct part_record all;
+	struct run_result merged;
+	json_t *j, *pairs;
+	unsigned p, i;
+
+	if (pairs_of_parts(s, from, to, &all))
+		return NULL;
+	if (run_result_init(&merged, s->parts[from].nstreams)) {
+		free(all.pairs);
+		return NULL;
+	}
+	pairs = json_array();
+	for (p = from; p < to; p++) {
+		const struct part_record *pr = &s->parts[p];
+
+		for (i = 0; i < pr->nreps; i++)
+			run_result_accumulate(&merged, &pr->ref_reps[i]);
+		for (i = 0; i < pr->npairs; i++) {
+			const struct slice_pair *x = &pr->pairs[i];
+			json_t *pj = json_pack("{s:I, s:I, s:s, s:o, s:o}",
+				"run", (json_int_t)x->run, "i", (json_int_t)x->index,
+				"first", x->target_first ? "target" : "reference",
+				"target", summary_json(&x->target), "reference", summary_json(&x->ref));
+
+			/* The part (a step of a sweep) the pair belongs to, with several. */
+			if (pj && s->nparts > 1)
+				json_object_set_new(pj, "part", json_integer((json_int_t)p));
+			json_array_append_new(pairs, pj);
+		}
+	}
+	j = json_pack("{s:I, s:o, s:o, s:o}",
+		      "pairs", (json_int_t)all.npairs,
+		      "results", run_result_json(&merged),
+		      "overhead", overhead_json(&all, s->ro->alpha),
+		      "pairs_detail", pairs);
+	run_result_free(&merged);
+	free(all.pairs);
+	return j;
 }
 
 json_t *reference_json(struct session *s)
 {
 	struct reference *ref = s->ref;
-	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
-	struct run_result merged;
-	json_t *j, *pairs;
-	unsigned i;
+	json_t *j;
 
-	if (!ref || !pr)
+	if (!ref || !s->nparts)
 		return NULL;
-	if (run_result_init(&merged, pr->nstreams))
+	j = ref_node(s, 0, s->nparts);
+	if (!j)
 		return NULL;
-	for (i = 0; i < pr->nreps; i++)
-		run_result_accumulate(&merged, &pr->ref_reps[i]);
-	pairs = json_array();
-	for (i = 0; i < pr->npairs; i++) {
-		const struct slice_pair *p = &pr->pairs[i];
-
-		json_array_append_new(pairs, json_pack("{s:I, s:I, s:s, s:o, s:o}",
-			"run", (json_int_t)p->run, "i", (json_int_t)p->index,
-			"first", p->target_first ? "target" : "reference",
-			"target", summary_json(&p->target), "reference", summary_json(&p->ref)));
-	}
-	j = json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:o, s:o, s:o}",
+	json_object_update_new(j, json_pack("{s:s, s:s, s:s, s:f, s:I}",
 		      "kind", kind_name(ref->kind),
 		      "path", ref->path,
 		      "strategy", ref->strategy == REF_SWAP ? "swap" : "coexist",
 		      "slice_s", (double)ref->slice_ns / 1e9,
-		      "pairs", (json_int_t)pr->npairs,
-		      "swaps", (json_int_t)ref->swaps,
-		      "results", run_result_json(&merged),
-		      "overhead", overhead_json(pr, s->ro->alpha),
-		      "pairs_detail", pairs);
-	run_result_free(&merged);
-	if (j && ref->have_stat && ref->t.fd >= 0) {
+		      "swaps", (json_int_t)ref->swaps));
+	if (ref->have_stat && ref->t.fd >= 0) {
 		struct blk_stat after;
 
 		if (target_read_blk_stat(&ref->t, &after) == 0)
@@ -419,24 +483,65 @@ json_t *reference_json(struct session *s)
 	return j;
 }
 
+json_t *reference_part_json(struct session *s, unsigned part)
+{
+	json_t *j;
+
+	if (!s->ref || part >= s->nparts)
+		return NULL;
+	j = ref_node(s, part, part + 1);
+	/* The pairs are in the document's reference node already. */
+	if (j)
+		json_object_del(j, "pairs_detail");
+	return j;
+}
+
+/* "  cpu per I/O: system +12.0% [+8.1, +15.2], tool +3.1% [...]" */
+static void cpu_overhead_print(FILE *f, json_t *total)
+{
+	static const char *const names[][2] = {
+		{ "cpu_per_io", "system" }, { "tool_cpu_per_io", "tool" },
+	};
+	bool any = false;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		json_t *m = json_object_get(total, names[k][0]);
+		char ci[40] = "";
+
+		if (!m)
+			continue;
+		if (json_is_number(json_object_get(m, "ci_low_pct")))
+			snprintf(ci, sizeof(ci), " [%+.1f, %+.1f]",
+				 json_number_value(json_object_get(m, "ci_low_pct")),
+				 json_number_value(json_object_get(m, "ci_high_pct")));
+		fprintf(f, "%s %s %+.1f%%%s", any ? "," : "  cpu per I/O:", names[k][1],
+			json_number_value(json_object_get(m, "estimate_pct")), ci);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
 void reference_print(const struct session *s, FILE *f)
 {
 	static const char *const dirs[] = { "read", "write", "total" };
 	static const size_t cols[] = { 0, 3, 4 };
 	const struct reference *ref = s->ref;
-	const struct part_record *pr = s->nparts ? &s->parts[0] : NULL;
+	struct part_record all;
 	json_t *o;
 	size_t k;
 	int d;
 
-	if (!ref || !pr)
+	if (!ref || !s->nparts || pairs_of_parts(s, 0, s->nparts, &all))
 		return;
-	fprintf(f, "reference: %s %s, %zu pairs of %.1fs slices, interleaved%s\n",
-		ref->kind == REF_DEVICE ? "device" : "linear twin", ref->path, pr->npairs,
+	fprintf(f, "reference: %s %s, %zu pairs of %.1fs slices, interleaved%s%s\n",
+		ref->kind == REF_DEVICE ? "device" : "linear twin", ref->path, all.npairs,
 		(double)ref->slice_ns / 1e9,
 		ref->strategy == REF_SWAP ? " (one device at a time: the target holds its main "
-		"device exclusively)" : "");
-	o = overhead_json(pr, s->ro->alpha);
+		"device exclusively)" : "", s->nparts > 1 ? "; over every part" : "");
+	o = overhead_json(&all, s->ro->alpha);
+	free(all.pairs);
 	if (!json_object_size(o)) {
 		json_decref(o);
 		return;
@@ -466,6 +571,7 @@ void reference_print(const struct session *s, FILE *f)
 		}
 		fputc('\n', f);
 	}
+	cpu_overhead_print(f, json_object_get(o, "total"));
 	json_decref(o);
 }
 
@@ -480,6 +586,7 @@ int reference_close(struct session *s)
 		rc = close_twin(s);
 	else
 		target_close(&ref->t);
+	acct_probe_reset(&ref->acct);
 	free(ref);
 	s->ref = NULL;
 	return rc;

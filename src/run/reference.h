@@ -27,6 +27,7 @@
 
 #include "engine/job.h"
 #include "result/result.h"
+#include "sys/acct.h"
 #include "run/repeat.h"
 #include "target/target.h"
 
@@ -47,6 +48,9 @@ struct reference {
 	struct blk_stat stat_before; /* of a --reference block device */
 	bool have_stat;
 	char label[64];
+	/* The accounting of the reference's slices (the twin's devices, or DEV's). */
+	struct acct_probe acct;
+	struct job_probe probe;
 };
 
 /*
@@ -65,8 +69,13 @@ int reference_open(struct session *s, const struct target_request *treq);
 int reference_run(struct session *s, const struct job *job, struct run_result *tres,
 		  struct run_result *rres, struct part_record *pr, unsigned run);
 
-/* The "reference" node of the document; NULL without a reference. */
+/*
+ * The "reference" node of the document, over every part of the run (the
+ * steps of a sweep: each pair says its "part"); NULL without a reference.
+ */
 json_t *reference_json(struct session *s);
+/* The reference's results and overhead of one part (a step of a sweep). */
+json_t *reference_part_json(struct session *s, unsigned part);
 /* The overhead block of the text summary. */
 void reference_print(const struct session *s, FILE *f);
 /* Close the reference, remove the twin. 0 or EXIT_RUNTIME. */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/runopts.h"
 #include "result/result_json.h"
@@ -103,6 +104,14 @@ void slice_summarize(const struct run_result *r, struct slice_summary *out)
 	hist_merge(&t.hist, &r->dir[1].hist);
 	summarize_dir(&t, r->duration_s, out, SUM_TOTAL);
 	hist_free(&t.hist);
+	if (r->cpu.window_ns) {
+		struct cpu_figures f;
+		long hz = sysconf(_SC_CLK_TCK);
+
+		cpu_acct_figures(&r->cpu, t.ops, hz > 0 ? hz : 100, &f);
+		out->cpu_per_io = isfinite(f.per_io_system_ns) ? f.per_io_system_ns : 0;
+		out->tool_cpu_per_io = isfinite(f.per_io_tool_ns) ? f.per_io_tool_ns : 0;
+	}
 }
 
 void repeat_stamp_intervals(struct run_result *r, unsigned run)

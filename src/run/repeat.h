@@ -28,6 +28,12 @@ struct slice_summary {
 	uint64_t ops[SUM_DIRS];
 	double iops[SUM_DIRS], bw[SUM_DIRS];
 	double lat_mean[SUM_DIRS], lat_p50[SUM_DIRS], lat_p99[SUM_DIRS], lat_p999[SUM_DIRS];
+	/*
+	 * ns of CPU per I/O completed (reads and writes together; 0 when not
+	 * measured): the system's (every CPU's busy time, the kernel's I/O
+	 * path included) and the tool's own (results.cpu.per_io_ns).
+	 */
+	double cpu_per_io, tool_cpu_per_io;
 };
 
 /* One pair of interleaved slices: the target and the reference, same seed. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cli/units.h"
@@ -17,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/hardstop.h"
 #include "engine/ioengine.h"
+#include "result/cost.h"
 #include "result/output.h"
 #include "result/result_csv.h"
 #include "result/result_dump.h"
@@ -26,6 +28,7 @@
 #include "run/repeat.h"
 #include "run/session_dm.h"
 #include "run/supervise.h"
+#include "sys/acct.h"
 #include "util/env.h"
 #include "verify/crc32c.h"
 #include "verify/genmap.h"
@@ -316,6 +319,47 @@ static int check_history_joins(const struct run_opts *ro, const char *command)
 	return rc;
 }
 
+static void probe_begin_cb(void *arg)
+{
+	acct_probe_begin(arg);
+}
+
+static void probe_sample_cb(void *arg)
+{
+	acct_probe_sample(arg);
+}
+
+static void probe_end_cb(void *arg, struct run_result *res)
+{
+	acct_probe_end(arg, &res->cpu, &res->devs);
+}
+
+void session_probe_setup(struct session *s, struct acct_probe *a, struct job_probe *jp,
+			 const struct target *t)
+{
+	struct stat st;
+
+	acct_probe_init(a);
+	a->target_name = t->sysname;
+	if (s->dm && s->dm->built) {
+		a->main_dev[0] = major(s->dm->stack.main.rdev);
+		a->main_dev[1] = minor(s->dm->stack.main.rdev);
+		if (s->dm->stack.have_spare) {
+			a->spare_dev[0] = major(s->dm->stack.spare.rdev);
+			a->spare_dev[1] = minor(s->dm->stack.spare.rdev);
+		}
+	}
+	/* A file: the device its filesystem is on (none for tmpfs). */
+	if (t->kind == TARGET_FILE && t->fd >= 0 && fstat(t->fd, &st) == 0 &&
+	    major(st.st_dev)) {
+		a->fs_dev[0] = major(st.st_dev);
+		a->fs_dev[1] = minor(st.st_dev);
+	}
+	*jp = (struct job_probe){
+		.begin = probe_begin_cb, .sample = probe_sample_cb, .end = probe_end_cb, .arg = a,
+	};
+}
+
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
 {
@@ -395,6 +439,12 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 		log_info("%s; using a scratch file", s->dm_skipped);
 	sdm_opened(s);
 	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
+	s->acct = calloc(1, sizeof(*s->acct));
+	if (!s->acct) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	session_probe_setup(s, s->acct, &s->probe, &s->target);
 	rc = reference_open(s, &req);
 	if (rc)
 		return rc;
@@ -439,6 +489,7 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.submit_limit = ro->submit_limit == UINT32_MAX ? 0 : ro->submit_limit,
 		.cpus = s->cpus.n ? s->cpus.cpu : NULL,
 		.ncpus = s->cpus.n,
+		.probe = s->acct ? &s->probe : NULL,
 	};
 	if (!ro->submit_limit)
 		job->submit_limit = auto_submit_limit(&s->target, job_total_workers(job));
@@ -716,22 +767,32 @@ static void add_runs(struct session *s, json_t *doc, int *run_status)
 {
 	json_t *results = json_object_get(doc, "results");
 	json_t *runs = repeat_runs_json(s->parts, s->nparts, results, s->parts_key);
-	unsigned i;
+	unsigned i, p;
 
 	if (runs)
 		json_object_set_new(doc, "runs", runs);
+	if (runs && s->decorate_run) {
+		json_t *r;
+		size_t k;
+
+		json_array_foreach(runs, k, r)
+			s->decorate_run(s->decorate_arg, json_object_get(r, "results"));
+	}
+	/* The whole process's CPU beside the measured windows'. */
+	cost_add_process(results);
 	if (!s->ref || !s->nparts)
 		return;
 	json_object_set_new(doc, "reference", reference_json(s));
-	for (i = 0; i < s->parts[0].nreps; i++) {
-		uint64_t e = err_stats_total(&s->parts[0].ref_reps[i].errors);
+	for (p = 0; p < s->nparts; p++)
+		for (i = 0; i < s->parts[p].nreps; i++) {
+			uint64_t e = err_stats_total(&s->parts[p].ref_reps[i].errors);
 
-		if (e && *run_status == 0) {
-			log_error("the reference saw %llu errors (exit status 3)",
-				  (unsigned long long)e);
-			*run_status = EXIT_IO;
+			if (e && *run_status == 0) {
+				log_error("the reference saw %llu errors (exit status 3)",
+					  (unsigned long long)e);
+				*run_status = EXIT_IO;
+			}
 		}
-	}
 }
 
 /* Compare against the loaded baseline; returns 0, 1 or 2 as comparison_exit_status. */
@@ -905,6 +966,10 @@ int session_close(struct session *s)
 	/* The target first: a dm device cannot go while the run holds it open. */
 	target_close(&s->target);
 	rc = reference_close(s);
+	if (s->acct)
+		acct_probe_reset(s->acct);
+	free(s->acct);
+	s->acct = NULL;
 	rc = sdm_close(s) ? EXIT_RUNTIME : rc;
 	for (i = 0; i < s->nparts; i++)
 		part_record_free(&s->parts[i]);

@@ -27,6 +27,7 @@
 #include "result/result.h"
 #include "target/target.h"
 
+struct acct_probe;
 struct comparison;
 struct output_writer;
 struct session_dm;
@@ -59,6 +60,15 @@ struct session {
 	unsigned nparts, parts_cap;
 	const char *parts_key;       /* "phases", "steps": the command's per-part results */
 	struct reference *ref;       /* --reference, --compare-linear; NULL without */
+	/* CPU and device accounting of every engine run on the target (sys/acct.h). */
+	struct acct_probe *acct;
+	struct job_probe probe;
+	/*
+	 * A multi-part command's figures of a run node: called by session_emit
+	 * with the results of each run of --repeat (the sweep's knee of that run).
+	 */
+	void (*decorate_run)(void *arg, json_t *run_results);
+	void *decorate_arg;
 };
 
 /*
@@ -67,6 +77,13 @@ struct session {
  */
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size);
+/*
+ * The accounting probe of a device (sys/acct.h) wired as a job's probe:
+ * the target's (session_open), a reference's (run/reference.c). The probe
+ * reads name (a target's sysname) when each window begins.
+ */
+void session_probe_setup(struct session *s, struct acct_probe *a, struct job_probe *jp,
+			 const struct target *t);
 /* The parts of a job every command sets the same way. */
 void session_job_init(struct session *s, struct job *job, struct stream_spec *streams,
 		      unsigned nstreams);

@@ -28,7 +28,7 @@
 
 #include "util/signals.h"
 #include "util/timeutil.h"
-#include "validate/devstat.h"
+#include "sys/devstat.h"
 #include "validate/model.h"
 #include "verify/block.h"
 

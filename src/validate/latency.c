@@ -27,7 +27,7 @@
 #include "stats/hist.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
-#include "validate/devstat.h"
+#include "sys/devstat.h"
 #include "validate/model.h"
 #include "verify/block.h"
 

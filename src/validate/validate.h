@@ -15,7 +15,7 @@
  * The parts: disk.c (the bad sectors, the failing disk and the stack on
  * it), io.c (the write and read passes), flush.c (flushes and FUA writes),
  * latency.c (reads of the bad blocks, and whether the spare served them),
- * devstat.c (a block device's kernel counters), checks.c (the checks) and
+ * sys/devstat.c (a block device's kernel counters), checks.c (the checks) and
  * evidence.c (their rules), report.c (the JSON document and the text
  * report), emit.c (where they go), run.c (the order of it all).
  */

@@ -339,6 +339,71 @@ START_TEST(test_scale_steps)
 }
 END_TEST
 
+/* A sweep with --repeat 2, --slo and an interleaved reference: its curve and knee. */
+START_TEST(test_sweep_curve)
+{
+	json_t *doc = fixture("sweep.json"), *res = json_object_get(doc, "results");
+	json_t *steps = json_object_get(res, "steps"), *knee = json_object_get(res, "knee"), *st;
+	const struct report_chart *c;
+	const struct svg_series *s;
+	struct report r;
+	struct sbuf b;
+	const char *html;
+	char want[64];
+	size_t i;
+
+	build(&r, doc, NULL, NULL);
+	c = chart(&r, "sweep-curve");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->chart.y_scale, SVG_LOG);
+	s = series(c, "run p99");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->n, json_array_size(steps));
+	json_array_foreach(steps, i, st) {
+		ck_assert_double_eq(s->x[i], num(json_object_get(st, "total"), "iops"));
+		ck_assert_double_eq(s->y[i], num(json_object_get(json_object_get(st, "total"),
+								 "lat_ns"), "p99"));
+	}
+	ck_assert_ptr_nonnull(series(c, "run p50"));
+	ck_assert_ptr_nonnull(series(c, "reference p99"));
+	ck_assert_ptr_nonnull(series(c, "run 1 p99"));
+	ck_assert_ptr_nonnull(series(c, "run 2 p99"));
+	s = series(c, "objective p99");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_double_eq(s->y[0], num(knee, "slo_ns"));
+	/* The knee, marked at its throughput, named by its load. */
+	ck_assert_uint_eq(c->chart.nmarkers, 1);
+	ck_assert_double_eq(c->chart.markers[0].x, num(knee, "iops"));
+	snprintf(want, sizeof(want), "knee: depth %.0f", num(knee, "load"));
+	ck_assert_msg(strncmp(c->chart.markers[0].label, want, strlen(want)) == 0, "%s",
+		      c->chart.markers[0].label);
+	c = chart(&r, "sweep-iops");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->chart.x_scale, SVG_LOG);
+	ck_assert_double_eq(c->chart.markers[0].x, num(knee, "load"));
+	c = chart(&r, "sweep-cpu");
+	ck_assert_ptr_nonnull(c);
+	s = series(c, "system");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_double_eq(s->y[0], num(json_object_get(json_object_get(json_array_get(steps, 0),
+		"cpu"), "per_io_ns"), "system"));
+	ck_assert_ptr_nonnull(series(c, "tool"));
+	/* Time-series markers name the steps by their load. */
+	c = chart(&r, "throughput");
+	ck_assert_str_eq(c->chart.markers[1].label, "step 2: 4");
+	sbuf_init(&b);
+	ck_assert_int_eq(report_html(&r, "sweep.json", &b), 0);
+	html = sbuf_str(&b);
+	ck_assert(strstr(html, "<h2>Steps</h2>") && strstr(html, "<b>knee</b>"));
+	ck_assert(strstr(html, "<h2>Cost</h2>") && strstr(html, "the system used"));
+	ck_assert(strstr(html, "IOPS overhead"));
+	ck_assert(strstr(html, "id=\"chart-sweep-curve\""));
+	sbuf_free(&b);
+	report_free(&r);
+	json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_mixed_phases)
 {
 	static const char *const names[] = { "database", "file_server", "virtualization" };
@@ -540,6 +605,7 @@ START_TEST(test_html_page)
 {
 	static const char *const files[] = {
 		"concurrency.json", "endurance.json", "scale.json", "mixed.json", "comparison.json",
+		"sweep.json",
 	};
 	size_t f;
 
@@ -616,6 +682,7 @@ int main(void)
 	tcase_add_test(tc, test_endurance_drift);
 	tcase_add_test(tc, test_endurance_incomplete);
 	tcase_add_test(tc, test_scale_steps);
+	tcase_add_test(tc, test_sweep_curve);
 	tcase_add_test(tc, test_mixed_phases);
 	tcase_add_test(tc, test_comparison_embedded);
 	tcase_add_test(tc, test_comparison_with_baseline);

@@ -1,6 +1,6 @@
 /*
  * The evidence rules of validate's checks (src/validate/evidence.c) and
- * the stat-file parser they are fed from (src/validate/devstat.c): a
+ * the stat-file parser they are fed from (src/sys/devstat.c): a
  * check passes only on evidence that the thing it names happened. The
  * counts in the "issue" tests are those of the runs against the real
  * dm-remap module (6.12) that passed falsely before these rules.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "validate/devstat.h"
+#include "sys/devstat.h"
 #include "validate/evidence.h"
 
 static const char *const names[] = { "pass", "fail", "not_checked" };

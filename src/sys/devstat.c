@@ -1,4 +1,4 @@
-#include "validate/devstat.h"
+#include "sys/devstat.h"
 
 #include <errno.h>
 #include <fcntl.h>

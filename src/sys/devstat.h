@@ -4,8 +4,8 @@
  * fields since Linux 5.5, the last two the flushes completed and their
  * time) and queue/<attr> (the disk's queue for a partition).
  */
-#ifndef DMRB_VALIDATE_DEVSTAT_H
-#define DMRB_VALIDATE_DEVSTAT_H
+#ifndef DMRB_SYS_DEVSTAT_H
+#define DMRB_SYS_DEVSTAT_H
 
 #include <stddef.h>
 #include <stdint.h>
