@@ -76,7 +76,7 @@ static int parse(int argc, char **argv, struct sweep_args *a)
 			  .help = "a range A..B in N geometric steps (default: doubling)" },
 			{ .type = OPT_STRING, .name = "slo", .value = &a->slo, .argh = "STAT=LAT",
 			  .help = "the knee is the highest load within p99=2ms (p50, p99.9, mean)" },
-			RUNOPTS_POOL(ro),
+			RUNOPTS_POOL(ro, "each step's load / --workers", NULL),
 			{ .type = OPT_GROUP, .help = "Workload (each step)" },
 			RUNOPTS_TIME(ro),
 			RUNOPTS_PATTERN(ro),
