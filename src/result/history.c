@@ -16,7 +16,7 @@
 static const char *const not_workload[] = {
 	"target", "scratch_dir", "force", "seed", "max_errors", "output", "output_format",
 	"rate_iops", "timeout_s", "quiet", "baseline", "save_baseline", "baseline_dir",
-	"repeat", "reference", "slice_s", NULL,
+	"repeat", "reference", "slice_s", "targets", "start_at", NULL,
 };
 
 bool result_param_is_workload(const char *key)
