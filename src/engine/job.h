@@ -86,6 +86,15 @@ struct job {
 	/* Called from the monitor thread after each merged interval. */
 	void (*on_interval)(void *arg, const struct run_result *partial);
 	void *on_interval_arg;
+	/*
+	 * Called by engine_run in its thread once the workers wait at the start
+	 * gate, just before the measured period begins (failed: not every
+	 * worker could start). The session waits here for --start-at, and holds
+	 * each engine of a run on several devices until all are ready, so the
+	 * devices start together. NULL: none.
+	 */
+	void (*on_start)(void *arg, bool failed);
+	void *on_start_arg;
 };
 
 /* In-flight I/Os of worker `index` of a stream. */

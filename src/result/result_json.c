@@ -107,6 +107,8 @@ static json_t *intervals_json(const struct run_result *r)
 			json_array_append_new(a, json_pack("{s:I}", "run", (json_int_t)s->run));
 		else
 			json_array_append_new(a, json_object());
+		if (s->t_ns)
+			json_object_set_new(json_array_get(a, i), "t_ns", json_integer((json_int_t)s->t_ns));
 		json_object_update_new(json_array_get(a, i), json_pack(
 			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
 			"t_s", s->t_s,
@@ -220,6 +222,9 @@ json_t *run_result_json(const struct run_result *r)
 					"drain_grace"));
 	json_object_set_new(j, "stuck_workers", json_integer((json_int_t)r->stuck_workers));
 	json_object_set_new(j, "stuck", stuck_json(r));
+	if (r->intervals_lat_max)
+		/* doc/result-schema-v2.md, section 3: an upper bound, said so. */
+		json_object_set_new(j, "intervals_lat", json_string("max_of_parts"));
 	if (r->verify_enabled) {
 		json_object_set_new(j, "verify", verify_json(r));
 		json_object_set_new(json_object_get(j, "errors"), "verify_blocks",

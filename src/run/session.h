@@ -58,6 +58,21 @@ struct session {
 	unsigned nparts, parts_cap;
 	const char *parts_key;       /* "phases", "steps": the command's per-part results */
 	struct reference *ref;       /* --reference, --compare-linear; NULL without */
+	/*
+	 * Several devices (run/devices.h): one child session per device, each
+	 * with its own target, dm stack, counters and records of runs; NULL
+	 * with one device. The session's own target is then a template (fd -1:
+	 * the smallest size, the largest logical block) for building jobs.
+	 */
+	struct session *devs;
+	unsigned ndevs;
+	struct run_opts *dev_ro;     /* each device's options */
+	struct run_device *devlist;  /* the devices the options name */
+	unsigned ndevlist;
+	int dev_rc;                  /* a child: its engine could not run (an exit status) */
+	json_t *doc;                 /* during session_emit: the document (borrowed) */
+	/* The wall clock (UTC ns): session_open; the first and the latest engine run's start. */
+	uint64_t open_wall_ns, start_wall_ns, run_wall_ns;
 };
 
 /*
