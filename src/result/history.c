@@ -29,7 +29,8 @@ bool result_param_is_workload(const char *key)
 	return true;
 }
 
-int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
+int result_same_workload_as(json_t *a, json_t *b, const char *la, const char *lb, char *why,
+			    size_t len)
 {
 	const char *ca = json_string_value(json_object_get(a, "command"));
 	const char *cb = json_string_value(json_object_get(b, "command"));
@@ -37,7 +38,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 	const char *key;
 
 	if (!ca || !cb || strcmp(ca, cb)) {
-		snprintf(why, len, "command: baseline %s, run %s", ca ? ca : "(unset)",
+		snprintf(why, len, "command: %s %s, %s %s", la, ca ? ca : "(unset)", lb,
 			 cb ? cb : "(unset)");
 		return -1;
 	}
@@ -46,7 +47,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 			char *x = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 			char *y = json_dumps(json_object_get(pb, key), JSON_ENCODE_ANY | JSON_COMPACT);
 
-			snprintf(why, len, "%s: baseline %s, run %s", key, x ? x : "?",
+			snprintf(why, len, "%s: %s %s, %s %s", key, la, x ? x : "?", lb,
 				 y ? y : "(unset)");
 			free(x);
 			free(y);
@@ -54,10 +55,15 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 		}
 	json_object_foreach(pb, key, v)
 		if (result_param_is_workload(key) && !json_object_get(pa, key)) {
-			snprintf(why, len, "%s: baseline (unset), run set", key);
+			snprintf(why, len, "%s: %s (unset), %s set", key, la, lb);
 			return -1;
 		}
 	return 0;
+}
+
+int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
+{
+	return result_same_workload_as(a, b, "baseline", "run", why, len);
 }
 
 bool history_is(json_t *doc)

@@ -35,6 +35,9 @@ bool result_param_is_workload(const char *key);
  * difference in why ("rw: baseline randread, run randwrite").
  */
 int result_same_workload(json_t *a, json_t *b, char *why, size_t len);
+/* The same, the two sides named la and lb in why ("rw: h1.json randread, h2.json randwrite"). */
+int result_same_workload_as(json_t *a, json_t *b, const char *la, const char *lb, char *why,
+			    size_t len);
 
 /* Whether doc is a stored baseline history (schema 2 "kind": "baseline"). */
 bool history_is(json_t *doc);
