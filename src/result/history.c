@@ -89,10 +89,31 @@ static json_t *pairs_of(json_t *doc, json_int_t index)
 	return out;
 }
 
-/* A run node: results without the interval series, and what else the run had. */
-static json_t *node(json_t *results, json_t *start_ns, json_t *env, json_t *pairs)
+/* Devices or hosts of a run, without their interval series (a host's devices' too). */
+static json_t *parts_copy(json_t *arr)
+{
+	json_t *c = json_deep_copy(arr), *x, *d;
+	size_t i, k;
+
+	json_array_foreach(c, i, x) {
+		json_object_del(json_object_get(x, "results"), "intervals");
+		json_object_del(x, "runs");
+		json_array_foreach(json_object_get(x, "devices"), k, d)
+			json_object_del(json_object_get(d, "results"), "intervals");
+	}
+	return c;
+}
+
+/*
+ * A run node: results without the interval series, the run's devices or
+ * hosts (their results, for per-device and per-host comparisons), and
+ * what else the run had.
+ */
+static json_t *node(json_t *run, json_t *results, json_t *start_ns, json_t *env, json_t *pairs)
 {
 	json_t *n = json_object(), *r = json_deep_copy(results);
+	static const char *const parts[] = { "devices", "hosts" };
+	size_t k;
 
 	if (!n || !r) {
 		json_decref(n);
@@ -108,6 +129,9 @@ static json_t *node(json_t *results, json_t *start_ns, json_t *env, json_t *pair
 		json_object_set(n, "environment", env);
 	if (pairs)
 		json_object_set_new(n, "reference_pairs", pairs);
+	for (k = 0; k < 2; k++)
+		if (json_is_array(json_object_get(run, parts[k])))
+			json_object_set_new(n, parts[k], parts_copy(json_object_get(run, parts[k])));
 	return n;
 }
 
@@ -127,7 +151,7 @@ json_t *history_run_nodes(json_t *doc)
 	if (json_is_array(runs) && json_array_size(runs)) {
 		json_array_foreach(runs, i, r) {
 			json_t *pairs = json_object_get(r, "reference_pairs");
-			json_t *n = node(json_object_get(r, "results"),
+			json_t *n = node(r, json_object_get(r, "results"),
 					 json_object_get(r, "start_time_ns"),
 					 json_object_get(r, "environment") ?: env,
 					 pairs ? json_incref(pairs) :
@@ -146,7 +170,7 @@ json_t *history_run_nodes(json_t *doc)
 		return out;
 	}
 	if (json_is_object(json_object_get(doc, "results"))) {
-		json_t *n = node(json_object_get(doc, "results"),
+		json_t *n = node(doc, json_object_get(doc, "results"),
 				 json_object_get(env, "start_time_ns"), env, pairs_of(doc, -1));
 
 		if (!n || json_array_append_new(out, n)) {
@@ -229,6 +253,11 @@ json_t *history_as_result(json_t *doc)
 	if (!out)
 		return NULL;
 	json_object_set(out, "results", json_object_get(last, "results") ?: json_object());
+	/* The newest run's devices or hosts: the groups a comparison makes. */
+	if (json_object_get(last, "devices"))
+		json_object_set(out, "devices", json_object_get(last, "devices"));
+	if (json_object_get(last, "hosts"))
+		json_object_set(out, "hosts", json_object_get(last, "hosts"));
 	json_object_set_new(out, "runs", json_array());
 	json_array_foreach(runs, i, r) {
 		json_t *n = json_deep_copy(r);
