@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compare/compare.h"
+#include "report/report_int.h"
 #include "result/hist_json.h"
 #include "stats/hist.h"
 
@@ -219,6 +220,28 @@ static void caption_add(struct report_chart *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->caption + used, sizeof(c->caption) - used, fmt, ap);
 	va_end(ap);
+}
+
+/* For the charts drawn in other files of the report (report_int.h). */
+struct report_chart *report_chart_new(struct report *r, const char *id, const char *title)
+{
+	return chart_new(r, id, title);
+}
+
+struct svg_series *report_add_series(struct report *r, struct report_chart *c, const char *name,
+				     size_t cap, enum svg_color color, enum svg_style style)
+{
+	return add_series(r, c, name, cap, color, style);
+}
+
+bool report_series_keep(struct report_chart *c)
+{
+	return series_keep_if_data(c);
+}
+
+void report_chart_drop_if_empty(struct report *r)
+{
+	chart_drop_if_empty(r);
 }
 
 /* "+1.2" with the sign, locale-free. */
@@ -888,6 +911,7 @@ int report_build(struct report *r, json_t *doc, json_t *base, const char *base_l
 	if (find_comparison(r, base_label ? base_label : "", err, elen))
 		return -1;
 	time_series_charts(r);
+	report_fleet_charts(r);
 	percentile_chart(r);
 	scale_charts(r);
 	if (r->comparison) {
@@ -1416,6 +1440,7 @@ int report_html(const struct report *r, const char *source, struct sbuf *o)
 	sbuf_add(o, page_css);
 	sbuf_add(o, "</style>\n</head>\n<body>\n");
 	page_header(o, r, source);
+	report_fleet_section(o, r);
 	facts(o, r);
 	results_table(o, r);
 	parts_table(o, r);

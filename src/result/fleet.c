@@ -390,6 +390,18 @@ int merge_fleet(const struct merge_input *in, size_t n, const struct merge_opts 
 			(json_int_t)(last - first)));
 	if (runs)
 		json_object_set_new(doc, "runs", runs);
+	/* The first host's devices are no fleet's: each host's are in its node. */
+	{
+		json_t *p = json_deep_copy(json_object_get(doc, "params"));
+		static const char *const own[] = { "target", "targets", "mains", "spares",
+						   "start_at", "output_format", NULL };
+		const char *const *k;
+
+		for (k = own; p && *k; k++)
+			json_object_del(p, *k);
+		if (p)
+			json_object_set_new(doc, "params", p);
+	}
 	json_object_set_new(doc, "outliers", fleet_outliers(hosts));
 	if (json_array_size(mism))
 		json_object_set(doc, "workload_mismatches", mism);
