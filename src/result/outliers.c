@@ -93,12 +93,14 @@ void outliers_print(FILE *f, json_t *group, const char *members, const char *ind
 			fprintf(f, "%soutliers: none (the %s do not differ)\n", indent, members);
 		return;
 	}
-	fprintf(f, "%sfurthest from the others among the %lld %s (|z| > %.1f is an outlier):\n",
+	fprintf(f, "%sfurthest from the others among the %lld %s (modified z-score; |z| > %.1f is "
+		"an outlier):\n",
 		indent, (long long)json_integer_value(json_object_get(group, "n")), members,
 		OUTLIER_Z);
 	for (k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
 		json_t *o = json_object_get(group, figures[k].key);
 		char val[24], med[24], spr[24];
+		const char *kind;
 		double z;
 
 		if (!o)
@@ -110,9 +112,10 @@ void outliers_print(FILE *f, json_t *group, const char *members, const char *ind
 		    sizeof(med));
 		fmt(json_number_value(json_object_get(o, "spread")), figures[k].latency, spr,
 		    sizeof(spr));
-		fprintf(f, "%s  %-5s %s: %s, z %+.1f (%.1f x the spread %s (%s) %s the median %s)%s\n",
+		kind = json_string_value(json_object_get(o, "spread_kind")) ?: "MAD";
+		fprintf(f, "%s  %-5s %s: %s, z %+.1f: %.1f x %s %s (%s) %s the median %s%s\n",
 			indent, figures[k].label, json_string_value(json_object_get(o, "name")), val,
-			z, fabs(z), spr, json_string_value(json_object_get(o, "spread_kind")),
+			z, fabs(z), strcmp(kind, "MAD") ? "1.2533" : "1.4826", kind, spr,
 			z < 0 ? "below" : "above", med,
 			json_is_true(json_object_get(o, "outlier")) ? ": OUTLIER" : "");
 	}
