@@ -86,6 +86,21 @@ static int store_value(const struct opt *o, const char *name, const char *arg)
 		}
 		*(const char **)o->value = arg;
 		return 0;
+	case OPT_LIST: {
+		struct opt_list *l = o->value;
+
+		if (!*arg) {
+			opts_bad_value(opt, arg, o->help);
+			return -1;
+		}
+		if (l->n == OPT_LIST_MAX) {
+			log_error("%s: given more than %d times (allowed: at most %d values)", opt,
+				  OPT_LIST_MAX, OPT_LIST_MAX);
+			return -1;
+		}
+		l->v[l->n++] = arg;
+		return 0;
+	}
 	case OPT_CHOICE:
 		rc = opts_choice_index(o->choices, o->aliases, arg);
 		if (rc < 0) {

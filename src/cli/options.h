@@ -21,6 +21,19 @@ enum opt_type {
 	OPT_DURATION,  /* uint64_t nanoseconds, "90s" */
 	OPT_CHOICE,    /* int index into choices[] */
 	OPT_DOUBLE,    /* double, bounded by dmin/dmax (inclusive) */
+	OPT_LIST,      /* struct opt_list: each occurrence appends its value */
+};
+
+/*
+ * OPT_LIST: the values of an option that may be given several times, in
+ * order, as given (a value may itself be a comma-separated list: the
+ * command splits it). The strings are argv's.
+ */
+#define OPT_LIST_MAX 64
+
+struct opt_list {
+	const char *v[OPT_LIST_MAX];
+	unsigned n;
 };
 
 /*

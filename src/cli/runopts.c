@@ -3,7 +3,10 @@
 #include <sys/random.h>
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cpulist.h"
 
@@ -256,6 +259,300 @@ unsigned runopts_usable_cpus(const struct run_opts *ro)
 	return env_online_cpus();
 }
 
+void runopts_devices_free(struct run_device *d, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; d && i < n; i++) {
+		free(d[i].target);
+		free(d[i].main);
+		free(d[i].spare);
+	}
+	free(d);
+}
+
+/*
+ * The items of a list option, split at commas, appended to out[*n]
+ * (strdup'd; field selects target, main or spare). -1 after one line.
+ */
+static int split_list(const struct opt_list *l, const char *opt, struct run_device **out,
+		      unsigned *n, unsigned *cap, size_t field)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < l->n; i++) {
+		const char *p = l->v[i];
+
+		for (;;) {
+			size_t len = strcspn(p, ",");
+			char **slot;
+
+			if (!len) {
+				opts_bad_value(opt, l->v[i], "paths separated by commas, none empty");
+				return -1;
+			}
+			if (k == RUNOPTS_MAX_DEVICES) {
+				log_error("%s: more than %d devices (allowed: at most %d in one run)",
+					  opt, RUNOPTS_MAX_DEVICES, RUNOPTS_MAX_DEVICES);
+				return -1;
+			}
+			if (k == *n) {
+				if (*n == *cap) {
+					unsigned c = *cap ? *cap * 2 : 4;
+					struct run_device *x = realloc(*out, c * sizeof(*x));
+
+					if (!x)
+						goto oom;
+					*out = x;
+					*cap = c;
+				}
+				memset(&(*out)[*n], 0, sizeof(**out));
+				(*n)++;
+			}
+			slot = (char **)((char *)&(*out)[k] + field);
+			*slot = strndup(p, len);
+			if (!*slot)
+				goto oom;
+			k++;
+			if (!p[len])
+				break;
+			p += len + 1;
+			if (!*p) {
+				opts_bad_value(opt, l->v[i], "paths separated by commas, none empty");
+				return -1;
+			}
+		}
+	}
+	return (int)k;
+oom:
+	log_error("out of memory");
+	return -1;
+}
+
+static unsigned list_items(const struct opt_list *l)
+{
+	unsigned i, n = 0;
+	const char *p;
+
+	for (i = 0; i < l->n; i++)
+		for (p = l->v[i], n++; (p = strchr(p, ',')); p++)
+			n++;
+	return n;
+}
+
+unsigned runopts_device_count(const struct run_opts *ro)
+{
+	return ro->targets.n ? list_items(&ro->targets) : list_items(&ro->mains);
+}
+
+/* What identifies a device or file: the same one under two names is one device. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	if (!strcmp(a, b))
+		return true;
+	if (stat(a, &x) || stat(b, &y))
+		return false;
+	if (S_ISBLK(x.st_mode) && S_ISBLK(y.st_mode))
+		return x.st_rdev == y.st_rdev;
+	return x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+int runopts_devices(const struct run_opts *ro, struct run_device **out, unsigned *n)
+{
+	const char *type = ro->dm_type ? ro->dm_type : DMSTACK_REMAP_TYPE;
+	struct run_device *d = NULL;
+	unsigned cap = 0, nd = 0, i, j;
+	int nt, nm, ns;
+	const char *paths[3 * RUNOPTS_MAX_DEVICES], *opts[3 * RUNOPTS_MAX_DEVICES];
+	unsigned np = 0;
+
+	*out = NULL;
+	*n = 0;
+	nt = split_list(&ro->targets, "--target", &d, &nd, &cap,
+			offsetof(struct run_device, target));
+	if (nt < 0)
+		goto bad;
+	if (nt && (ro->mains.n || ro->spares.n)) {
+		log_error("--target: cannot be combined with --main or --spare (those build the "
+			  "device the run uses)");
+		goto bad;
+	}
+	nm = split_list(&ro->mains, "--main", &d, &nd, &cap, offsetof(struct run_device, main));
+	if (nm < 0)
+		goto bad;
+	ns = split_list(&ro->spares, "--spare", &d, &nd, &cap, offsetof(struct run_device, spare));
+	if (ns < 0)
+		goto bad;
+	if (ns > nm) {
+		log_error("--spare: %d given for %d --main (allowed: one spare per main, in order)",
+			  ns, nm);
+		goto bad;
+	}
+	if (nm && ns != nm && (ns || !strcmp(type, DMSTACK_REMAP_TYPE))) {
+		log_error("--spare: %d given for %d --main (%s needs one spare per main, in order)",
+			  ns, nm, type);
+		goto bad;
+	}
+	/* One device under two names would be measured twice, by two pools at once. */
+	for (i = 0; i < nd; i++) {
+		const char *f[3] = { d[i].target, d[i].main, d[i].spare };
+		const char *o[3] = { "--target", "--main", "--spare" };
+
+		for (j = 0; j < 3; j++)
+			if (f[j]) {
+				opts[np] = o[j];
+				paths[np++] = f[j];
+			}
+	}
+	if (ro->reference) {
+		opts[np] = "--reference";
+		paths[np++] = ro->reference;
+	}
+	for (i = 0; i < np; i++)
+		for (j = 0; j < i; j++)
+			if (same_file(paths[i], paths[j])) {
+				log_error("%s: %s names the same device as %s %s (allowed: each device "
+					  "once in a run)", opts[i], paths[i], opts[j], paths[j]);
+				goto bad;
+			}
+	*out = d;
+	*n = nd;
+	return 0;
+bad:
+	runopts_devices_free(d, nd);
+	return -1;
+}
+
+/* Digits with an optional fraction into nanoseconds; -1 when malformed or too big. */
+static int parse_seconds_ns(const char *s, uint64_t *ns)
+{
+	uint64_t sec = 0, frac = 0, scale = 100000000ULL;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (sec > 9999999999ULL)
+			return -1;
+		sec = sec * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			frac += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p)
+		return -1;
+	*ns = sec * NSEC_PER_SEC + frac;
+	return 0;
+}
+
+int runopts_parse_start_at(const char *s, uint64_t now_wall_ns, uint64_t *out)
+{
+	struct tm tm = { 0 };
+	uint64_t ns = 0;
+	const char *p;
+	time_t t;
+
+	if (s[0] == '+') {
+		if (parse_seconds_ns(s + 1, &ns))
+			return -1;
+		*out = now_wall_ns + ns;
+		return 0;
+	}
+	if (s[0] == '@')
+		return parse_seconds_ns(s + 1, out);
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -1;
+	if (*p == '.') {
+		size_t n = strspn(p + 1, "0123456789");
+		char frac[32];
+
+		if (!n || n > 9)
+			return -1;
+		snprintf(frac, sizeof(frac), "0.%.*s", (int)n, p + 1);
+		if (parse_seconds_ns(frac, &ns))
+			return -1;
+		p += 1 + n;
+	}
+	if (strcmp(p, "Z"))
+		return -1;
+	t = timegm(&tm);
+	if (t < 0)
+		return -1;
+	*out = (uint64_t)t * NSEC_PER_SEC + ns;
+	return 0;
+}
+
+/* --start-at into start_at_ns; the first call decides ("+30" counts from it). */
+static int validate_start_at(struct run_opts *ro)
+{
+	uint64_t now = wall_clock_ns(), at;
+
+	if (!ro->start_at || ro->start_at_ns)
+		return 0;
+	if (runopts_parse_start_at(ro->start_at, now, &at)) {
+		opts_bad_value("--start-at", ro->start_at, "+SECONDS, @SECONDS since the epoch, or "
+			       "a UTC time like 2026-12-05T10:00:00Z");
+		return -1;
+	}
+	if (at > now + RUNOPTS_START_AT_MAX_NS) {
+		log_error("--start-at: %s is more than 24 hours ahead (allowed: at most 24 hours "
+			  "from now)", ro->start_at);
+		return -1;
+	}
+	ro->start_at_ns = at ? at : 1;
+	return 0;
+}
+
+/*
+ * The device lists: the first device into target (or dm_main, dm_spare),
+ * and what a run of several devices cannot do (yet).
+ */
+static int validate_devices(struct run_opts *ro)
+{
+	struct run_device *d;
+	unsigned n;
+
+	if (runopts_devices(ro, &d, &n))
+		return -1;
+	ro->target = ro->targets.n ? ro->targets.v[0] : NULL;
+	ro->dm_main = ro->mains.n ? ro->mains.v[0] : NULL;
+	ro->dm_spare = ro->spares.n ? ro->spares.v[0] : NULL;
+	runopts_devices_free(d, n);
+	if (n < 2)
+		return 0;
+	if (ro->reference || ro->compare_linear) {
+		log_error("%s: cannot be combined with several devices (allowed: one device with "
+			  "an interleaved reference)", ro->reference ? "--reference" :
+			  "--compare-linear");
+		return -1;
+	}
+	if (ro->verify_only) {
+		log_error("--verify-only: reads back one device per run (allowed: one --target or "
+			  "--main)");
+		return -1;
+	}
+	if (ro->verify_state) {
+		log_error("--verify-state: names one file, and %u devices need one each (allowed: "
+			  "leave it out: each device's state goes to its own default path)", n);
+		return -1;
+	}
+	if (ro->dm_name) {
+		log_error("--dm-name: names one device, and %u --main build %u (allowed: leave it "
+			  "out: each is named after its main device)", n, n);
+		return -1;
+	}
+	return 0;
+}
+
 int runopts_validate_verdict(const struct run_opts *ro)
 {
 	char err[512];
@@ -267,10 +564,12 @@ int runopts_validate_verdict(const struct run_opts *ro)
 	return 0;
 }
 
-int runopts_validate(const struct run_opts *ro)
+int runopts_validate(struct run_opts *ro)
 {
 	struct cpulist cpus;
 
+	if (validate_devices(ro) || validate_start_at(ro))
+		return -1;
 	if (validate_dm(ro) || validate_reference(ro) || runopts_validate_verdict(ro))
 		return -1;
 	if (runopts_cpus(ro, &cpus))
@@ -356,6 +655,8 @@ json_t *runopts_params_json(const struct run_opts *ro)
 		json_object_set_new(doc, "csv_rows", json_string(csv_rows_names[ro->csv_rows]));
 	if (doc && ro->repeat > 1)
 		json_object_set_new(doc, "repeat", json_integer(ro->repeat));
+	if (doc && ro->start_at)
+		json_object_set_new(doc, "start_at", json_string(ro->start_at));
 	if (doc && runopts_interleaved(ro)) {
 		json_object_set_new(doc, "reference", ro->reference ? json_string(ro->reference) :
 				    json_string("linear-twin"));

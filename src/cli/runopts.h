@@ -15,6 +15,10 @@
 #include "result/result_csv.h"
 
 #define RUNOPTS_MAX_REPEAT 100
+/* Devices one run drives at once (--target or --main/--spare given several times). */
+#define RUNOPTS_MAX_DEVICES 64
+/* --start-at: at most this far ahead. */
+#define RUNOPTS_START_AT_MAX_NS (86400ULL * 1000000000ULL)
 
 enum rw_mode { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_RANDRW, RW_RW };
 /* normal, json: every command that writes a result; csv: run commands and compare. */
@@ -30,7 +34,13 @@ extern const char *const dmstack_type_names[];
 
 struct run_opts {
 	/* target */
+	/*
+	 * The one device of a run (the first of several): set from the lists
+	 * below by runopts_validate. With several devices the session opens
+	 * each with its own copy of these options (runopts_devices).
+	 */
 	const char *target;
+	struct opt_list targets;    /* every --target as given (each may be a comma list) */
 	uint64_t size;
 	const char *scratch_dir;
 	bool force;
@@ -51,6 +61,8 @@ struct run_opts {
 	uint64_t max_errors;
 	uint64_t rate_iops;
 	uint64_t timeout_ns;
+	const char *start_at;       /* --start-at TIME as given */
+	uint64_t start_at_ns;       /* its wall clock (UTC ns), 0 without; set by runopts_validate */
 	/* output */
 	const char *output;
 	int output_format;
@@ -73,6 +85,7 @@ struct run_opts {
 	uint64_t slice_ns;          /* length of an interleaved slice; 0: auto */
 	/* device-mapper: a stack built for the run (RUNOPTS_DM) */
 	const char *dm_main, *dm_spare;
+	struct opt_list mains, spares;  /* every --main, --spare as given */
 	const char *dm_type;        /* NULL: dm-remap-v4 */
 	const char *dm_name;
 	bool no_dm, compare_linear;
@@ -93,9 +106,10 @@ void runopts_defaults(struct run_opts *ro);
  */
 #define RUNOPTS_TARGET(ro)                                                          \
 	{ .type = OPT_GROUP, .help = "Target" },                                    \
-	{ .type = OPT_STRING, .name = "target", .alias = "filename",                \
-	  .value = &(ro)->target, .complete = COMPLETE_DEVICE,                      \
-	  .argh = "PATH", .help = "block device or regular file (default: a scratch file)" }, \
+	{ .type = OPT_LIST, .name = "target", .alias = "filename",                  \
+	  .value = &(ro)->targets, .complete = COMPLETE_DEVICE,                     \
+	  .argh = "PATH[,PATH...]",                                                 \
+	  .help = "block device or regular file (default: a scratch file); several: all at once" }, \
 	{ .type = OPT_SIZE, .name = "size", .value = &(ro)->size, .argh = "SIZE",   \
 	  .set = &(ro)->size_set,                                                   \
 	  .min = 1 << 20, .max = 1ULL << 50,                                        \
@@ -113,10 +127,10 @@ void runopts_defaults(struct run_opts *ro);
  */
 #define RUNOPTS_DM(ro)                                                              \
 	{ .type = OPT_GROUP, .help = "Device-mapper stack (built for the run, removed after it)" }, \
-	{ .type = OPT_STRING, .name = "main", .value = &(ro)->dm_main, .argh = "DEV", \
+	{ .type = OPT_LIST, .name = "main", .value = &(ro)->mains, .complete = COMPLETE_DEVICE, .argh = "DEV[,DEV...]", \
 	  .help = "run on a dm device over DEV (block device, or a file: a loop device)" }, \
-	{ .type = OPT_STRING, .name = "spare", .value = &(ro)->dm_spare, .argh = "DEV", \
-	  .help = "the spare device of dm-remap-v4" },                              \
+	{ .type = OPT_LIST, .name = "spare", .value = &(ro)->spares, .complete = COMPLETE_DEVICE, .argh = "DEV[,DEV...]", \
+	  .help = "the spare device of dm-remap-v4 (one per --main, in order)" },  \
 	{ .type = OPT_STRING, .name = "target-type", .value = &(ro)->dm_type,       \
 	  .choices = dmstack_type_names,                                            \
 	  .argh = "TYPE", .help = "dm-remap-v4 (default), linear, error or zero" },  \
@@ -191,6 +205,8 @@ void runopts_defaults(struct run_opts *ro);
 	{ .type = OPT_DURATION, .name = "timeout", .value = &(ro)->timeout_ns,      \
 	  .argh = "T", .min = 1000000000ULL, .max = 8 * 86400 * 1000000000ULL,      \
 	  .help = "hard stop: give up on in-flight I/O after T from the start (default: none)" },   \
+	{ .type = OPT_STRING, .name = "start-at", .value = &(ro)->start_at,         \
+	  .argh = "TIME", .help = "start the I/O at TIME: +SECONDS, @EPOCH or 2026-12-05T10:00:00Z" }, \
 	{ .type = OPT_U64, .name = "rate-iops", .value = &(ro)->rate_iops,          \
 	  .argh = "N", .min = 1, .max = 100000000ULL,                               \
 	  .help = "cap the total IOPS, a token bucket per worker (default: no cap)" }
@@ -281,8 +297,36 @@ struct cpulist;
 int runopts_cpus(const struct run_opts *ro, struct cpulist *out);
 /* CPUs the workers will run on: --cpus, else this process's affinity mask. */
 unsigned runopts_usable_cpus(const struct run_opts *ro);
-/* Checks no option table can express; one line and -1 when bad. */
-int runopts_validate(const struct run_opts *ro);
+/*
+ * Checks no option table can express; one line and -1 when bad. Resolves
+ * target, dm_main and dm_spare from the lists and --start-at into
+ * start_at_ns (once: a second call keeps it).
+ */
+int runopts_validate(struct run_opts *ro);
+
+/* One device of a run: a --target, or a --main (with its --spare) for a dm stack. */
+struct run_device {
+	char *target;
+	char *main, *spare;
+};
+
+/*
+ * The devices the options name, split at commas, in order (n is 0 or 1
+ * for a run on one device or a scratch file). 0, or -1 with one line
+ * naming the bad value (an empty item, too many, --main and --spare
+ * counts that differ, a device named twice). Free with runopts_devices_free.
+ */
+int runopts_devices(const struct run_opts *ro, struct run_device **out, unsigned *n);
+void runopts_devices_free(struct run_device *d, unsigned n);
+/* How many devices the options name (the items of --target, else of --main). */
+unsigned runopts_device_count(const struct run_opts *ro);
+
+/*
+ * --start-at TIME: "+SECONDS" (from now), "@SECONDS" (since the epoch) or
+ * "YYYY-MM-DDTHH:MM:SS[.frac]Z" (UTC) into UTC nanoseconds. 0, or -1 when
+ * malformed.
+ */
+int runopts_parse_start_at(const char *s, uint64_t now_wall_ns, uint64_t *out);
 /* The checks of the verdict options (--gate), shared with compare. */
 int runopts_validate_verdict(const struct run_opts *ro);
 

@@ -18,6 +18,8 @@ const struct command commands[] = {
 	  "run a steady workload for up to 24 hours and report drift" },
 	{ "compare", cmd_compare, parse_compare,
 	  "compare two results (or fio JSON) and report regressions" },
+	{ "merge", cmd_merge, parse_merge,
+	  "merge the results of hosts that ran the same job at once into a fleet result" },
 	{ "baseline", cmd_baseline, parse_baseline,
 	  "list, show, delete or import stored baselines" },
 	{ "setup", cmd_setup, parse_setup,

@@ -56,6 +56,8 @@ int parse_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int parse_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int parse_merge(int argc, char **argv);
 int parse_validate(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 int parse_completion(int argc, char **argv);

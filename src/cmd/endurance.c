@@ -143,6 +143,13 @@ static int parse(int argc, char **argv, struct endurance_opts *o)
 	}
 	if (runopts_validate(ro) || check_endurance(o, steady))
 		return EXIT_USAGE;
+	if (runopts_device_count(ro) > 1) {
+		/* Its snapshots and drift are of one series: several devices wait for its companion. */
+		log_error("%s: endurance drives one device per run (allowed: one --target or --main; "
+			  "several devices at once: concurrency or workload)",
+			  ro->targets.n ? "--target" : "--main");
+		return EXIT_USAGE;
+	}
 	return PARSE_CONTINUE;
 }
 

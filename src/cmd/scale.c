@@ -207,7 +207,7 @@ static int parse(int argc, char **argv, struct scale_args *a)
 			  "workload)", ro->reference ? "--reference" : "--compare-linear");
 		return EXIT_USAGE;
 	}
-	if (!ro->target)
+	if (!ro->targets.n && !ro->mains.n)
 		ro->size = a->dataset;  /* the scratch file is the dataset, sparse */
 	if (!ro->workers)
 		ro->workers = gen_auto_workers(ro->iodepth, runopts_usable_cpus(ro));

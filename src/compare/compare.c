@@ -196,6 +196,42 @@ static double detectable(const struct compare_row *r)
 	return r->base->better == BETTER_HIGHER ? -r->v.detect_down_pct : r->v.detect_up_pct;
 }
 
+/* Whether the comparison has groups of devices or hosts, each with its verdict. */
+static bool has_many_verdicts(const struct comparison *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrows; i++)
+		if (strcmp(c->rows[i].base->group, "all") &&
+		    rows_group_has_verdict(c->rows[i].base->group))
+			return true;
+	return false;
+}
+
+/* "  verdicts: host a pass, host b REGRESSION (1 of 2 gating metrics)". */
+static void print_group_verdicts(FILE *f, const struct comparison *c)
+{
+	json_t *v = rows_group_verdicts(c), *x;
+	size_t i;
+
+	fprintf(f, "  verdict per group (each gates on its own metrics; the overall verdict is "
+		"the worst):\n");
+	json_array_foreach(v, i, x) {
+		long long n = json_integer_value(json_object_get(x, "gate_metrics"));
+		long long r = json_integer_value(json_object_get(x, "gate_regressions"));
+		long long u = json_integer_value(json_object_get(x, "untested"));
+
+		fprintf(f, "    %-28s %s", json_string_value(json_object_get(x, "group")),
+			r ? "REGRESSION" : "pass");
+		if (r)
+			fprintf(f, " (%lld of %lld gating metrics)", r, n);
+		else if (u && u == n - 1)
+			fprintf(f, " (untested: too few runs; errors only)");
+		fprintf(f, "\n");
+	}
+	json_decref(v);
+}
+
 json_t *comparison_json(const struct comparison *c)
 {
 	json_t *rows = json_array(), *j;
@@ -252,6 +288,9 @@ json_t *comparison_json(const struct comparison *c)
 		      "verdict", c->refused ? "refused" : c->gate_regressions ? "regression" : "pass");
 	if (j)
 		json_object_set_new(j, "baseline_sessions", json_integer(c->base.nsessions));
+	/* Several devices or hosts: a verdict for each, the overall one the worst. */
+	if (j && !c->refused && has_many_verdicts(c))
+		json_object_set_new(j, "verdicts", rows_group_verdicts(c));
 	return j;
 }
 
@@ -312,7 +351,7 @@ void comparison_print(FILE *f, const struct comparison *c)
 		return;
 	}
 	snprintf(cil, sizeof(cil), "%g%% CI", (1 - c->cfg.alpha) * 100);
-	fprintf(f, "  %-12s %-6s %-10s %12s %12s %9s %19s %8s  %s\n", "group", "dir", "metric",
+	fprintf(f, "  %-14s %-6s %-10s %12s %12s %9s %19s %8s  %s\n", "group", "dir", "metric",
 		"baseline", "run", "change", cil, "p", "verdict");
 	for (i = 0; i < c->nrows; i++) {
 		const struct compare_row *r = &c->rows[i];
@@ -332,11 +371,13 @@ void comparison_print(FILE *f, const struct comparison *c)
 			snprintf(ch, sizeof(ch), "%+8.1f%%", r->v.change_pct);
 		else
 			snprintf(ch, sizeof(ch), "%9s", "-");
-		fprintf(f, "%c %-12s %-6s %-10s %12s %12s %9s %19s %8s  %s\n", r->gate ? '*' : ' ',
+		fprintf(f, "%c %-14s %-6s %-10s %12s %12s %9s %19s %8s  %s\n", r->gate ? '*' : ' ',
 			r->base->group, r->base->dir, r->base->name, b, x, ch, ci, p,
 			verdict_label(r->v.verdict));
 	}
 	print_detectable(f, c);
+	if (has_many_verdicts(c))
+		print_group_verdicts(f, c);
 	if (c->untested)
 		fprintf(f, "  untested: %u metrics (%s); an untested metric never fails the gate\n",
 			c->untested, c->run.nruns < 2 ? "run with --repeat" :

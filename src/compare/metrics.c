@@ -68,23 +68,43 @@ static double num(json_t *o, const char *key)
 	return json_number_value(json_object_get(o, key));
 }
 
-/* Where a group's figures are inside a results object. */
-enum group_kind { G_ALL, G_STREAM, G_STEP, G_PHASE };
+/* Where a group's figures are inside a run node ({results, devices, hosts}). */
+enum group_kind { G_ALL, G_STREAM, G_STEP, G_PHASE, G_DEVICE, G_HOST, G_HOST_DEVICE };
 
 struct group_ref {
 	enum group_kind kind;
 	size_t index;
-	const char *name;           /* G_STREAM */
+	const char *name;           /* G_STREAM, G_HOST, G_HOST_DEVICE */
 };
 
-static json_t *group_in(json_t *results, const struct group_ref *g)
+/* The host named name among a node's hosts. */
+static json_t *host_in(json_t *node, const char *name)
 {
-	json_t *a, *x;
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(node, "hosts"), i, x)
+		if (!strcmp(json_string_value(json_object_get(x, "hostname")) ?: "", name))
+			return x;
+	return NULL;
+}
+
+static json_t *group_in(json_t *node, const struct group_ref *g)
+{
+	json_t *results = json_object_get(node, "results"), *a, *x;
 	size_t i;
 
 	switch (g->kind) {
 	case G_ALL:
 		return results;
+	case G_DEVICE:
+		return json_object_get(json_array_get(json_object_get(node, "devices"), g->index),
+				       "results");
+	case G_HOST:
+		return json_object_get(host_in(node, g->name), "results");
+	case G_HOST_DEVICE:
+		return json_object_get(json_array_get(json_object_get(host_in(node, g->name),
+								      "devices"), g->index), "results");
 	case G_STEP:
 		return json_array_get(json_object_get(results, "steps"), g->index);
 	case G_PHASE:
@@ -173,7 +193,7 @@ static int fill_runs(struct metric *m, json_t *nodes, const unsigned *sess, unsi
 	if (set_runs(m, n))
 		return -1;
 	for (i = 0; i < n; i++) {
-		json_t *r = group_in(json_object_get(json_array_get(nodes, i), "results"), g);
+		json_t *r = group_in(json_array_get(nodes, i), g);
 		double v;
 
 		if (!figure(json_object_get(r, m->dir), m->name, &v))
@@ -362,8 +382,8 @@ static int from_ours(json_t *doc, struct metric_set *s, char *err, size_t elen)
 	json_t *r = json_object_get(doc, "results"), *a, *x, *nodes;
 	unsigned *sess = NULL, nsess = 1;
 	struct group_ref g = { G_ALL, 0, NULL };
-	char group[32];
-	size_t i;
+	char group[METRIC_GROUP_MAX];
+	size_t i, k;
 	int rc = -1;
 
 	if (!json_is_object(r) || !json_is_object(json_object_get(r, "total"))) {
@@ -409,6 +429,29 @@ static int from_ours(json_t *doc, struct metric_set *s, char *err, size_t elen)
 		snprintf(group, sizeof(group), "phase %zu", i + 1);
 		if (add_results(s, &g, group, x, nodes, sess, nsess))
 			goto oom;
+	}
+	/* A group per device, per host, per device of a host. */
+	json_array_foreach(json_object_get(doc, "devices"), i, x) {
+		g = (struct group_ref){ G_DEVICE, i, NULL };
+		snprintf(group, sizeof(group), "device %zu", i + 1);
+		if (add_results(s, &g, group, json_object_get(x, "results"), nodes, sess, nsess))
+			goto oom;
+	}
+	json_array_foreach(json_object_get(doc, "hosts"), i, x) {
+		const char *hn = json_string_value(json_object_get(x, "hostname")) ?: "?";
+		json_t *d;
+
+		g = (struct group_ref){ G_HOST, 0, hn };
+		snprintf(group, sizeof(group), "host %s", hn);
+		if (add_results(s, &g, group, json_object_get(x, "results"), nodes, sess, nsess))
+			goto oom;
+		json_array_foreach(json_object_get(x, "devices"), k, d) {
+			g = (struct group_ref){ G_HOST_DEVICE, k, hn };
+			snprintf(group, sizeof(group), "host %s device %zu", hn, k + 1);
+			if (add_results(s, &g, group, json_object_get(d, "results"), nodes, sess,
+					nsess))
+				goto oom;
+		}
 	}
 	if (add_reference(s, nodes, sess, nsess) || add_knee(s, r, nodes, sess, nsess))
 		goto oom;

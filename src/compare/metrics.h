@@ -10,6 +10,11 @@
  * run are not samples: they are autocorrelated and share the run's
  * machine. Runs saved by one --save-baseline share a session number.
  *
+ * Several devices in one run give a group per device ("device N", by its
+ * position on the command line: a loop device's number may change from
+ * run to run); a fleet a group per host ("host NAME") and per device of a
+ * host ("host NAME device N"), each run's value from that run's node.
+ *
  * Group "ref" holds the target against its interleaved reference
  * (--reference, --compare-linear): per run, the Hodges-Lehmann ratio of the
  * pairs of slices (target / reference) of each figure, CPU per I/O
@@ -25,11 +30,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define METRIC_GROUP_MAX 192
+
 enum metric_better { BETTER_HIGHER, BETTER_LOWER };
 enum metric_kind { MK_THROUGHPUT, MK_LATENCY, MK_ERRORS };
 
 struct metric {
-	char group[32];         /* "all", "stream data", "step 2", "phase 1" */
+	/* "all", "stream data", "step 2", "phase 1", "device 3", "host web1", "host web1 device 2" */
+	char group[METRIC_GROUP_MAX];
 	char dir[8];            /* "read", "write", "total" */
 	char name[16];          /* "iops", "bw", "lat_mean", "lat_p50", "lat_p99", "lat_p99.9", "errors" */
 	enum metric_kind kind;

@@ -189,6 +189,20 @@ static bool in(const char *const *list, const char *s, size_t len)
 	return false;
 }
 
+/*
+ * Whether a row's group matches a --gate group: the same name, or a
+ * prefix ending in '*' ("*" every group, "host *" every host and its
+ * devices, "device *" every device).
+ */
+static bool group_matches(const char *gate, const char *group)
+{
+	size_t n = strlen(gate);
+
+	if (n && gate[n - 1] == '*')
+		return strncmp(gate, group, n - 1) == 0;
+	return strcmp(gate, group) == 0;
+}
+
 /* One item "[GROUP/]DIR.METRIC" into its parts; -1 when malformed. */
 static int parse_item(const char *it, size_t len, char *group, size_t glen, char *dir,
 		      size_t dlen, char *metric, size_t mlen)
@@ -219,7 +233,7 @@ int compare_gate_check(const char *list, char *err, size_t elen)
 	}
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		char g[64], d[16], m[16];
+		char g[METRIC_GROUP_MAX], d[16], m[16];
 
 		if (!len || parse_item(p, len, g, sizeof(g), d, sizeof(d), m, sizeof(m))) {
 			snprintf(err, elen, "--gate: invalid item '%.*s' (allowed: [GROUP/]DIR.METRIC "
@@ -270,7 +284,7 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen)
 	if (p) {
 		while (*p) {
 			size_t len = strcspn(p, ","), hits = 0;
-			char g[64], d[16], m[16];
+			char g[METRIC_GROUP_MAX], d[16], m[16];
 
 			if (parse_item(p, len, g, sizeof(g), d, sizeof(d), m, sizeof(m))) {
 				snprintf(err, elen, "--gate: invalid item '%.*s'", (int)len, p);
@@ -279,7 +293,8 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen)
 			for (i = 0; i < c->nrows; i++) {
 				const struct metric *b = c->rows[i].base;
 
-				if (!strcmp(b->group, g) && !strcmp(b->dir, d) && !strcmp(b->name, m)) {
+				if (group_matches(g, b->group) && !strcmp(b->dir, d) &&
+				    !strcmp(b->name, m)) {
 					c->rows[i].gate = true;
 					hits++;
 				}
@@ -296,7 +311,9 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen)
 	/*
 	 * Default: the total's throughput and p99, and each direction's
 	 * throughput when the workload has both (losing every write must
-	 * fail); against the reference when both sides have one.
+	 * fail); against the reference when both sides have one. With several
+	 * devices or hosts, the same for each of them: a verdict per device
+	 * and per host, and the overall one the worst.
 	 */
 	c->gate_on_ref = has_group(c, "ref");
 	for (i = 0; i < c->nrows; i++) {
@@ -308,6 +325,8 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen)
 			c->rows[i].gate = true;
 			continue;
 		}
+		if (!c->gate_on_ref && rows_group_has_verdict(b->group))
+			g = b->group;
 		if (strcmp(b->group, g))
 			continue;
 		if (!strcmp(b->dir, "total") ? !strcmp(b->name, "iops") || !strcmp(b->name, "lat_p99") :
@@ -420,4 +439,48 @@ void rows_decide(struct comparison *c)
 			c->untested++;
 		}
 	}
+}
+
+bool rows_group_has_verdict(const char *group)
+{
+	return !strcmp(group, "all") || !strncmp(group, "device ", 7) ||
+	       !strncmp(group, "host ", 5);
+}
+
+json_t *rows_group_verdicts(const struct comparison *c)
+{
+	json_t *out = json_array(), *v;
+	size_t i, k;
+
+	for (i = 0; i < c->nrows; i++) {
+		const struct compare_row *r = &c->rows[i];
+		bool seen = false;
+
+		if (!rows_group_has_verdict(r->base->group))
+			continue;
+		json_array_foreach(out, k, v)
+			if (!strcmp(json_string_value(json_object_get(v, "group")), r->base->group)) {
+				seen = true;
+				break;
+			}
+		if (!seen) {
+			v = json_pack("{s:s, s:s, s:i, s:i, s:i}", "group", r->base->group,
+				      "verdict", "pass", "gate_metrics", 0, "gate_regressions", 0,
+				      "untested", 0);
+			json_array_append_new(out, v);
+		}
+		if (!r->gate)
+			continue;
+		json_object_set_new(v, "gate_metrics", json_integer(json_integer_value(
+			json_object_get(v, "gate_metrics")) + 1));
+		if (r->v.verdict == VERDICT_UNTESTED)
+			json_object_set_new(v, "untested", json_integer(json_integer_value(
+				json_object_get(v, "untested")) + 1));
+		if (r->v.verdict == VERDICT_REGRESSED) {
+			json_object_set_new(v, "gate_regressions", json_integer(json_integer_value(
+				json_object_get(v, "gate_regressions")) + 1));
+			json_object_set_new(v, "verdict", json_string("regression"));
+		}
+	}
+	return out;
 }

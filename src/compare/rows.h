@@ -5,6 +5,8 @@
 #ifndef DMRB_COMPARE_ROWS_H
 #define DMRB_COMPARE_ROWS_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "compare/compare.h"
@@ -20,5 +22,15 @@ int rows_mark_gate(struct comparison *c, char *err, size_t elen);
 
 /* Adjust the gate's p-values together (Holm), then every row's verdict and the counts. */
 void rows_decide(struct comparison *c);
+
+/* Whether a group gets a verdict of its own: all, each device, each host (and its devices). */
+bool rows_group_has_verdict(const char *group);
+/*
+ * The verdict of each such group, in the order of the rows:
+ * [{"group", "verdict": "pass"|"regression", "gate_metrics",
+ *   "gate_regressions", "untested"}]; a group regresses when one of its
+ * gating metrics does.
+ */
+json_t *rows_group_verdicts(const struct comparison *c);
 
 #endif

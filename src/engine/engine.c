@@ -1183,6 +1183,8 @@ int engine_run(const struct job *job, struct run_result *res)
 		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	if (job->on_start)
+		job->on_start(job->on_start_arg, rc != 0);
 	e->start_ns = now_ns();
 	e->ramp_end_ns = e->start_ns + job->ramp_ns;
 	e->end_ns = e->ramp_end_ns + job->duration_ns;

@@ -153,6 +153,15 @@ struct job {
 			    const struct interval_view *view);
 	void *on_interval_arg;
 	const struct job_probe *probe;  /* NULL: none */
+	/*
+	 * Called by engine_run in its thread once the workers wait at the start
+	 * gate, just before the measured period begins (failed: not every
+	 * worker could start). The session waits here for --start-at, and holds
+	 * each engine of a run on several devices until all are ready, so the
+	 * devices start together. NULL: none.
+	 */
+	void (*on_start)(void *arg, bool failed);
+	void *on_start_arg;
 };
 
 /* In-flight I/Os of worker `index` of a stream. */

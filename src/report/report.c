@@ -373,6 +373,7 @@ int report_build(struct report *r, json_t *doc, json_t *base, const char *base_l
 	report_sweep_charts(r);
 	time_series_charts(r);
 	heatmap_chart(r);
+	report_fleet_charts(r);
 	percentile_chart(r);
 	scale_charts(r);
 	if (r->comparison) {
@@ -910,6 +911,7 @@ int report_html(const struct report *r, const char *source, struct sbuf *o)
 	sbuf_add(o, page_css);
 	sbuf_add(o, "</style>\n</head>\n<body>\n");
 	page_header(o, r, source);
+	report_fleet_section(o, r);
 	facts(o, r);
 	results_table(o, r);
 	report_cost_html(o, r);

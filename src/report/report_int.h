@@ -96,4 +96,16 @@ void report_sweep_charts(struct report *r);
 void report_cost_html(struct sbuf *o, const struct report *r);
 void report_sweep_steps_html(struct sbuf *o, const struct report *r);
 
+/*
+ * Several devices (devices[]) or a fleet (hosts[]): a chart each of IOPS
+ * and of p99 over time with one line per device or host (fleet.c).
+ */
+void report_fleet_charts(struct report *r);
+/*
+ * The page's section for them, before everything else but the verdicts:
+ * the outliers first, a row per device or host, and for a fleet a
+ * host x time heatmap of IOPS and of p99, the furthest hosts on top.
+ */
+void report_fleet_section(struct sbuf *o, const struct report *r);
+
 #endif

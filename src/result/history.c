@@ -16,7 +16,7 @@
 static const char *const not_workload[] = {
 	"target", "scratch_dir", "force", "seed", "max_errors", "output", "output_format",
 	"rate_iops", "timeout_s", "quiet", "baseline", "save_baseline", "baseline_dir",
-	"repeat", "reference", "slice_s", "csv_rows", NULL,
+	"repeat", "reference", "slice_s", "csv_rows", "targets", "start_at", NULL,
 };
 
 bool result_param_is_workload(const char *key)
@@ -49,7 +49,8 @@ bool result_param_matters(const char *key, json_t *pa, json_t *pb)
 	return result_param_is_workload(key) && !param_moot(key, pa, pb);
 }
 
-int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
+int result_same_workload_as(json_t *a, json_t *b, const char *la, const char *lb, char *why,
+			    size_t len)
 {
 	const char *ca = json_string_value(json_object_get(a, "command"));
 	const char *cb = json_string_value(json_object_get(b, "command"));
@@ -57,7 +58,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 	const char *key;
 
 	if (!ca || !cb || strcmp(ca, cb)) {
-		snprintf(why, len, "command: baseline %s, run %s", ca ? ca : "(unset)",
+		snprintf(why, len, "command: %s %s, %s %s", la, ca ? ca : "(unset)", lb,
 			 cb ? cb : "(unset)");
 		return -1;
 	}
@@ -66,7 +67,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 			char *x = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 			char *y = json_dumps(json_object_get(pb, key), JSON_ENCODE_ANY | JSON_COMPACT);
 
-			snprintf(why, len, "%s: baseline %s, run %s", key, x ? x : "?",
+			snprintf(why, len, "%s: %s %s, %s %s", key, la, x ? x : "?", lb,
 				 y ? y : "(unset)");
 			free(x);
 			free(y);
@@ -74,7 +75,7 @@ int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
 		}
 	json_object_foreach(pb, key, v)
 		if (result_param_matters(key, pa, pb) && !json_object_get(pa, key)) {
-			snprintf(why, len, "%s: baseline (unset), run set", key);
+			snprintf(why, len, "%s: %s (unset), %s set", key, la, lb);
 			return -1;
 		}
 	return 0;
@@ -109,6 +110,11 @@ int result_may_join(json_t *stored, const char *command, json_t *params, char *w
 	return 0;
 }
 
+int result_same_workload(json_t *a, json_t *b, char *why, size_t len)
+{
+	return result_same_workload_as(a, b, "baseline", "run", why, len);
+}
+
 bool history_is(json_t *doc)
 {
 	const char *kind = json_string_value(json_object_get(doc, "kind"));
@@ -132,10 +138,31 @@ static json_t *pairs_of(json_t *doc, json_int_t index)
 	return out;
 }
 
-/* A run node: results without the interval series, and what else the run had. */
-static json_t *node(json_t *results, json_t *start_ns, json_t *env, json_t *pairs)
+/* Devices or hosts of a run, without their interval series (a host's devices' too). */
+static json_t *parts_copy(json_t *arr)
+{
+	json_t *c = json_deep_copy(arr), *x, *d;
+	size_t i, k;
+
+	json_array_foreach(c, i, x) {
+		json_object_del(json_object_get(x, "results"), "intervals");
+		json_object_del(x, "runs");
+		json_array_foreach(json_object_get(x, "devices"), k, d)
+			json_object_del(json_object_get(d, "results"), "intervals");
+	}
+	return c;
+}
+
+/*
+ * A run node: results without the interval series, the run's devices or
+ * hosts (their results, for per-device and per-host comparisons), and
+ * what else the run had.
+ */
+static json_t *node(json_t *run, json_t *results, json_t *start_ns, json_t *env, json_t *pairs)
 {
 	json_t *n = json_object(), *r = json_deep_copy(results);
+	static const char *const parts[] = { "devices", "hosts" };
+	size_t k;
 
 	if (!n || !r) {
 		json_decref(n);
@@ -151,6 +178,9 @@ static json_t *node(json_t *results, json_t *start_ns, json_t *env, json_t *pair
 		json_object_set(n, "environment", env);
 	if (pairs)
 		json_object_set_new(n, "reference_pairs", pairs);
+	for (k = 0; k < 2; k++)
+		if (json_is_array(json_object_get(run, parts[k])))
+			json_object_set_new(n, parts[k], parts_copy(json_object_get(run, parts[k])));
 	return n;
 }
 
@@ -170,7 +200,7 @@ json_t *history_run_nodes(json_t *doc)
 	if (json_is_array(runs) && json_array_size(runs)) {
 		json_array_foreach(runs, i, r) {
 			json_t *pairs = json_object_get(r, "reference_pairs");
-			json_t *n = node(json_object_get(r, "results"),
+			json_t *n = node(r, json_object_get(r, "results"),
 					 json_object_get(r, "start_time_ns"),
 					 json_object_get(r, "environment") ?: env,
 					 pairs ? json_incref(pairs) :
@@ -189,7 +219,7 @@ json_t *history_run_nodes(json_t *doc)
 		return out;
 	}
 	if (json_is_object(json_object_get(doc, "results"))) {
-		json_t *n = node(json_object_get(doc, "results"),
+		json_t *n = node(doc, json_object_get(doc, "results"),
 				 json_object_get(env, "start_time_ns"), env, pairs_of(doc, -1));
 
 		if (!n || json_array_append_new(out, n)) {
@@ -276,6 +306,11 @@ json_t *history_as_result(json_t *doc)
 	if (!out)
 		return NULL;
 	json_object_set(out, "results", json_object_get(last, "results") ?: json_object());
+	/* The newest run's devices or hosts: the groups a comparison makes. */
+	if (json_object_get(last, "devices"))
+		json_object_set(out, "devices", json_object_get(last, "devices"));
+	if (json_object_get(last, "hosts"))
+		json_object_set(out, "hosts", json_object_get(last, "hosts"));
 	json_object_set_new(out, "runs", json_array());
 	json_array_foreach(runs, i, r) {
 		json_t *n = json_deep_copy(r);

@@ -37,6 +37,9 @@ bool result_param_matters(const char *key, json_t *pa, json_t *pb);
  * difference in why ("rw: baseline randread, run randwrite").
  */
 int result_same_workload(json_t *a, json_t *b, char *why, size_t len);
+/* The same, the two sides named la and lb in why ("rw: h1.json randread, h2.json randwrite"). */
+int result_same_workload_as(json_t *a, json_t *b, const char *la, const char *lb, char *why,
+			    size_t len);
 
 /*
  * Before a run: whether its runs could join stored, a baseline, as far as

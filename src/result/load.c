@@ -410,6 +410,38 @@ static int check_run(struct vctx *c, json_t *r, const char *prefix, bool nested,
 	return 0;
 }
 
+/*
+ * The devices of a run, or the hosts of a fleet (each with its devices):
+ * every node an object with complete results (doc/result-schema-v2.md).
+ */
+static int check_nodes(struct vctx *c, json_t *o, const char *where, const char *key)
+{
+	json_t *a = json_object_get(o, key), *x;
+	char item[96], prefix[128];
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!need(c, o, where, key, W_ARRAY))
+		return -1;
+	json_array_foreach(a, i, x) {
+		snprintf(item, sizeof(item), "%s%s%s[%zu]", where, *where ? "." : "", key, i);
+		if (!json_is_object(x)) {
+			snprintf(c->err, c->elen, "is not a complete %s: \"%s\" is not an object",
+				 c->what, item);
+			return -1;
+		}
+		snprintf(prefix, sizeof(prefix), "%s.results", item);
+		if (!need(c, x, item, "results", W_OBJECT) ||
+		    check_run(c, json_object_get(x, "results"), prefix, false, false))
+			return -1;
+		if (!strcmp(key, "hosts") && (!need(c, x, item, "hostname", W_STRING) ||
+					       check_nodes(c, x, item, "devices")))
+			return -1;
+	}
+	return 0;
+}
+
 /* Every element of doc's array key (runs of a result or of a history) holds a whole result. */
 static int check_runs(struct vctx *c, json_t *doc, const char *key, bool required)
 {
@@ -469,7 +501,8 @@ static int check_ours(struct vctx *c, json_t *doc)
 	    !json_object_get(r, "total"))
 		return need(c, r, "results", "duration_s", W_NUMBER) &&
 		       need(c, r, "results", "intervals", W_ARRAY) ? 0 : -1;
-	if (check_run(c, r, "results", false, true) || check_runs(c, doc, "runs", false))
+	if (check_run(c, r, "results", false, true) || check_runs(c, doc, "runs", false) ||
+	    check_nodes(c, doc, "", "devices") || check_nodes(c, doc, "", "hosts"))
 		return -1;
 	r = json_object_get(doc, "reference");
 	if (r && (!need(c, doc, "", "reference", W_OBJECT) ||

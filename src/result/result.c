@@ -185,3 +185,121 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	total->complete = part->complete;
 	return 0;
 }
+
+static int intervals_reserve(struct run_result *r, size_t n)
+{
+	size_t cap = r->intervals_cap ? r->intervals_cap : 64;
+	struct interval_sample *x;
+
+	if (n <= r->intervals_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	x = realloc(r->intervals, cap * sizeof(*x));
+	if (!x)
+		return -1;
+	r->intervals = x;
+	r->intervals_cap = cap;
+	return 0;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The k-th interval of a part that ran beside the total's k-th. */
+static void interval_add_parallel(struct interval_sample *t, const struct interval_sample *p,
+				  bool *lat_max)
+{
+	int d;
+
+	if (p->t_s > t->t_s)
+		t->t_s = p->t_s;
+	if (p->len_s > t->len_s)
+		t->len_s = p->len_s;
+	t->t_ns = max_u64(t->t_ns, p->t_ns);
+	t->read_ops += p->read_ops;
+	t->write_ops += p->write_ops;
+	t->read_bytes += p->read_bytes;
+	t->write_bytes += p->write_bytes;
+	t->errors += p->errors;
+	if (p->p99_ns != t->p99_ns || p->lat[0].p99_ns != t->lat[0].p99_ns ||
+	    p->lat[1].p99_ns != t->lat[1].p99_ns)
+		*lat_max = true;
+	t->p99_ns = max_u64(t->p99_ns, p->p99_ns);
+	for (d = 0; d < 2; d++) {
+		if (p->lat[d].mean_ns > t->lat[d].mean_ns)
+			t->lat[d].mean_ns = p->lat[d].mean_ns;
+		t->lat[d].p50_ns = max_u64(t->lat[d].p50_ns, p->lat[d].p50_ns);
+		t->lat[d].p99_ns = max_u64(t->lat[d].p99_ns, p->lat[d].p99_ns);
+		t->lat[d].p999_ns = max_u64(t->lat[d].p999_ns, p->lat[d].p999_ns);
+	}
+}
+
+int run_result_merge_parallel(struct run_result *total, const struct run_result *part)
+{
+	/* A total nothing was merged into yet: every engine run has workers. */
+	bool first = total->conc.workers == 0 && total->nintervals == 0;
+	size_t i;
+	int d;
+
+	for (d = 0; d < 2; d++)
+		dir_add(&total->dir[d], &part->dir[d]);
+	err_stats_merge(&total->errors, &part->errors);
+	if (total->nstreams && total->nstreams == part->nstreams)
+		for (i = 0; i < part->nstreams; i++)
+			stream_add(&total->streams[i], &part->streams[i]);
+	if (intervals_reserve(total, part->nintervals))
+		return -1;
+	for (i = 0; i < part->nintervals; i++) {
+		if (i < total->nintervals)
+			interval_add_parallel(&total->intervals[i], &part->intervals[i],
+					      &total->intervals_lat_max);
+		else
+			total->intervals[total->nintervals++] = part->intervals[i];
+	}
+	/* A part with fewer intervals than the others (it stopped early): theirs stand. */
+	if (!first && part->nintervals < total->nintervals)
+		total->intervals_lat_max = true;
+	total->intervals_lat_max |= part->intervals_lat_max;
+	if (part->duration_s > total->duration_s)
+		total->duration_s = part->duration_s;
+	/* In flight at once on all devices: the sums (of the maxima: an upper bound). */
+	total->conc.workers += part->conc.workers;
+	if (part->conc.iodepth_per_worker > total->conc.iodepth_per_worker)
+		total->conc.iodepth_per_worker = part->conc.iodepth_per_worker;
+	total->conc.inflight_target += part->conc.inflight_target;
+	total->conc.inflight_mean += part->conc.inflight_mean;
+	total->conc.inflight_max += part->conc.inflight_max;
+	total->conc.submit_limit += part->conc.submit_limit;
+	total->conc.kernel_inflight_mean += part->conc.kernel_inflight_mean;
+	total->conc.kernel_inflight_max += part->conc.kernel_inflight_max;
+	total->ramp_ops += part->ramp_ops;
+	total->intervals_merged += part->intervals_merged;
+	if (part->signal)
+		total->signal = part->signal;
+	total->error_stop |= part->error_stop;
+	total->timed_out |= part->timed_out;
+	total->abandoned_ios += part->abandoned_ios;
+	if (part->abandoned_after != ABANDON_NONE)
+		total->abandoned_after = part->abandoned_after;
+	total->stuck_workers += part->stuck_workers;
+	for (i = 0; i < part->nstuck && total->nstuck < STUCK_LIST_MAX; i++)
+		total->stuck[total->nstuck++] = part->stuck[i];
+	total->verify_enabled |= part->verify_enabled;
+	if (part->verify_enabled)
+		total->verify_block_size = part->verify_block_size;
+	verify_stats_merge(&total->verify, &part->verify);
+	total->complete = first ? part->complete : total->complete && part->complete;
+	return 0;
+}
+
+void run_result_stamp_wall(struct run_result *r, uint64_t origin_ns)
+{
+	size_t i;
+
+	for (i = 0; i < r->nintervals; i++)
+		if (!r->intervals[i].t_ns && r->intervals[i].t_s >= 0)
+			r->intervals[i].t_ns = origin_ns + (uint64_t)(r->intervals[i].t_s * 1e9 + 0.5);
+}

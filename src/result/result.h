@@ -69,6 +69,7 @@ struct stream_result {
 
 struct interval_sample {
 	double t_s;                /* end of the interval, since start */
+	uint64_t t_ns;             /* its end on the wall clock (UTC ns); 0: unknown */
 	uint32_t run;              /* --repeat: the run it belongs to (0-based) */
 	double len_s;              /* its length (the last may be short) */
 	uint64_t read_ops, write_ops;
@@ -131,6 +132,12 @@ struct run_result {
 	struct stuck_worker stuck[STUCK_LIST_MAX];
 	unsigned nstuck;               /* listed in stuck[] (at most STUCK_LIST_MAX) */
 	bool complete;                 /* false while a run is still in progress */
+	/*
+	 * The interval percentiles are the largest of the parts' (devices run
+	 * at the same time, merged without per-interval histograms): an upper
+	 * bound of the merged percentile, not the percentile itself.
+	 */
+	bool intervals_lat_max;
 	bool verify_enabled;
 	uint32_t verify_block_size;
 	struct verify_stats verify;
@@ -161,4 +168,16 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
  */
 int dir_result_add(struct dir_result *dst, const struct dir_result *src);
 void dir_result_free(struct dir_result *d);
+
+/*
+ * Add a part that ran at the same time as the total's (another device of
+ * the same run): counts, histograms and errors add up, the k-th intervals
+ * add up (their percentiles: see intervals_lat_max), the measured window
+ * is the longer of the two (not their sum), and the concurrency figures
+ * add up. 0, or -1 when out of memory.
+ */
+int run_result_merge_parallel(struct run_result *total, const struct run_result *part);
+
+/* Give every interval its wall-clock end: origin_ns (UTC ns at t_s 0) + t_s. */
+void run_result_stamp_wall(struct run_result *r, uint64_t origin_ns);
 #endif

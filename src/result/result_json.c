@@ -130,6 +130,9 @@ json_t *interval_json(const struct interval_sample *s, bool with_run)
 	double len = s->len_s > 0 ? s->len_s : 1;
 	json_t *j = with_run ? json_pack("{s:I}", "run", (json_int_t)s->run) : json_object();
 
+	/* Its end on the wall clock, when known: what merges across hosts line up by. */
+	if (j && s->t_ns)
+		json_object_set_new(j, "t_ns", json_integer((json_int_t)s->t_ns));
 	if (j && json_object_update_new(j, json_pack(
 			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
 			"t_s", s->t_s,
@@ -264,6 +267,9 @@ json_t *run_result_json(const struct run_result *r)
 					"drain_grace"));
 	json_object_set_new(j, "stuck_workers", json_integer((json_int_t)r->stuck_workers));
 	json_object_set_new(j, "stuck", stuck_json(r));
+	if (r->intervals_lat_max)
+		/* doc/result-schema-v2.md, section 3: an upper bound, said so. */
+		json_object_set_new(j, "intervals_lat", json_string("max_of_parts"));
 	if (r->verify_enabled) {
 		json_object_set_new(j, "verify", verify_json(r));
 		json_object_set_new(json_object_get(j, "errors"), "verify_blocks",

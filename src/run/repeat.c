@@ -133,44 +133,86 @@ static void copy_extra_keys(json_t *to, json_t *from)
 			json_object_set(to, key, v);
 }
 
-static json_t *run_node(const struct part_record *parts, unsigned nparts, unsigned run,
-			json_t *merged_results, const char *parts_key)
+/* Run `run` of a part record, or the merge of all its runs (run < 0); 0 or -1. */
+static int part_total(const struct part_record *p, int run, struct run_result *out)
 {
-	struct run_result total;
+	unsigned i;
+
+	if (run_result_init(out, 0))
+		return -1;
+	for (i = 0; i < p->nreps; i++)
+		if ((run < 0 || (unsigned)run == i) && run_result_accumulate(out, &p->reps[i])) {
+			run_result_free(out);
+			return -1;
+		}
+	return 0;
+}
+
+json_t *repeat_results_json(const struct part_record *parts, unsigned nparts, int run,
+			    json_t *merged_results, const char *parts_key)
+{
+	struct run_result total, part;
 	json_t *res, *arr, *merged_arr;
 	unsigned k;
 
+	if (!nparts)
+		return NULL;
 	if (nparts == 1 || !parts_key) {
-		res = run_result_json(&parts[0].reps[run]);
-	} else {
-		if (run_result_init(&total, 0))
+		if (run >= 0)
+			return run_result_json(&parts[0].reps[run]);
+		if (part_total(&parts[0], -1, &total))
 			return NULL;
-		for (k = 0; k < nparts; k++)
-			if (run < parts[k].nreps && run_result_accumulate(&total, &parts[k].reps[run])) {
-				run_result_free(&total);
-				return NULL;
-			}
 		res = run_result_json(&total);
 		run_result_free(&total);
-		arr = json_array();
-		merged_arr = json_object_get(merged_results, parts_key);
-		for (k = 0; k < nparts && res && arr; k++) {
-			json_t *pj;
-
-			if (run >= parts[k].nreps)
-				break;
-			pj = run_result_json(&parts[k].reps[run]);
-			if (!pj)
-				break;
-			json_object_del(pj, "intervals");
-			copy_extra_keys(pj, json_array_get(merged_arr, k));
-			json_array_append_new(arr, pj);
-		}
-		if (res)
-			json_object_set_new(res, parts_key, arr);
-		else
-			json_decref(arr);
+		return res;
 	}
+	if (run_result_init(&total, 0))
+		return NULL;
+	for (k = 0; k < nparts; k++) {
+		if (run >= 0 && (unsigned)run >= parts[k].nreps)
+			break;
+		if (part_total(&parts[k], run, &part))
+			goto oom;
+		if (run_result_accumulate(&total, &part)) {
+			run_result_free(&part);
+			goto oom;
+		}
+		run_result_free(&part);
+	}
+	res = run_result_json(&total);
+	run_result_free(&total);
+	arr = json_array();
+	merged_arr = json_object_get(merged_results, parts_key);
+	for (k = 0; k < nparts && res && arr; k++) {
+		json_t *pj;
+
+		if (run >= 0 && (unsigned)run >= parts[k].nreps)
+			break;
+		if (part_total(&parts[k], run, &part))
+			break;
+		pj = run_result_json(&part);
+		run_result_free(&part);
+		if (!pj)
+			break;
+		json_object_del(pj, "intervals");
+		copy_extra_keys(pj, json_array_get(merged_arr, k));
+		json_array_append_new(arr, pj);
+	}
+	if (res)
+		json_object_set_new(res, parts_key, arr);
+	else
+		json_decref(arr);
+	return res;
+oom:
+	run_result_free(&total);
+	return NULL;
+}
+
+static json_t *run_node(const struct part_record *parts, unsigned nparts, unsigned run,
+			json_t *merged_results, const char *parts_key)
+{
+	json_t *res = repeat_results_json(parts, nparts, (int)run, merged_results, parts_key);
+
 	if (!res)
 		return NULL;
 	json_object_del(res, "intervals");

@@ -84,6 +84,15 @@ void repeat_stamp_intervals(struct run_result *r, unsigned run);
 json_t *repeat_runs_json(const struct part_record *parts, unsigned nparts, json_t *merged_results,
 			 const char *parts_key);
 
+/*
+ * The results object of run `run` of the parts (run < 0: the merge of
+ * all runs), built like the command's own (see repeat_runs_json): its
+ * per-part array under parts_key without interval series. NULL when out
+ * of memory.
+ */
+json_t *repeat_results_json(const struct part_record *parts, unsigned nparts, int run,
+			    json_t *merged_results, const char *parts_key);
+
 /* "runs: 5 (--repeat), IOPS 41.2k..43.0k (median 42.1k, spread 1.4%), p99 ..." */
 void repeat_print(FILE *f, const struct part_record *parts, unsigned nparts);
 

@@ -24,6 +24,7 @@
 #include "result/result_dump.h"
 #include "result/result_json.h"
 #include "result/result_text.h"
+#include "run/devices.h"
 #include "run/reference.h"
 #include "run/repeat.h"
 #include "run/session_dm.h"
@@ -360,6 +361,67 @@ void session_probe_setup(struct session *s, struct acct_probe *a, struct job_pro
 	};
 }
 
+/* Wall clock now to `until`, as a monotonic span (0 when it has passed). */
+static uint64_t wall_wait_ns(uint64_t until)
+{
+	uint64_t now = wall_clock_ns();
+
+	return until > now ? until - now : 0;
+}
+
+void session_wait_wall(uint64_t until_ns)
+{
+	for (;;) {
+		uint64_t now = wall_clock_ns(), next = until_ns;
+		struct timespec ts;
+
+		if (now >= until_ns || signals_pending())
+			return;
+		/* Short sleeps: a stop signal ends the wait soon. */
+		if (next - now > 100 * NSEC_PER_MSEC)
+			next = now + 100 * NSEC_PER_MSEC;
+		ts.tv_sec = (time_t)(next / NSEC_PER_SEC);
+		ts.tv_nsec = (long)(next % NSEC_PER_SEC);
+		clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
+/*
+ * Every engine run calls this at its start gate: the first one waits for
+ * --start-at; each records when it began on the wall clock.
+ */
+void session_on_start(void *arg, bool failed)
+{
+	struct session *s = arg;
+
+	(void)failed;
+	if (s->ro->start_at_ns && !s->start_wall_ns)
+		session_wait_wall(s->ro->start_at_ns);
+	s->run_wall_ns = wall_clock_ns();
+	if (!s->start_wall_ns)
+		s->start_wall_ns = s->run_wall_ns;
+}
+
+int session_open_target(struct session *s, struct target_request *req)
+{
+	int rc;
+
+	rc = sdm_prepare(s, req, s->dm_skipped, sizeof(s->dm_skipped));
+	if (rc)
+		return rc;
+	s->treq = *req;
+	rc = target_open(&s->target, req);
+	if (rc)
+		return rc;
+	/* The one line that says why the default is no dm-remap stack: only now,
+	 * so that a scratch file refused (no O_DIRECT, say) stays one line too. */
+	if (s->dm_skipped[0] && s->target.scratch)
+		log_info("%s; using a scratch file", s->dm_skipped);
+	sdm_opened(s);
+	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
+	return 0;
+}
+
 int session_open(struct session *s, const char *command, struct run_opts *ro,
 		 const uint32_t *bs_list, unsigned nbs, uint64_t min_size)
 {
@@ -373,6 +435,8 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 		.nbs = nbs,
 		.min_size = min_size,
 	};
+	uint64_t wait;
+	unsigned i;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -380,7 +444,8 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	s->ro = ro;
 	s->target.fd = -1;
 	log_set_quiet(ro->quiet);
-	if (runopts_validate(ro) || runopts_cpus(ro, &s->cpus))
+	if (runopts_validate(ro) || runopts_cpus(ro, &s->cpus) ||
+	    runopts_devices(ro, &s->devlist, &s->ndevlist))
 		return EXIT_USAGE;
 	rc = check_outputs(ro);
 	if (!rc)
@@ -419,26 +484,25 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
 	if (rc)
 		return rc;
 	iso8601_now(s->start_time, sizeof(s->start_time));
+	s->open_wall_ns = wall_clock_ns();
 	/*
 	 * The options hold: from here on a child process does the run, and
 	 * this one only supervises it (a stuck device cannot keep the tool).
+	 * With --start-at, --timeout counts from the requested start: the
+	 * first engine run waits for it (session_on_start).
 	 */
-	supervise_start(ro->timeout_ns);
-	s->start_ns = now_ns();
-	s->start_wall_ns = wall_clock_ns();
-	rc = sdm_prepare(s, &req, s->dm_skipped, sizeof(s->dm_skipped));
+	wait = ro->start_at_ns ? wall_wait_ns(ro->start_at_ns) : 0;
+	supervise_start(ro->timeout_ns ? ro->timeout_ns + wait : 0);
+	s->start_ns = now_ns() + wait;
+	if (s->ndevlist >= 2) {
+		rc = devices_open(s, &req);
+		for (i = 0; !rc && (ro->verify || ro->verify_only) && i < s->ndevs; i++)
+			rc = verify_setup(&s->devs[i], bs_list, nbs);
+		return rc;
+	}
+	rc = session_open_target(s, &req);
 	if (rc)
 		return rc;
-	s->treq = req;
-	rc = target_open(&s->target, &req);
-	if (rc)
-		return rc;
-	/* The one line that says why the default is no dm-remap stack: only now,
-	 * so that a scratch file refused (no O_DIRECT, say) stays one line too. */
-	if (s->dm_skipped[0] && s->target.scratch)
-		log_info("%s; using a scratch file", s->dm_skipped);
-	sdm_opened(s);
-	s->have_stat = target_read_blk_stat(&s->target, &s->stat_before) == 0;
 	s->acct = calloc(1, sizeof(*s->acct));
 	if (!s->acct) {
 		log_error("out of memory");
@@ -458,7 +522,7 @@ int session_open(struct session *s, const char *command, struct run_opts *ro,
  * nr_requests for each hardware queue the workers can reach. A worker
  * submits on its CPU's queue, so W workers reach at most W of them.
  */
-static unsigned auto_submit_limit(const struct target *t, unsigned workers)
+unsigned session_submit_limit(const struct target *t, unsigned workers)
 {
 	unsigned q = t->hw_queues < workers ? t->hw_queues : workers;
 	uint64_t n = (uint64_t)t->queue_requests * q;
@@ -492,7 +556,9 @@ void session_job_init(struct session *s, struct job *job, struct stream_spec *st
 		.probe = s->acct ? &s->probe : NULL,
 	};
 	if (!ro->submit_limit)
-		job->submit_limit = auto_submit_limit(&s->target, job_total_workers(job));
+		job->submit_limit = session_submit_limit(&s->target, job_total_workers(job));
+	job->on_start = session_on_start;
+	job->on_start_arg = s;
 }
 
 struct verify_only_report {
@@ -563,6 +629,9 @@ uint64_t session_timeout_left(const struct session *s, bool *expired)
 	*expired = false;
 	if (!s->ro->timeout_ns)
 		return 0;
+	/* Before --start-at: the engine's clock starts there, with the whole of it. */
+	if (t < s->start_ns)
+		return s->ro->timeout_ns;
 	if (t >= end) {
 		*expired = true;
 		return 0;
@@ -571,7 +640,7 @@ uint64_t session_timeout_left(const struct session *s, bool *expired)
 }
 
 /* The record of the next session_run call, with room for every run. */
-static struct part_record *new_part(struct session *s, unsigned nstreams)
+struct part_record *session_new_part(struct session *s, unsigned nstreams)
 {
 	if (s->nparts == s->parts_cap) {
 		unsigned cap = s->parts_cap ? s->parts_cap * 2 : 4;
@@ -600,8 +669,10 @@ static int run_plain(struct session *s, struct job *job, struct run_result *r)
 		return 0;
 	}
 	rc = engine_run(&j, r);
-	if (!rc)
+	if (!rc) {
 		sdm_after_run(s);
+		run_result_stamp_wall(r, s->run_wall_ns + job->ramp_ns);
+	}
 	return rc;
 }
 
@@ -611,7 +682,8 @@ int session_run(struct session *s, struct job *job, struct run_result *res)
 	unsigned i;
 	int rc;
 
-	if (run_result_init(res, job->nstreams) || !(pr = new_part(s, job->nstreams))) {
+	if (run_result_init(res, job->nstreams) || !(pr = session_new_part(s, job->nstreams)) ||
+	    (s->ndevs && devices_new_part(s, job->nstreams))) {
 		log_error("out of memory for the results");
 		return EXIT_RUNTIME;
 	}
@@ -626,9 +698,14 @@ int session_run(struct session *s, struct job *job, struct run_result *res)
 			return EXIT_RUNTIME;
 		}
 		pr->start_ns[i] = wall_clock_ns();
-		rc = ref ? reference_run(s, job, r, ref, pr, i) : run_plain(s, job, r);
+		s->run_wall_ns = 0;
+		rc = ref ? reference_run(s, job, r, ref, pr, i) :
+			s->ndevs ? devices_run(s, job, r, i) : run_plain(s, job, r);
 		if (rc)
 			return rc;
+		/* Where the run really began (after --start-at); a reference's first slice keeps the stamp above. */
+		if (!ref && s->run_wall_ns)
+			pr->start_ns[i] = s->run_wall_ns;
 		repeat_stamp_intervals(r, i);
 		if (ref)
 			repeat_stamp_intervals(ref, i);
@@ -662,6 +739,12 @@ void session_describe_target(const struct session *s, char *buf, size_t len)
 	const struct target *t = &s->target;
 	char sz[32], dm[2 * PATH_MAX + 128];
 
+	if (s->ndevs) {
+		format_size(t->size, sz, sizeof(sz));
+		snprintf(buf, len, "%u devices at once, the whole workload on each over its first %s "
+			 "(each device's row below)", s->ndevs, sz);
+		return;
+	}
 	format_size(t->size, sz, sizeof(sz));
 	sdm_describe(s, dm, sizeof(dm));
 	if (t->scratch)
@@ -725,23 +808,69 @@ json_t *session_target_json(struct session *s)
 	return j;
 }
 
+/* With several devices: every device in params (not a workload parameter). */
+static void params_devices(const struct session *s, json_t *params)
+{
+	json_t *t = json_array(), *m = json_array(), *sp = json_array();
+	unsigned i;
+
+	for (i = 0; i < s->ndevlist; i++) {
+		if (s->devlist[i].target)
+			json_array_append_new(t, json_string(s->devlist[i].target));
+		if (s->devlist[i].main)
+			json_array_append_new(m, json_string(s->devlist[i].main));
+		if (s->devlist[i].spare)
+			json_array_append_new(sp, json_string(s->devlist[i].spare));
+	}
+	json_object_del(params, "target");
+	json_object_set_new(params, "targets", t);
+	if (json_array_size(m))
+		json_object_set_new(params, "mains", m);
+	else
+		json_decref(m);
+	if (json_array_size(sp))
+		json_object_set_new(params, "spares", sp);
+	else
+		json_decref(sp);
+}
+
+/* --start-at: what was asked for and how far from it the first run began. */
+static json_t *start_at_json(const struct session *s)
+{
+	const struct run_opts *ro = s->ro;
+	json_t *j = json_pack("{s:s, s:I}", "requested", ro->start_at,
+			      "requested_ns", (json_int_t)ro->start_at_ns);
+
+	if (j && s->start_wall_ns) {
+		json_object_set_new(j, "started_ns", json_integer((json_int_t)s->start_wall_ns));
+		json_object_set_new(j, "offset_ns", json_integer((json_int_t)s->start_wall_ns -
+								 (json_int_t)ro->start_at_ns));
+	}
+	return j;
+}
+
 json_t *session_document(struct session *s, json_t *params)
 {
-	json_t *env = env_json(s->start_time);
+	json_t *env = env_json(s->start_time), *doc;
 
 	/* The start to the nanosecond, UTC: what merges of hosts line up by. */
 	if (env)
-		json_object_set_new(env, "start_time_ns", json_integer((json_int_t)s->start_wall_ns));
+		json_object_set_new(env, "start_time_ns", json_integer((json_int_t)s->open_wall_ns));
+	if (s->ndevs && params)
+		params_devices(s, params);
 	/* complete: false only in a document written before the end (endurance). */
-	return json_pack("{s:i, s:s, s:s, s:s, s:b, s:o, s:o, s:o}",
-			 "schema_version", RESULT_SCHEMA_VERSION,
-			 "tool", "dmremap-bench",
-			 "version", PACKAGE_VERSION,
-			 "command", s->command,
-			 "complete", 1,
-			 "params", params,
-			 "target", session_target_json(s),
-			 "environment", env);
+	doc = json_pack("{s:i, s:s, s:s, s:s, s:b, s:o, s:o*, s:o}",
+			"schema_version", RESULT_SCHEMA_VERSION,
+			"tool", "dmremap-bench",
+			"version", PACKAGE_VERSION,
+			"command", s->command,
+			"complete", 1,
+			"params", params,
+			"target", s->ndevs ? NULL : session_target_json(s),
+			"environment", env);
+	if (doc && s->ro->start_at_ns)
+		json_object_set_new(doc, "start_at", start_at_json(s));
+	return doc;
 }
 
 struct emit_print {
@@ -756,6 +885,7 @@ static void print_all(FILE *f, void *arg)
 	const struct emit_print *ep = arg;
 
 	ep->print(f, ep->arg);
+	devices_print(f, ep->s);
 	repeat_print(f, ep->s->parts, ep->s->nparts);
 	reference_print(ep->s, f);
 	if (ep->s->cmp)
@@ -780,6 +910,18 @@ static void add_runs(struct session *s, json_t *doc, int *run_status)
 	}
 	/* The whole process's CPU beside the measured windows'. */
 	cost_add_process(results);
+	if (s->ndevs) {
+		json_t *devs = devices_json(s, results, runs);
+
+		json_object_set_new(doc, "devices", devs);
+		for (i = 0; i < s->ndevs; i++) {
+			/* One device's failure does not hide the others' results: it sets the status. */
+			if (s->devs[i].dev_rc && *run_status == 0)
+				*run_status = s->devs[i].dev_rc;
+			if (verify_save(&s->devs[i], json_array_get(devs, i)) && *run_status == 0)
+				*run_status = EXIT_RUNTIME;
+		}
+	}
 	if (!s->ref || !s->nparts)
 		return;
 	json_object_set_new(doc, "reference", reference_json(s));
@@ -885,6 +1027,7 @@ int session_emit(struct session *s, json_t *doc, int run_status,
 	struct emit_print ep = { .s = s, .print = print, .arg = arg };
 	int cmp_rc = 0, out_rc = 0, save_rc = 0, verify_rc;
 
+	s->doc = doc;
 	add_runs(s, doc, &run_status);
 	verify_rc = verify_save(s, doc);
 	if (s->baseline && run_status < 128)
@@ -965,7 +1108,8 @@ int session_close(struct session *s)
 
 	/* The target first: a dm device cannot go while the run holds it open. */
 	target_close(&s->target);
-	rc = reference_close(s);
+	rc = devices_close(s);
+	rc = reference_close(s) ? EXIT_RUNTIME : rc;
 	if (s->acct)
 		acct_probe_reset(s->acct);
 	free(s->acct);

@@ -54,7 +54,6 @@ struct session {
 	struct output_writer *out_writer;
 	struct target_request treq;  /* how the target was opened (to open it again) */
 	uint64_t start_ns;           /* monotonic, when the session opened: --timeout counts from here */
-	uint64_t start_wall_ns;      /* the same moment, UTC ns (environment.start_time_ns) */
 	/* What session_run measured: one record per call, each with --repeat runs. */
 	struct part_record *parts;
 	unsigned nparts, parts_cap;
@@ -69,6 +68,21 @@ struct session {
 	 */
 	void (*decorate_run)(void *arg, json_t *run_results);
 	void *decorate_arg;
+	/*
+	 * Several devices (run/devices.h): one child session per device, each
+	 * with its own target, dm stack, counters and records of runs; NULL
+	 * with one device. The session's own target is then a template (fd -1:
+	 * the smallest size, the largest logical block) for building jobs.
+	 */
+	struct session *devs;
+	unsigned ndevs;
+	struct run_opts *dev_ro;     /* each device's options */
+	struct run_device *devlist;  /* the devices the options name */
+	unsigned ndevlist;
+	int dev_rc;                  /* a child: its engine could not run (an exit status) */
+	json_t *doc;                 /* during session_emit: the document (borrowed) */
+	/* The wall clock (UTC ns): session_open; the first and the latest engine run's start. */
+	uint64_t open_wall_ns, start_wall_ns, run_wall_ns;
 };
 
 /*

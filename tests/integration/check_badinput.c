@@ -505,6 +505,40 @@ static const struct bad_row rows[] = {
 	{ .args = { "concurrency", "--verify-only", "--target", "@FILE", "--seed", "42",
 		    "--verify-state", "@BADSTATE" },
 	  .want = { "nblocks 7", "expected 2048" } },
+
+	/* ---- several devices, --start-at ---- */
+	{ .args = { "concurrency", "--target", "@FILE", "--target", "@FILE" },
+	  .want = { "--target", "same device" } },
+	{ .args = { "concurrency", "--target", "/nonexistent/a,,/nonexistent/b" },
+	  .want = { "--target", "/nonexistent/a,,/nonexistent/b" } },
+	{ .args = { "concurrency", "--target", "/nonexistent/a," },
+	  .want = { "--target", "none empty" } },
+	{ .args = { "concurrency", "--main", "/nonexistent/a", "--main", "/nonexistent/b",
+		    "--spare", "/nonexistent/c" }, .want = { "--spare", "1 given for 2" } },
+	{ .args = { "concurrency", "--target", "@FILE", "--main", "/nonexistent/a" },
+	  .want = { "--target", "--main" } },
+	{ .args = { "concurrency", "--target", "/nonexistent/a,/nonexistent/b", "--reference",
+		    "@FILE" }, .want = { "--reference", "several devices" } },
+	{ .args = { "concurrency", "--target", "/nonexistent/a,/nonexistent/b", "--verify",
+		    "--verify-state", "/nonexistent/s" }, .want = { "--verify-state", "one each" } },
+	{ .args = { "endurance", "--target", "/nonexistent/a,/nonexistent/b", "--duration", "1m" },
+	  .want = { "--target", "one device" } },
+	{ .args = { "concurrency", "--start-at", "tomorrow" }, .want = { "--start-at", "tomorrow" } },
+	{ .args = { "concurrency", "--start-at", "+90000" }, .want = { "--start-at", "24 hours" } },
+	{ .args = { "concurrency", "--start-at", "2026-13-40T00:00:00Z" },
+	  .want = { "--start-at", "2026-13-40T00:00:00Z" } },
+	{ .args = { "concurrency", "--start-at", "2026-12-05T10:00:00" },
+	  .want = { "--start-at", "UTC" } },
+
+	/* ---- merge ---- */
+	{ .args = { "merge" }, .want = { "at least one", NULL } },
+	{ .args = { "merge", "@MISSING" }, .want = { "@MISSING", NULL } },
+	{ .args = { "merge", "@RESULT", "@RESULT" }, .want = { "both from host", NULL } },
+	{ .args = { "merge", "@RESULT", "@XJSON" }, .want = { "@XJSON", NULL } },
+	{ .args = { "merge", "@HOLLOW" }, .want = { "@HOLLOW", NULL } },
+	{ .args = { "merge", "@FIFO" }, .want = { "@FIFO", "is a FIFO" } },
+	{ .args = { "merge", "@RESULT", "-o", "@BLK" }, .want = { "--output", "block device" } },
+	{ .args = { "merge", "@RESULT", "--ops", "5" }, .want = { "unknown option", "--ops" } },
 };
 
 #define NROWS ((int)(sizeof(rows) / sizeof(rows[0])))

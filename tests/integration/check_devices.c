@@ -1,0 +1,497 @@
+/*
+ * Several devices in one run, end to end on loop devices (root only):
+ * --target given several times and as a comma list drives every device at
+ * once; each device's results match its own kernel counters exactly, the
+ * top-level results are the exact merge of the devices' (counts and every
+ * histogram bucket), a device slowed down by the blkio throttle is named
+ * as the outlier, a device that fails the safety checks refuses the whole
+ * run before any I/O, and a stop signal ends every device and still writes
+ * the result.
+ */
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "expect.h"
+#include "loopdev.h"
+#include "runbin.h"
+
+#define TAG "devices"
+#define NDEV 4
+#define BACKING_SIZE (64ULL << 20)
+#define CGROOT "/sys/fs/cgroup/blkio"
+
+struct fixture {
+	char *backing[NDEV];
+	struct loopdev ld[NDEV];
+	struct runbin_result r;
+	json_t *doc;
+	struct expect ex;
+	char cgroup[256];
+};
+
+static void run(struct fixture *fx, const char *const *args)
+{
+	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 90000 };
+
+	json_decref(fx->doc);
+	runbin_result_free(&fx->r);
+	if (runbin_run(args, &o, &fx->r))
+		fx->r.status = -1;
+	fx->doc = runbin_json(fx->r.out);
+}
+
+static long long jint(json_t *doc, const char *path)
+{
+	json_t *j = runbin_jget(doc, path);
+
+	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
+}
+
+static double jnum(json_t *doc, const char *path)
+{
+	return json_number_value(runbin_jget(doc, path));
+}
+
+/* Completed reads and writes of a loop device: fields 1 and 5 of its stat file. */
+static int io_of(const struct loopdev *ld, long long *rd, long long *wr)
+{
+	char line[512];
+	unsigned long long f[5];
+
+	if (loopdev_sysfs_read(ld, "stat", line, sizeof(line)) ||
+	    sscanf(line, "%llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4]) != 5)
+		return -1;
+	*rd = (long long)f[0];
+	*wr = (long long)f[4];
+	return 0;
+}
+
+static void setup(struct fixture *fx)
+{
+	int i, rc;
+
+	memset(fx, 0, sizeof(*fx));
+	for (i = 0; i < NDEV; i++)
+		fx->ld[i].index = -1;
+	for (i = 0; i < NDEV; i++) {
+		fx->backing[i] = loopdev_backing_create(TAG, BACKING_SIZE);
+		ck_assert_msg(fx->backing[i] != NULL, "cannot create a backing file in /dev/shm");
+		rc = loopdev_attach(&fx->ld[i], fx->backing[i], true);
+		ck_assert_msg(rc == 0, "cannot attach a loop device: %s", strerror(-rc));
+	}
+}
+
+/* Back to the root blkio group, and the group of our own removed. */
+static void cgroup_leave(struct fixture *fx)
+{
+	FILE *f;
+
+	if (!fx->cgroup[0])
+		return;
+	f = fopen(CGROOT "/cgroup.procs", "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
+	rmdir(fx->cgroup);
+	fx->cgroup[0] = '\0';
+}
+
+static void teardown(struct fixture *fx)
+{
+	int i;
+
+	cgroup_leave(fx);
+	json_decref(fx->doc);
+	runbin_result_free(&fx->r);
+	for (i = 0; i < NDEV; i++) {
+		if (fx->ld[i].index >= 0)
+			loopdev_detach(&fx->ld[i]);
+		loopdev_backing_remove(fx->backing[i]);
+	}
+}
+
+/* A histogram of the document ("enc": "d1" buckets) added into sum[]; the count, or -1. */
+static long long add_hist(json_t *h, unsigned long long *sum, size_t cap)
+{
+	const char *s = json_string_value(runbin_jget(h, "buckets"));
+	unsigned long long idx = 0, step, count, total = 0;
+	bool first = true;
+	int n;
+
+	if (!s)
+		return -1;
+	while (*s) {
+		if (sscanf(s, "%llu:%llu%n", &step, &count, &n) != 2)
+			return -1;
+		idx = first ? step : idx + step;
+		first = false;
+		if (idx >= cap)
+			return -1;
+		sum[idx] += count;
+		total += count;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return (long long)total;
+}
+
+#define HIST_CAP 8192
+
+/* The histogram at path of doc equals the sum of the devices' histograms at the same path. */
+static void hist_is_merge(struct fixture *fx, json_t *devs, const char *path)
+{
+	unsigned long long *sum = calloc(HIST_CAP, sizeof(*sum)), *top = calloc(HIST_CAP, sizeof(*top));
+	char p[128];
+	json_t *d;
+	size_t i, k;
+
+	EXPECT(fx, sum && top, "out of memory");
+	json_array_foreach(devs, i, d) {
+		snprintf(p, sizeof(p), "results.%s", path);
+		EXPECT(fx, add_hist(runbin_jget(d, p), sum, HIST_CAP) >= 0,
+		       "device %zu: no histogram at %s", i, p);
+	}
+	snprintf(p, sizeof(p), "results.%s", path);
+	EXPECT(fx, add_hist(runbin_jget(fx->doc, p), top, HIST_CAP) >= 0, "no histogram at %s", p);
+	for (k = 0; k < HIST_CAP; k++)
+		if (sum[k] != top[k]) {
+			free(sum);
+			free(top);
+			EXPECT(fx, false, "%s bucket %zu: the devices add up to %llu, the result says "
+			       "%llu", path, k, sum[k], top[k]);
+		}
+	free(sum);
+	free(top);
+}
+
+/* 4 devices (two --target, one a comma list), randrw: per device, the kernel's counters. */
+static void counters_body(struct fixture *fx)
+{
+	char list[64];
+	const char *args[] = { "concurrency", "--target", fx->ld[0].path, "--target", list,
+			       "--target", fx->ld[3].path, "--force", "--rw", "randrw", "--ops", "8",
+			       "--workers", "2", "--duration", "2", "--seed", "7",
+			       "--output-format", "json", NULL };
+	long long rd0[NDEV], wr0[NDEV], rd1, wr1, sum_ops = 0, sum_rd = 0;
+	json_t *devs, *d, *iv;
+	uint64_t last_t = 0;
+	size_t i;
+
+	snprintf(list, sizeof(list), "%s,%s", fx->ld[1].path, fx->ld[2].path);
+	for (i = 0; i < NDEV; i++)
+		EXPECT(fx, io_of(&fx->ld[i], &rd0[i], &wr0[i]) == 0, "cannot read %s's stat",
+		       fx->ld[i].sysname);
+	run(fx, args);
+	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
+	devs = runbin_jget(fx->doc, "devices");
+	EXPECT(fx, json_array_size(devs) == NDEV, "%zu devices in the result, not %d",
+	       json_array_size(devs), NDEV);
+	EXPECT(fx, !runbin_jget(fx->doc, "target"), "a top-level target with several devices");
+	EXPECT(fx, json_array_size(runbin_jget(fx->doc, "params.targets")) == NDEV,
+	       "params.targets lists %zu", json_array_size(runbin_jget(fx->doc, "params.targets")));
+	json_array_foreach(devs, i, d) {
+		const char *path = json_string_value(runbin_jget(d, "target.path"));
+		long long r = jint(d, "results.read.ops"), w = jint(d, "results.write.ops");
+
+		EXPECT(fx, path && !strcmp(path, fx->ld[i].path), "device %zu is %s, not %s", i,
+		       path ? path : "(none)", fx->ld[i].path);
+		EXPECT(fx, jint(d, "index") == (long long)i, "device %zu has index %lld", i,
+		       jint(d, "index"));
+		EXPECT(fx, r > 0 && w > 0, "device %zu: %lld reads, %lld writes", i, r, w);
+		EXPECT(fx, io_of(&fx->ld[i], &rd1, &wr1) == 0, "cannot read %s's stat",
+		       fx->ld[i].sysname);
+		/* Each device did exactly what its own result says, and knows it. */
+		EXPECT(fx, rd1 - rd0[i] == r && wr1 - wr0[i] == w, "device %zu (%s): the kernel "
+		       "completed %lld reads %lld writes, its result says %lld %lld", i,
+		       fx->ld[i].path, rd1 - rd0[i], wr1 - wr0[i], r, w);
+		EXPECT(fx, jint(d, "target.kernel_counters_delta.reads_completed") == r &&
+		       jint(d, "target.kernel_counters_delta.writes_completed") == w,
+		       "device %zu: kernel_counters_delta %lld/%lld, results %lld/%lld", i,
+		       jint(d, "target.kernel_counters_delta.reads_completed"),
+		       jint(d, "target.kernel_counters_delta.writes_completed"), r, w);
+		/* Each device ran the whole workload, with its own workers. */
+		EXPECT(fx, jint(d, "results.concurrency.workers") == 2 &&
+		       jint(d, "results.concurrency.inflight_target") == 8,
+		       "device %zu: %lld workers, %lld in flight", i,
+		       jint(d, "results.concurrency.workers"),
+		       jint(d, "results.concurrency.inflight_target"));
+		EXPECT(fx, jnum(d, "results.duration_s") > 1.9 && jnum(d, "results.duration_s") < 2.5,
+		       "device %zu measured %f s", i, jnum(d, "results.duration_s"));
+		EXPECT(fx, json_array_size(runbin_jget(d, "results.intervals")) >= 2,
+		       "device %zu has %zu intervals", i,
+		       json_array_size(runbin_jget(d, "results.intervals")));
+		sum_ops += jint(d, "results.total.ops");
+		sum_rd += r;
+	}
+	/* The top level is the exact merge. */
+	EXPECT(fx, sum_ops == jint(fx->doc, "results.total.ops") &&
+	       sum_rd == jint(fx->doc, "results.read.ops"), "the devices add up to %lld ops "
+	       "(%lld reads), the result says %lld (%lld)", sum_ops, sum_rd,
+	       jint(fx->doc, "results.total.ops"), jint(fx->doc, "results.read.ops"));
+	EXPECT(fx, jint(fx->doc, "results.concurrency.workers") == 2 * NDEV,
+	       "%lld workers in all", jint(fx->doc, "results.concurrency.workers"));
+	hist_is_merge(fx, devs, "read.lat_hist");
+	EXPECT_OK(fx);
+	hist_is_merge(fx, devs, "write.lat_hist");
+	EXPECT_OK(fx);
+	hist_is_merge(fx, devs, "total.lat_hist");
+	EXPECT_OK(fx);
+	/* The devices ran at the same time: the merged window is one run's, not four. */
+	EXPECT(fx, jnum(fx->doc, "results.duration_s") < 2.5, "merged duration %f s",
+	       jnum(fx->doc, "results.duration_s"));
+	/* Intervals carry the wall clock, in order. */
+	iv = runbin_jget(fx->doc, "results.intervals");
+	EXPECT(fx, json_array_size(iv) >= 2, "%zu merged intervals", json_array_size(iv));
+	json_array_foreach(iv, i, d) {
+		uint64_t t = (uint64_t)jint(d, "t_ns");
+
+		EXPECT(fx, t > last_t && t > 1600000000ULL * 1000000000ULL, "interval %zu: t_ns %"
+		       PRIu64 " after %" PRIu64, i, t, last_t);
+		last_t = t;
+	}
+	EXPECT(fx, jint(fx->doc, "outliers.devices.n") == NDEV, "outliers.devices.n %lld",
+	       jint(fx->doc, "outliers.devices.n"));
+}
+
+START_TEST(four_devices_counters)
+{
+	struct fixture fx;
+
+	setup(&fx);
+	counters_body(&fx);
+	teardown(&fx);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
+}
+END_TEST
+
+/* The summary: a row per device and the total. */
+static void summary_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld[0].path, "--target",
+			       fx->ld[1].path, "--target", fx->ld[2].path, "--force", "--rw",
+			       "randread", "--ops", "4", "--duration", "1", NULL };
+	size_t i;
+
+	run(fx, args);
+	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, strstr(fx->r.out, "devices: 3"), "no devices table:\n%s", fx->r.out);
+	for (i = 0; i < 3; i++)
+		EXPECT(fx, strstr(fx->r.out, fx->ld[i].path), "no row for %s:\n%s", fx->ld[i].path,
+		       fx->r.out);
+	EXPECT(fx, strstr(fx->r.out, "\n  all "), "no total row:\n%s", fx->r.out);
+}
+
+START_TEST(summary_rows)
+{
+	struct fixture fx;
+
+	setup(&fx);
+	summary_body(&fx);
+	teardown(&fx);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
+}
+END_TEST
+
+/* A group of our own with the read IOPS of one device capped; this process moves in. */
+static const char *throttle(struct fixture *fx, const struct loopdev *ld, unsigned iops)
+{
+	struct stat st;
+	char path[512];
+	FILE *f;
+
+	if (access(CGROOT "/blkio.throttle.read_iops_device", F_OK))
+		return "no cgroup v1 blkio throttle";
+	if (stat(ld->path, &st))
+		return "cannot stat the loop device";
+	snprintf(fx->cgroup, sizeof(fx->cgroup), CGROOT "/dmrb-fleet-devices-%d", (int)getpid());
+	if (mkdir(fx->cgroup, 0755) && errno != EEXIST) {
+		fx->cgroup[0] = '\0';
+		return "cannot create a blkio cgroup";
+	}
+	snprintf(path, sizeof(path), "%s/blkio.throttle.read_iops_device", fx->cgroup);
+	f = fopen(path, "w");
+	if (!f)
+		return "cannot open read_iops_device";
+	fprintf(f, "%u:%u %u\n", major(st.st_rdev), minor(st.st_rdev), iops);
+	if (fclose(f))
+		return "the kernel refused the throttle";
+	snprintf(path, sizeof(path), "%s/cgroup.procs", fx->cgroup);
+	f = fopen(path, "w");
+	if (!f)
+		return "cannot open cgroup.procs";
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f))
+		return "cannot move into the cgroup";
+	return NULL;
+}
+
+/* Device 3 of 4 capped at 300 read IOPS: the outlier, in IOPS and in p99. */
+static void outlier_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld[0].path, "--target",
+			       fx->ld[1].path, "--target", fx->ld[2].path, "--target", fx->ld[3].path,
+			       "--force", "--rw", "randread", "--ops", "4", "--workers", "1",
+			       "--duration", "2", "--output-format", "json", NULL };
+	const char *why = throttle(fx, &fx->ld[2], 300);
+	const char *name;
+
+	if (why) {
+		fprintf(stderr, "check_devices: outlier: %s; skipped\n", why);
+		return;
+	}
+	run(fx, args);
+	cgroup_leave(fx);
+	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, jnum(fx->doc, "devices.2.results.total.iops") < 400, "the capped device did "
+	       "%f IOPS", jnum(fx->doc, "devices.2.results.total.iops"));
+	EXPECT(fx, jint(fx->doc, "outliers.devices.iops.index") == 2, "the IOPS outlier is "
+	       "device %lld, not 2 (the throttled one)", jint(fx->doc, "outliers.devices.iops.index"));
+	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "outliers.devices.iops.outlier")) &&
+	       jnum(fx->doc, "outliers.devices.iops.z") < -3.5, "z %f",
+	       jnum(fx->doc, "outliers.devices.iops.z"));
+	name = json_string_value(runbin_jget(fx->doc, "outliers.devices.iops.name"));
+	EXPECT(fx, name && strstr(name, fx->ld[2].path), "outlier named %s", name ? name : "?");
+	EXPECT(fx, jint(fx->doc, "outliers.devices.lat_p99.index") == 2, "the p99 outlier is "
+	       "device %lld, not 2", jint(fx->doc, "outliers.devices.lat_p99.index"));
+}
+
+START_TEST(throttled_device_is_the_outlier)
+{
+	struct fixture fx;
+
+	setup(&fx);
+	outlier_body(&fx);
+	teardown(&fx);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
+}
+END_TEST
+
+/*
+ * The safety checks hold per device: a signature on one of them refuses
+ * the whole run (exit 2) before any device is written.
+ */
+static void safety_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld[0].path, "--target",
+			       fx->ld[1].path, "--rw", "randwrite", "--ops", "4", "--duration", "1",
+			       "--output-format", "json", NULL };
+	long long rd0[2], wr0[2], rd1, wr1;
+	char cmd[256];
+	int i;
+
+	/* A filesystem on device 2 only. */
+	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -q -F %s >/dev/null 2>&1", fx->ld[1].path);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "check_devices: safety: no mkfs.ext4; skipped\n");
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		EXPECT(fx, io_of(&fx->ld[i], &rd0[i], &wr0[i]) == 0, "stat");
+	run(fx, args);
+	EXPECT(fx, fx->r.status == 2, "exit %d, not 2: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, strstr(fx->r.err, fx->ld[1].path), "the refusal does not name %s: %s",
+	       fx->ld[1].path, fx->r.err);
+	EXPECT(fx, runbin_count_lines(fx->r.err) == 1, "not one line: %s", fx->r.err);
+	for (i = 0; i < 2; i++) {
+		EXPECT(fx, io_of(&fx->ld[i], &rd1, &wr1) == 0, "stat");
+		EXPECT(fx, wr1 == wr0[i], "device %d was written %lld times by a refused run", i,
+		       wr1 - wr0[i]);
+	}
+}
+
+START_TEST(signature_refuses_all)
+{
+	struct fixture fx;
+
+	setup(&fx);
+	safety_body(&fx);
+	teardown(&fx);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
+}
+END_TEST
+
+/* SIGINT during a run on several devices: all stop, the result is written, exit 130. */
+static void sigint_body(struct fixture *fx)
+{
+	const char *args[] = { "concurrency", "--target", fx->ld[0].path, "--target",
+			       fx->ld[1].path, "--target", fx->ld[2].path, "--force", "--rw",
+			       "randread", "--ops", "4", "--duration", "60", "--output-format",
+			       "json", NULL };
+	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 30000 };
+	struct runbin rb;
+	json_t *d;
+	size_t i;
+
+	json_decref(fx->doc);
+	fx->doc = NULL;
+	runbin_result_free(&fx->r);
+	EXPECT(fx, runbin_start(&rb, args, &o) == 0, "cannot start");
+	runbin_kill(&rb, SIGINT, 1500);
+	runbin_wait(&rb, &fx->r);
+	fx->doc = runbin_json(fx->r.out);
+	EXPECT(fx, fx->r.status == 130, "exit %d, not 130: %s", fx->r.status, fx->r.err);
+	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "interrupted")), "not marked interrupted");
+	EXPECT(fx, json_array_size(runbin_jget(fx->doc, "devices")) == 3, "devices missing");
+	json_array_foreach(runbin_jget(fx->doc, "devices"), i, d)
+		EXPECT(fx, jint(d, "results.total.ops") > 0 && jnum(d, "results.duration_s") < 5,
+		       "device %zu: %lld ops in %f s", i, jint(d, "results.total.ops"),
+		       jnum(d, "results.duration_s"));
+}
+
+START_TEST(sigint_stops_every_device)
+{
+	struct fixture fx;
+
+	setup(&fx);
+	sigint_body(&fx);
+	teardown(&fx);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
+}
+END_TEST
+
+static Suite *devices_suite(void)
+{
+	Suite *s = suite_create("devices");
+	TCase *tc = tcase_create("devices");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, four_devices_counters);
+	tcase_add_test(tc, summary_rows);
+	tcase_add_test(tc, throttled_device_is_the_outlier);
+	tcase_add_test(tc, signature_refuses_all);
+	tcase_add_test(tc, sigint_stops_every_device);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "check_devices: needs root (loop devices); skipped\n");
+		return 77;
+	}
+	if (access("/dev/loop-control", F_OK)) {
+		fprintf(stderr, "check_devices: no loop devices; skipped\n");
+		return 77;
+	}
+	loopdev_sweep(TAG);
+	runbin_sweep(TAG);
+	sr = srunner_create(devices_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

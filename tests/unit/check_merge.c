@@ -1,0 +1,457 @@
+/*
+ * Merging results (result/merge.h, result/fleet.h) on synthetic documents
+ * whose every latency is known: counts add exactly, the fleet's
+ * percentiles are those of the union of all I/Os (an independent
+ * histogram of every sample), intervals add on the wall clock, differing
+ * workloads and two results of one host are refused, the outlier is
+ * named with its modified z-score (textbook values of stats/outlier.h),
+ * and compare gives a verdict per host and one overall.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare/compare.h"
+#include "result/fleet.h"
+#include "result/hist_json.h"
+#include "result/merge.h"
+#include "result/result_json.h"
+#include "stats/hist.h"
+#include "stats/outlier.h"
+
+#define T0_NS 1796400000000000000ULL
+
+/* A deterministic stream of latencies for host h: lognormal-ish, its own scale. */
+static uint64_t lat_of(unsigned h, unsigned i, double scale)
+{
+	uint64_t x = (uint64_t)(h + 1) * 0x9e3779b97f4a7c15ULL + i * 0xbf58476d1ce4e5b9ULL;
+	double u;
+
+	x ^= x >> 31;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 29;
+	u = (double)(x % 1000000) / 1e6;
+	return (uint64_t)(scale * (20000.0 + 80000.0 * u * u * u * (1 + h)));
+}
+
+/*
+ * A host's result document: n reads with latencies lat_of(h, ...) (also
+ * recorded into the union histogram u when given), over 2 intervals with
+ * t_ns on a 1 s grid shifted by skew_ns; rw and hostname as given.
+ */
+static json_t *host_doc(unsigned h, unsigned n, double scale, const char *rw, const char *host,
+			uint64_t skew_ns, struct hist *u, unsigned nruns)
+{
+	struct run_result r;
+	json_t *doc, *runs = NULL;
+	unsigned i, k;
+
+
+	ck_assert_int_eq(run_result_init(&r, 1), 0);
+	for (i = 0; i < n; i++) {
+		uint64_t v = lat_of(h, i, scale);
+
+		hist_record(&r.dir[DIR_READ].hist, v);
+		hist_record(&r.streams[0].dir[DIR_READ].hist, v);
+		if (u)
+			hist_record(u, v);
+	}
+	r.dir[DIR_READ].ops = r.streams[0].dir[DIR_READ].ops = n;
+	r.dir[DIR_READ].bytes = r.streams[0].dir[DIR_READ].bytes = (uint64_t)n * 4096;
+	snprintf(r.streams[0].name, sizeof(r.streams[0].name), "main");
+	r.streams[0].workers = 2;
+	r.duration_s = 2.0;
+	r.conc.workers = 2;
+	r.conc.inflight_target = 8;
+	r.complete = true;
+	r.intervals = calloc(2, sizeof(*r.intervals));
+	r.nintervals = r.intervals_cap = 2;
+	for (i = 0; i < 2; i++) {
+		r.intervals[i].t_s = i + 1.0;
+		r.intervals[i].len_s = 1.0;
+		r.intervals[i].t_ns = T0_NS + (i + 1) * 1000000000ULL + skew_ns;
+		r.intervals[i].read_ops = n / 2;
+		r.intervals[i].read_bytes = (uint64_t)n / 2 * 4096;
+		r.intervals[i].p99_ns = 1000 * (h + 1);
+		r.intervals[i].lat[0].p99_ns = 1000 * (h + 1);
+	}
+	if (nruns) {
+		runs = json_array();
+		for (k = 0; k < nruns; k++) {
+			json_t *res;
+
+			/* Each run's count its own: a spread the tests can reason about. */
+			r.dir[DIR_READ].ops = n + k * n / 100;
+			res = run_result_json(&r);
+			r.dir[DIR_READ].ops = n;
+			json_object_del(res, "intervals");
+			json_array_append_new(runs, json_pack("{s:i, s:I, s:o}", "index", (int)k,
+				"start_time_ns", (json_int_t)(T0_NS + k), "results", res));
+		}
+	}
+	doc = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:I, s:f, s:f}, s:{s:s}, "
+			"s:{s:s, s:I}, s:o, s:b}",
+			"schema_version", 2, "tool", "dmremap-bench", "version", "test",
+			"command", "concurrency",
+			"params", "rw", rw, "bs", (json_int_t)4096, "duration_s", 2.0,
+			"interval_s", 1.0,
+			"target", "path", "/dev/sdx",
+			"environment", "hostname", host, "start_time_ns", (json_int_t)T0_NS,
+			"results", run_result_json(&r),
+			"interrupted", 0);
+	if (runs)
+		json_object_set_new(doc, "runs", runs);
+	run_result_free(&r);
+	return doc;
+}
+
+static long long jint(json_t *o, const char *a, const char *b, const char *c)
+{
+	json_t *x = json_object_get(o, a);
+
+	if (b)
+		x = json_object_get(x, b);
+	if (c)
+		x = json_object_get(x, c);
+	return json_is_integer(x) ? (long long)json_integer_value(x) : -1;
+}
+
+static int fleet_of(json_t **docs, const char **names, size_t n, bool allow, json_t **out,
+		    char *err, size_t elen)
+{
+	struct merge_input in[8];
+	struct merge_opts o = { .allow_mismatch = allow };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		in[i] = (struct merge_input){ .name = names ? names[i] : NULL, .source = "x.json",
+					      .doc = docs[i] };
+	return merge_fleet(in, n, &o, out, err, elen);
+}
+
+START_TEST(sums_and_union_percentiles)
+{
+	struct hist u, m;
+	json_t *docs[3], *fleet = NULL;
+	const char *hosts[] = { "a", "b", "c" };
+	static const double pct[] = { 50, 90, 99, 99.9, 99.99 };
+	static const char *const keys[] = { "p50", "p90", "p99", "p99.9", "p99.99" };
+	char err[512];
+	long long ops = 0;
+	size_t i;
+
+	ck_assert_int_eq(hist_init(&u, HIST_BITS_PRECISE), 0);
+	for (i = 0; i < 3; i++) {
+		docs[i] = host_doc((unsigned)i, 5000 + 1000 * (unsigned)i, 1.0 + (double)i,
+				   "randread", hosts[i], 0, &u, 0);
+		ops += 5000 + 1000 * (long long)i;
+	}
+	ck_assert_int_eq(fleet_of(docs, NULL, 3, false, &fleet, err, sizeof(err)), MERGE_OK);
+	/* Counts add exactly. */
+	ck_assert_int_eq(jint(fleet, "results", "total", "ops"), ops);
+	ck_assert_int_eq(jint(fleet, "results", "read", "ops"), ops);
+	ck_assert_int_eq(jint(fleet, "results", "read", "bytes"), ops * 4096);
+	ck_assert_int_eq(jint(fleet, "results", "concurrency", "workers"), 6);
+	ck_assert_int_eq(json_array_size(json_object_get(fleet, "hosts")), 3);
+	/* The window is the hosts' (they ran at once), not their sum. */
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(fleet, "results"),
+								  "duration_s")), 2.0, 1e-9);
+	/* Every percentile is that of the union of all I/Os. */
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(
+					json_object_get(fleet, "results"), "read"), "lat_ns"), keys[i])),
+				 (long long)hist_percentile(&u, pct[i]));
+	/* And the merged histogram is the union's, bucket by bucket. */
+	ck_assert_int_eq(hist_from_json(json_object_get(json_object_get(json_object_get(fleet,
+		"results"), "total"), "lat_hist"), NULL, &m, err, sizeof(err)), 0);
+	ck_assert_int_eq(m.count, u.count);
+	ck_assert_int_eq(m.sum, u.sum);
+	ck_assert_int_eq(m.min, u.min);
+	ck_assert_int_eq(m.max, u.max);
+	for (i = 0; i < u.nbuckets; i++)
+		ck_assert_int_eq(m.buckets[i], u.buckets[i]);
+	/* Not an average of the hosts' p99s. */
+	{
+		double avg = 0;
+
+		for (i = 0; i < 3; i++)
+			avg += (double)json_integer_value(json_object_get(json_object_get(
+				json_object_get(json_object_get(docs[i], "results"), "total"),
+				"lat_ns"), "p99")) / 3;
+		ck_assert((double)hist_percentile(&u, 99) != avg);
+	}
+	/* Streams merge by name. */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(
+		json_object_get(json_object_get(fleet, "results"), "streams"), 0), "total"), "ops")),
+			 ops);
+	hist_free(&m);
+	hist_free(&u);
+	json_decref(fleet);
+	for (i = 0; i < 3; i++)
+		json_decref(docs[i]);
+}
+END_TEST
+
+START_TEST(intervals_on_the_wall_clock)
+{
+	json_t *docs[2], *fleet = NULL, *iv;
+	const char *hosts[] = { "a", "b" };
+	char err[512];
+
+	/* b started 30 ms after a: its intervals fall in the same bins. */
+	docs[0] = host_doc(0, 1000, 1, "randread", hosts[0], 0, NULL, 0);
+	docs[1] = host_doc(1, 3000, 1, "randread", hosts[1], 30000000ULL, NULL, 0);
+	ck_assert_int_eq(fleet_of(docs, NULL, 2, false, &fleet, err, sizeof(err)), MERGE_OK);
+	iv = json_object_get(json_object_get(fleet, "results"), "intervals");
+	ck_assert_int_eq(json_array_size(iv), 2);
+	/* Rates add: 500 + 1500 reads per second. */
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(iv, 0),
+								  "read_iops")), 2000, 1e-6);
+	/* Without per-interval histograms the percentile is the largest, and said so. */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(iv, 0), "p99_ns")),
+			 2000);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(fleet, "results"),
+							   "intervals_lat")), "max_of_parts");
+	json_decref(fleet);
+	/* Per-interval histograms: exact. */
+	{
+		struct hist a, b, all;
+		json_t *x;
+		unsigned i;
+
+		ck_assert_int_eq(hist_init(&a, 5), 0);
+		ck_assert_int_eq(hist_init(&b, 5), 0);
+		ck_assert_int_eq(hist_init(&all, 5), 0);
+		for (i = 0; i < 500; i++) {
+			hist_record(&a, 1000 + i);
+			hist_record(&all, 1000 + i);
+		}
+		for (i = 0; i < 1500; i++) {
+			hist_record(&b, 90000 + 7 * i);
+			hist_record(&all, 90000 + 7 * i);
+		}
+		for (i = 0; i < 2; i++) {
+			x = json_array_get(json_object_get(json_object_get(docs[0], "results"),
+							   "intervals"), i);
+			json_object_set_new(x, "lat_hist", json_pack("{s:o}", "read", hist_json(&a)));
+			x = json_array_get(json_object_get(json_object_get(docs[1], "results"),
+							   "intervals"), i);
+			json_object_set_new(x, "lat_hist", json_pack("{s:o}", "read", hist_json(&b)));
+		}
+		ck_assert_int_eq(fleet_of(docs, NULL, 2, false, &fleet, err, sizeof(err)), MERGE_OK);
+		iv = json_object_get(json_object_get(fleet, "results"), "intervals");
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(
+			iv, 1), "read_lat_ns"), "p99")), (long long)hist_percentile(&all, 99));
+		ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(iv, 1), "p99_ns")),
+				 (long long)hist_percentile(&all, 99));
+		ck_assert_ptr_null(json_object_get(json_object_get(fleet, "results"), "intervals_lat"));
+		hist_free(&a);
+		hist_free(&b);
+		hist_free(&all);
+	}
+	json_decref(fleet);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+END_TEST
+
+START_TEST(refusals)
+{
+	json_t *docs[2], *fleet = NULL;
+	const char *names[] = { "one", "two" };
+	char err[1024];
+
+	/* Another workload: refused, naming the parameter. */
+	docs[0] = host_doc(0, 100, 1, "randread", "a", 0, NULL, 0);
+	docs[1] = host_doc(1, 100, 1, "randwrite", "b", 0, NULL, 0);
+	ck_assert_int_eq(fleet_of(docs, NULL, 2, false, &fleet, err, sizeof(err)), MERGE_REFUSED);
+	ck_assert_ptr_null(fleet);
+	ck_assert_ptr_nonnull(strstr(err, "rw"));
+	ck_assert_ptr_nonnull(strstr(err, "randwrite"));
+	ck_assert_ptr_null(strchr(err, '\n'));
+	/* --allow-mismatch merges them and says so. */
+	ck_assert_int_eq(fleet_of(docs, NULL, 2, true, &fleet, err, sizeof(err)), MERGE_OK);
+	ck_assert_int_eq(json_array_size(json_object_get(fleet, "workload_mismatches")), 1);
+	json_decref(fleet);
+	fleet = NULL;
+	json_decref(docs[1]);
+	/* Two results of one host: refused, unless named. */
+	docs[1] = host_doc(1, 100, 1, "randread", "a", 0, NULL, 0);
+	ck_assert_int_eq(fleet_of(docs, NULL, 2, false, &fleet, err, sizeof(err)), MERGE_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err, "host a"));
+	ck_assert_int_eq(fleet_of(docs, names, 2, false, &fleet, err, sizeof(err)), MERGE_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(fleet,
+		"hosts"), 1), "hostname")), "two");
+	json_decref(fleet);
+	fleet = NULL;
+	/* Histograms of another precision cannot be added. */
+	{
+		struct hist h;
+		json_t *t = json_object_get(json_object_get(docs[1], "results"), "total");
+
+		ck_assert_int_eq(hist_init(&h, 5), 0);
+		hist_record(&h, 1234);
+		json_object_set_new(t, "lat_hist", hist_json(&h));
+		hist_free(&h);
+		ck_assert_int_eq(fleet_of(docs, names, 2, false, &fleet, err, sizeof(err)),
+				 MERGE_REFUSED);
+		ck_assert_ptr_nonnull(strstr(err, "bits"));
+	}
+	/* A result without histograms has nothing to add. */
+	json_object_del(json_object_get(json_object_get(docs[1], "results"), "read"), "lat_hist");
+	ck_assert_int_eq(fleet_of(docs, names, 2, false, &fleet, err, sizeof(err)), MERGE_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err, "lat_hist"));
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+END_TEST
+
+/* Textbook values of the modified z-score. */
+START_TEST(outlier_textbook)
+{
+	static const double v[] = { 2, 3, 3, 4, 5, 100 };
+	static const double flat[] = { 5, 5, 5, 5, 9 };
+	static const double two[] = { 1, 100 };
+	static const double same[] = { 7, 7, 7 };
+	struct outlier o;
+
+	/* median 3.5; |dev| 1.5 .5 .5 .5 1.5 96.5: MAD 1; z = 96.5 / 1.4826 */
+	ck_assert_int_eq(outlier_find(v, 6, &o), 0);
+	ck_assert_int_eq(o.index, 5);
+	ck_assert_double_eq_tol(o.median, 3.5, 1e-12);
+	ck_assert_str_eq(o.spread_kind, "MAD");
+	ck_assert_double_eq_tol(o.z, 96.5 / 1.4826, 1e-9);
+	ck_assert(o.beyond);
+	/* MAD 0 (4 of 5 equal): MeanAD 0.8, z = 4 / (1.2533 * 0.8) = 3.9895 */
+	ck_assert_int_eq(outlier_find(flat, 5, &o), 0);
+	ck_assert_int_eq(o.index, 4);
+	ck_assert_str_eq(o.spread_kind, "MeanAD");
+	ck_assert_double_eq_tol(o.z, 4 / (1.2533 * 0.8), 1e-9);
+	ck_assert(o.beyond);
+	/* Fewer than three, or all equal: none. */
+	ck_assert_int_eq(outlier_find(two, 2, &o), 1);
+	ck_assert_int_eq(outlier_find(same, 3, &o), 1);
+}
+END_TEST
+
+START_TEST(slow_host_is_the_outlier)
+{
+	json_t *docs[5], *fleet = NULL, *o;
+	const char *hosts[] = { "h1", "h2", "h3", "h4", "h5" };
+	static const unsigned ops[] = { 10000, 10100, 9900, 3000, 10050 };
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		docs[i] = host_doc((unsigned)i % 2, ops[i], i == 3 ? 9.0 : 1.0, "randread", hosts[i],
+				   0, NULL, 0);
+	ck_assert_int_eq(fleet_of(docs, NULL, 5, false, &fleet, err, sizeof(err)), MERGE_OK);
+	o = json_object_get(json_object_get(json_object_get(fleet, "outliers"), "hosts"), "iops");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "h4");
+	ck_assert(json_is_true(json_object_get(o, "outlier")));
+	ck_assert(json_number_value(json_object_get(o, "z")) < -OUTLIER_Z);
+	/* median 10000, |dev| 0 100 100 7000 50: MAD 100 */
+	ck_assert_double_eq_tol(json_number_value(json_object_get(o, "z")),
+				(1500.0 - 5000.0) / (1.4826 * 50), 1e-6);
+	o = json_object_get(json_object_get(json_object_get(fleet, "outliers"), "hosts"),
+			    "lat_p99");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "h4");
+	json_decref(fleet);
+	for (i = 0; i < 5; i++)
+		json_decref(docs[i]);
+}
+END_TEST
+
+/* Runs of every host merge run by run; compare then judges each host and the fleet. */
+START_TEST(fleet_compare_per_host)
+{
+	json_t *base[3], *run[3], *fb = NULL, *fr = NULL, *v, *x;
+	const char *hosts[] = { "h1", "h2", "h3" };
+	struct compare_cfg cfg;
+	struct comparison c;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		base[i] = host_doc((unsigned)i, 10000, 1, "randread", hosts[i], 0, NULL, 8);
+		/* h3 lost 60% of its IOPS in the run. */
+		run[i] = host_doc((unsigned)i, i == 2 ? 4000 : 10000, 1, "randread", hosts[i], 0,
+				  NULL, 8);
+	}
+	ck_assert_int_eq(fleet_of(base, NULL, 3, false, &fb, err, sizeof(err)), MERGE_OK);
+	ck_assert_int_eq(fleet_of(run, NULL, 3, false, &fr, err, sizeof(err)), MERGE_OK);
+	ck_assert_int_eq(json_array_size(json_object_get(fr, "runs")), 8);
+	x = json_array_get(json_object_get(fr, "runs"), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(x, "hosts")), 3);
+	compare_cfg_defaults(&cfg);
+	cfg.gate = "*/total.iops";
+	ck_assert_int_eq(compare_docs(fb, fr, "base", &cfg, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(comparison_exit_status(&c), 1);
+	v = json_object_get(comparison_json(&c), "verdicts");
+	ck_assert_int_eq(json_array_size(v), 4);
+	json_array_foreach(v, i, x) {
+		const char *g = json_string_value(json_object_get(x, "group"));
+		const char *verdict = json_string_value(json_object_get(x, "verdict"));
+
+		if (!strcmp(g, "host h1") || !strcmp(g, "host h2"))
+			ck_assert_str_eq(verdict, "pass");
+		else
+			ck_assert_msg(!strcmp(verdict, "regression"), "%s: %s", g, verdict);
+	}
+	json_decref(v);
+	comparison_free(&c);
+	/* The default gate judges each host on its own metrics too. */
+	cfg.gate = NULL;
+	ck_assert_int_eq(compare_docs(fb, fr, "base", &cfg, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(comparison_exit_status(&c), 1);
+	v = json_object_get(comparison_json(&c), "verdicts");
+	json_array_foreach(v, i, x)
+		if (!strcmp(json_string_value(json_object_get(x, "group")), "host h3"))
+			ck_assert_str_eq(json_string_value(json_object_get(x, "verdict")),
+					 "regression");
+		else if (strcmp(json_string_value(json_object_get(x, "group")), "all"))
+			ck_assert_str_eq(json_string_value(json_object_get(x, "verdict")), "pass");
+	json_decref(v);
+	comparison_free(&c);
+	cfg.gate = "*/total.iops";
+	/* The same fleet against itself passes, every host too. */
+	ck_assert_int_eq(compare_docs(fb, fb, "base", &cfg, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(comparison_exit_status(&c), 0);
+	comparison_free(&c);
+	json_decref(fb);
+	json_decref(fr);
+	for (i = 0; i < 3; i++) {
+		json_decref(base[i]);
+		json_decref(run[i]);
+	}
+}
+END_TEST
+
+static Suite *merge_suite(void)
+{
+	Suite *s = suite_create("merge");
+	TCase *tc = tcase_create("merge");
+
+	tcase_add_test(tc, sums_and_union_percentiles);
+	tcase_add_test(tc, intervals_on_the_wall_clock);
+	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, outlier_textbook);
+	tcase_add_test(tc, slow_host_is_the_outlier);
+	tcase_add_test(tc, fleet_compare_per_host);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(merge_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
