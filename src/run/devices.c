@@ -165,16 +165,19 @@ static void dev_on_start(void *arg, bool failed)
 	c->start_wall = wall_clock_ns();
 }
 
-static void dev_on_interval(void *arg, const struct run_result *partial)
+static bool dev_on_interval(void *arg, const struct run_result *partial,
+			    const struct interval_view *view)
 {
 	struct dev_ctx *c = arg;
 
+	(void)view;
 	if (!partial->nintervals)
-		return;
+		return false;
 	pthread_mutex_lock(c->plock);
 	c->last = partial->intervals[partial->nintervals - 1];
 	c->have_last = true;
 	pthread_mutex_unlock(c->plock);
+	return false;
 }
 
 static void *dev_thread(void *arg)
