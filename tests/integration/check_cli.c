@@ -115,6 +115,7 @@ START_TEST(help_defaults)
 		"--output", "--main", "--spare", "--baseline", "--save-baseline",
 		"--threshold", "--dataset", "--bad-sectors", "--bad-count", "--reference",
 		"--steady-state", "--max-drift", "--status-interval", "--metrics-file", "--job",
+		"--start-at",
 		NULL,
 	};
 	static const char *const cmds[] = {
