@@ -54,7 +54,7 @@ static void metrics_only(json_t *doc)
 		check(memchr(m->group, '\0', sizeof(m->group)) != NULL);
 		check(memchr(m->dir, '\0', sizeof(m->dir)) != NULL);
 		check(memchr(m->name, '\0', sizeof(m->name)) != NULL);
-		check(m->nsamples == 0 || m->samples != NULL);
+		check(m->nruns == 0 || m->runs != NULL);
 		check(metrics_find(&s, m->group, m->dir, m->name) != NULL);
 	}
 	metrics_free(&s);

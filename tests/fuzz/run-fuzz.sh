@@ -42,14 +42,11 @@ targets=${FUZZ_TARGETS:-$all_targets}
 sources() {
 	case $1 in
 	fuzz_units) echo "cli/units.c cli/cpulist.c" ;;
-	fuzz_options) echo "cli/options.c cli/units.c util/log.c" ;;
-	fuzz_result_json | fuzz_fio_json)
-		echo "compare/metrics.c compare/compare.c result/result_text.c result/result.c"
-		echo "engine/verify_io.c verify/block.c verify/crc32c.c util/log.c util/utf8.c"
-		(cd "$srcdir/src" && ls stats/*.c) ;;
+	fuzz_options) echo "cli/options.c cli/units.c util/log.c util/utf8.c" ;;
 	fuzz_remap_status) echo "dm/remap_status.c" ;;
-	fuzz_genmap) echo "verify/genmap.c verify/block.c verify/crc32c.c result/output.c result/load.c util/log.c util/utf8.c" ;;
-	fuzz_cmdline)
+	# What reads a document reaches most of the library (loader, histories,
+	# comparisons, outputs): these link all of it, as the command line does.
+	fuzz_result_json | fuzz_fio_json | fuzz_genmap | fuzz_cmdline)
 		# Every command: the whole library but main() (and the io_uring
 		# engine only when configure found liburing).
 		(cd "$srcdir/src" && find . -name '*.c' ! -name main.c | sed 's|^\./||' | sort) |
@@ -64,11 +61,9 @@ have_liburing() {
 
 libs() {
 	case $1 in
-	fuzz_result_json | fuzz_fio_json | fuzz_remap_status)
-		echo "$(pkg-config --libs jansson) -lm" ;;
-	fuzz_genmap) echo "$(pkg-config --libs jansson) -lpthread -lm" ;;
-	fuzz_cmdline)
-		echo "$(pkg-config --libs jansson devmapper blkid) -laio -lpthread -lm" \
+	fuzz_remap_status) echo "$(pkg-config --libs jansson) -lm" ;;
+	fuzz_result_json | fuzz_fio_json | fuzz_genmap | fuzz_cmdline)
+		echo "$(pkg-config --libs jansson devmapper blkid zlib inih) -laio -lpthread -lm" \
 			"$(have_liburing && pkg-config --libs liburing)" ;;
 	*) echo "-lm" ;;
 	esac
@@ -107,7 +102,7 @@ fi
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 -I$srcdir/src -include $builddir/config.h \
-$(pkg-config --cflags jansson) $(pkg-config --cflags blkid devmapper 2>/dev/null)"
+$(pkg-config --cflags jansson) $(pkg-config --cflags blkid devmapper zlib inih 2>/dev/null)"
 # Project objects are built without the fuzzer's main: fuzzer-no-link.
 objflags=$(echo "$cflags" | sed 's/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,/')
 mk=$out/Makefile.fuzz
