@@ -130,9 +130,6 @@ json_t *interval_json(const struct interval_sample *s, bool with_run)
 	double len = s->len_s > 0 ? s->len_s : 1;
 	json_t *j = with_run ? json_pack("{s:I}", "run", (json_int_t)s->run) : json_object();
 
-	/* Its end on the wall clock, when known: what merges across hosts line up by. */
-	if (j && s->t_ns)
-		json_object_set_new(j, "t_ns", json_integer((json_int_t)s->t_ns));
 	if (j && json_object_update_new(j, json_pack(
 			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:o, s:o}",
 			"t_s", s->t_s,
@@ -149,6 +146,9 @@ json_t *interval_json(const struct interval_sample *s, bool with_run)
 		json_decref(j);
 		return NULL;
 	}
+	/* Its end on the wall clock, when known: what merges across hosts line up by. */
+	if (s->t_ns)
+		json_object_set_new(j, "t_ns", json_integer((json_int_t)s->t_ns));
 	return j;
 }
 

@@ -215,7 +215,7 @@ static void refusal_body(struct fixture *fx)
 		const char *extra[6];
 		const char *want;
 	} rows[] = {
-		{ { "--reference", "@T", NULL }, "is the target itself" },
+		{ { "--reference", "@T", NULL }, "names the same device as --target" },
 		{ { "--reference", "@R", "--verify", NULL }, "--verify" },
 		{ { "--slice", "1s", NULL }, "--slice" },
 		{ { "--reference", "@R", "--slice", "9s", NULL }, "longer than --duration" },
