@@ -116,9 +116,13 @@ static void stream_add(struct stream_result *dst, const struct stream_result *sr
 	err_stats_merge(&dst->errors, &src->errors);
 }
 
-int run_result_accumulate(struct run_result *total, const struct run_result *part)
+/*
+ * What adds up alike whether part ran after total's runs or beside them:
+ * the I/O of every direction and stream, the errors, how the run ended,
+ * and verification.
+ */
+static void merge_io_and_status(struct run_result *total, const struct run_result *part)
 {
-	double before = total->duration_s;
 	size_t i;
 	int d;
 
@@ -129,6 +133,29 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	if (total->nstreams && total->nstreams == part->nstreams)
 		for (i = 0; i < part->nstreams; i++)
 			stream_add(&total->streams[i], &part->streams[i]);
+	total->ramp_ops += part->ramp_ops;
+	if (part->signal)
+		total->signal = part->signal;
+	total->error_stop |= part->error_stop;
+	total->timed_out |= part->timed_out;
+	total->abandoned_ios += part->abandoned_ios;
+	if (part->abandoned_after != ABANDON_NONE)
+		total->abandoned_after = part->abandoned_after;
+	total->stuck_workers += part->stuck_workers;
+	for (i = 0; i < part->nstuck && total->nstuck < STUCK_LIST_MAX; i++)
+		total->stuck[total->nstuck++] = part->stuck[i];
+	total->verify_enabled |= part->verify_enabled;
+	if (part->verify_enabled)
+		total->verify_block_size = part->verify_block_size;
+	verify_stats_merge(&total->verify, &part->verify);
+}
+
+int run_result_accumulate(struct run_result *total, const struct run_result *part)
+{
+	double before = total->duration_s;
+	size_t i;
+
+	merge_io_and_status(total, part);
 	for (i = 0; i < part->nintervals; i++) {
 		struct interval_sample s = part->intervals[i];
 
@@ -166,20 +193,6 @@ int run_result_accumulate(struct run_result *total, const struct run_result *par
 	if (part->conc.submit_limit > total->conc.submit_limit)
 		total->conc.submit_limit = part->conc.submit_limit;
 	total->duration_s += part->duration_s;
-	total->ramp_ops += part->ramp_ops;
-	if (part->signal)
-		total->signal = part->signal;
-	total->error_stop |= part->error_stop;
-	total->timed_out |= part->timed_out;
-	total->abandoned_ios += part->abandoned_ios;
-	if (part->abandoned_after != ABANDON_NONE)
-		total->abandoned_after = part->abandoned_after;
-	total->stuck_workers += part->stuck_workers;
-	for (i = 0; i < part->nstuck && total->nstuck < STUCK_LIST_MAX; i++)
-		total->stuck[total->nstuck++] = part->stuck[i];
-	total->verify_enabled |= part->verify_enabled;
-	total->verify_block_size = part->verify_block_size;
-	verify_stats_merge(&total->verify, &part->verify);
 	cpu_acct_add(&total->cpu, &part->cpu);
 	dev_accts_add(&total->devs, &part->devs);
 	total->complete = part->complete;
@@ -242,14 +255,9 @@ int run_result_merge_parallel(struct run_result *total, const struct run_result 
 	/* A total nothing was merged into yet: every engine run has workers. */
 	bool first = total->conc.workers == 0 && total->nintervals == 0;
 	size_t i;
-	int d;
 
-	for (d = 0; d < 2; d++)
-		dir_add(&total->dir[d], &part->dir[d]);
-	err_stats_merge(&total->errors, &part->errors);
-	if (total->nstreams && total->nstreams == part->nstreams)
-		for (i = 0; i < part->nstreams; i++)
-			stream_add(&total->streams[i], &part->streams[i]);
+	/* Flushes and discards too: every direction of every device. */
+	merge_io_and_status(total, part);
 	if (intervals_reserve(total, part->nintervals))
 		return -1;
 	for (i = 0; i < part->nintervals; i++) {
@@ -275,22 +283,7 @@ int run_result_merge_parallel(struct run_result *total, const struct run_result 
 	total->conc.submit_limit += part->conc.submit_limit;
 	total->conc.kernel_inflight_mean += part->conc.kernel_inflight_mean;
 	total->conc.kernel_inflight_max += part->conc.kernel_inflight_max;
-	total->ramp_ops += part->ramp_ops;
 	total->intervals_merged += part->intervals_merged;
-	if (part->signal)
-		total->signal = part->signal;
-	total->error_stop |= part->error_stop;
-	total->timed_out |= part->timed_out;
-	total->abandoned_ios += part->abandoned_ios;
-	if (part->abandoned_after != ABANDON_NONE)
-		total->abandoned_after = part->abandoned_after;
-	total->stuck_workers += part->stuck_workers;
-	for (i = 0; i < part->nstuck && total->nstuck < STUCK_LIST_MAX; i++)
-		total->stuck[total->nstuck++] = part->stuck[i];
-	total->verify_enabled |= part->verify_enabled;
-	if (part->verify_enabled)
-		total->verify_block_size = part->verify_block_size;
-	verify_stats_merge(&total->verify, &part->verify);
 	total->complete = first ? part->complete : total->complete && part->complete;
 	return 0;
 }

@@ -459,6 +459,55 @@ START_TEST(sigint_stops_every_device)
 }
 END_TEST
 
+/*
+ * Flushes and discards merge like reads and writes: a job file that flushes
+ * every 4 writes and discards, on two devices; the top level is the sum of
+ * the devices' for every direction (it once kept only reads and writes).
+ */
+static void flush_body(struct fixture *fx)
+{
+	char job[] = "/dev/shm/dmrb-devices-job-XXXXXX";
+	static const char text[] = "[global]\nbs=4k\niodepth=2\nruntime=2\ntime_based=1\n"
+				   "[w]\nrw=randwrite\nfsync=4\n[t]\nrw=randtrim\n";
+	const char *args[] = { "run", job, "--target", fx->ld[0].path, "--target", fx->ld[1].path,
+			       "--force", "--output-format", "json", "-q", NULL };
+	static const char *const dirs[] = { "write", "flush", "discard" };
+	int fd = mkstemp(job);
+	size_t k;
+
+	EXPECT(fx, fd >= 0 && write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1),
+	       "cannot write the job file %s", job);
+	if (fd >= 0)
+		close(fd);
+	run(fx, args);
+	unlink(job);
+	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
+	for (k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
+		char path[64];
+		long long a, b, all;
+
+		snprintf(path, sizeof(path), "devices.0.results.%s.ops", dirs[k]);
+		a = jint(fx->doc, path);
+		snprintf(path, sizeof(path), "devices.1.results.%s.ops", dirs[k]);
+		b = jint(fx->doc, path);
+		snprintf(path, sizeof(path), "results.%s.ops", dirs[k]);
+		all = jint(fx->doc, path);
+		EXPECT(fx, a > 0 && b > 0 && all == a + b, "%s: devices %lld + %lld, the result %lld",
+		       dirs[k], a, b, all);
+	}
+}
+
+START_TEST(flushes_and_discards_merge)
+{
+	struct fixture fx;
+
+	setup(&fx);
+	flush_body(&fx);
+	teardown(&fx);
+	ck_assert_msg(!fx.ex.failed, "%s", fx.ex.msg);
+}
+END_TEST
+
 static Suite *devices_suite(void)
 {
 	Suite *s = suite_create("devices");
@@ -467,6 +516,7 @@ static Suite *devices_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, four_devices_counters);
 	tcase_add_test(tc, summary_rows);
+	tcase_add_test(tc, flushes_and_discards_merge);
 	tcase_add_test(tc, throttled_device_is_the_outlier);
 	tcase_add_test(tc, signature_refuses_all);
 	tcase_add_test(tc, sigint_stops_every_device);
