@@ -662,6 +662,19 @@ static void page_header(struct sbuf *o, const struct report *r, const char *sour
 	sbuf_add(o, "</header>\n");
 }
 
+/*
+ * size_bytes sizes the scratch file the tool makes: on a device or file of
+ * the user's it applied to nothing (a scale run's dataset is dataset_bytes).
+ */
+static bool size_applied(json_t *doc)
+{
+	json_t *t = json_object_get(doc, "target");
+
+	if (json_is_object(t))
+		return !json_is_false(json_object_get(t, "scratch"));
+	return !json_array_size(json_object_get(json_object_get(doc, "params"), "targets"));
+}
+
 static void facts(struct sbuf *o, const struct report *r)
 {
 	static const char *const parts[][2] = {
@@ -680,7 +693,15 @@ static void facts(struct sbuf *o, const struct report *r)
 		if (!json_is_object(obj))
 			continue;
 		sbuf_printf(o, "<div>\n<h2>%s</h2>\n", parts[i][1]);
-		kv_table(o, obj, 0);
+		if (i == 0 && json_object_get(obj, "size_bytes") && !size_applied(r->doc)) {
+			json_t *kept = json_copy(obj);
+
+			json_object_del(kept, "size_bytes");
+			kv_table(o, kept ? kept : obj, 0);
+			json_decref(kept);
+		} else {
+			kv_table(o, obj, 0);
+		}
 		sbuf_add(o, "</div>\n");
 	}
 	sbuf_add(o, "</section>\n");
@@ -782,6 +803,75 @@ static void parts_table(struct sbuf *o, const struct report *r)
 		sbuf_printf(o, "</th><td class=\"n\">%s</td>", v);
 		stat_cells(o, json_object_get(p, "total"));
 		sbuf_add(o, "</tr>\n");
+	}
+	sbuf_add(o, "</table>\n");
+}
+
+/* The rows of one part's streams (part: its name, or NULL for the run). */
+static void stream_rows(struct sbuf *o, json_t *streams, const char *part)
+{
+	static const char *const dirs[] = { "read", "write", "flush", "discard" };
+	json_t *st;
+	size_t i, d;
+
+	json_array_foreach(streams, i, st) {
+		char name[64];
+
+		trimmed(str(st, "name"), name, sizeof(name));
+		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+			json_t *dir = json_object_get(st, dirs[d]);
+
+			if (!json_is_object(dir) || !(num(dir, "ops") > 0))
+				continue;
+			sbuf_add(o, "<tr>");
+			if (part) {
+				sbuf_add(o, "<td>");
+				esc(o, part);
+				sbuf_add(o, "</td>");
+			}
+			sbuf_add(o, "<th>");
+			esc(o, name);
+			sbuf_printf(o, "</th><td>%s</td>", dirs[d]);
+			stat_cells(o, dir);
+			sbuf_add(o, "</tr>\n");
+		}
+	}
+}
+
+/*
+ * A row per stream and direction, of the run or of each phase or step, when
+ * a workload has several streams: a database's log is its own line, not
+ * hidden in the totals.
+ */
+static void streams_table(struct sbuf *o, const struct report *r)
+{
+	json_t *res = json_object_get(r->doc, "results"), *parts, *p;
+	bool by_part, several = json_array_size(json_object_get(res, "streams")) > 1;
+	size_t i;
+
+	parts = json_object_get(res, "phases");
+	if (!json_is_array(parts))
+		parts = json_object_get(res, "steps");
+	by_part = json_array_size(parts) > 0 && !several;
+	if (by_part)
+		json_array_foreach(parts, i, p)
+			several |= json_array_size(json_object_get(p, "streams")) > 1;
+	if (!several)
+		return;
+	sbuf_printf(o, "<h2>Streams</h2>\n<table>\n<tr>%s<th>stream</th><th>dir</th>%s</tr>\n",
+		    by_part ? "<th>part</th>" : "", stat_head);
+	if (!by_part) {
+		stream_rows(o, json_object_get(res, "streams"), NULL);
+	} else {
+		json_array_foreach(parts, i, p) {
+			char name[64];
+
+			if (json_is_string(json_object_get(p, "name")))
+				trimmed(str(p, "name"), name, sizeof(name));
+			else
+				snprintf(name, sizeof(name), "step %zu", i + 1);
+			stream_rows(o, json_object_get(p, "streams"), name);
+		}
 	}
 	sbuf_add(o, "</table>\n");
 }
@@ -916,6 +1006,7 @@ int report_html(const struct report *r, const char *source, struct sbuf *o)
 	results_table(o, r);
 	report_cost_html(o, r);
 	parts_table(o, r);
+	streams_table(o, r);
 	charts_section(o, r);
 	comparison_section(o, r);
 	sbuf_add(o, "<footer>Made by <code>dmremap-bench report</code> ");

@@ -7,9 +7,11 @@
 
 struct series_ctx {
 	json_t *doc, *results, *intervals;
+	json_t *base_intervals;  /* --baseline's series on the same time axis, or NULL */
 	double nominal_s;       /* the sampling interval; shorter than half of it is left out */
 	size_t short_left_out;
 	bool endurance;
+	bool drew_base;         /* the chart being built has a baseline series */
 };
 
 static bool interval_usable(const struct series_ctx *x, json_t *iv)
@@ -33,16 +35,17 @@ static double field_value(json_t *iv, const struct field *f)
 	return v;
 }
 
-static bool ts_series(struct report *r, struct series_ctx *x, struct report_chart *c,
-		      const char *name, struct field f, enum svg_color color, bool positive)
+static bool series_of(struct report *r, struct series_ctx *x, struct report_chart *c,
+		      json_t *intervals, const char *name, struct field f, enum svg_color color,
+		      enum svg_style style, bool positive)
 {
-	size_t n = json_array_size(x->intervals), i, k = 0;
-	struct svg_series *s = add_series(r, c, name, n, color, SVG_STYLE_LINE);
+	size_t n = json_array_size(intervals), i, k = 0;
+	struct svg_series *s = add_series(r, c, name, n, color, style);
 	json_t *iv;
 
 	if (!s)
 		return false;
-	json_array_foreach(x->intervals, i, iv) {
+	json_array_foreach(intervals, i, iv) {
 		double y = field_value(iv, &f);
 
 		if (!interval_usable(x, iv))
@@ -52,6 +55,24 @@ static bool ts_series(struct report *r, struct series_ctx *x, struct report_char
 	}
 	s->n = k;
 	return series_keep_if_data(c);
+}
+
+static bool ts_series(struct report *r, struct series_ctx *x, struct report_chart *c,
+		      const char *name, struct field f, enum svg_color color, bool positive)
+{
+	return series_of(r, x, c, x->intervals, name, f, color, SVG_STYLE_LINE, positive);
+}
+
+/* The baseline's own series of the same figure, dashed ("baseline NAME"); whether drawn. */
+static bool base_series(struct report *r, struct series_ctx *x, struct report_chart *c,
+			const char *name, struct field f, enum svg_color color)
+{
+	char label[64];
+
+	if (!json_array_size(x->base_intervals))
+		return false;
+	snprintf(label, sizeof(label), "baseline %s", name);
+	return series_of(r, x, c, x->base_intervals, label, f, color, SVG_STYLE_DASHED, true);
 }
 
 /* Ramp, phase or step starts: the context every time-series chart shares. */
@@ -211,6 +232,8 @@ static void ts_caption_common(struct report_chart *c, const struct series_ctx *x
 			    x->short_left_out, x->short_left_out == 1 ? "" : "s");
 	if (c->chart.nregions)
 		caption_add(c, " The shaded ramp is not part of the results.");
+	if (x->drew_base)
+		caption_add(c, " Dashed: the baseline's intervals.");
 	if (c->chart.nmarkers)
 		caption_add(c, " Dashed vertical lines: where each %s starts.",
 			    json_is_array(json_object_get(x->results, "phases")) ? "phase" : "step");
@@ -233,6 +256,10 @@ static void throughput_chart(struct report *r, struct series_ctx *x)
 	if (rd && wr)
 		ts_series(r, x, c, "total", (struct field){ "read_iops", NULL, "write_iops" },
 			  SVG_GREY, true);
+	x->drew_base = base_series(r, x, c, "read", (struct field){ "read_iops", NULL, NULL },
+				   SVG_BLUE);
+	x->drew_base |= base_series(r, x, c, "write", (struct field){ "write_iops", NULL, NULL },
+				    SVG_ORANGE);
 	if (x->endurance)
 		drift_line(r, x, c, "iops", "total trend");
 	snprintf(c->caption, sizeof(c->caption), "I/Os completed per second in each interval.");
@@ -260,6 +287,10 @@ static void bandwidth_chart(struct report *r, struct series_ctx *x)
 	if (rd && wr)
 		ts_series(r, x, c, "total", (struct field){ "bw_bytes_per_s", NULL, NULL },
 			  SVG_GREY, true);
+	x->drew_base = base_series(r, x, c, "read",
+				   (struct field){ "read_bw_bytes_per_s", NULL, NULL }, SVG_BLUE);
+	x->drew_base |= base_series(r, x, c, "write",
+				    (struct field){ "write_bw_bytes_per_s", NULL, NULL }, SVG_ORANGE);
 	snprintf(c->caption, sizeof(c->caption), "Bytes transferred per second in each interval.");
 	ts_caption_common(c, x);
 	chart_drop_if_empty(r);
@@ -285,9 +316,16 @@ static void latency_chart(struct report *r, struct series_ctx *x)
 	c->chart.y_unit = SVG_UNIT_NS;
 	snprintf(c->chart.y_title, sizeof(c->chart.y_title), "completion latency");
 	ts_context(r, x, c);
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+	x->drew_base = false;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		ts_series(r, x, c, lines[i].name,
 			  (struct field){ lines[i].key, lines[i].sub, NULL }, lines[i].color, true);
+		/* The baseline's p99s: the tail is what a comparison is about. */
+		if (!strcmp(lines[i].sub, "p99"))
+			x->drew_base |= base_series(r, x, c, lines[i].name,
+						    (struct field){ lines[i].key, "p99", NULL },
+						    lines[i].color);
+	}
 	if (x->endurance) {
 		ts_series(r, x, c, "p99 all", (struct field){ "p99_ns", NULL, NULL }, SVG_PURPLE,
 			  true);
@@ -310,6 +348,7 @@ static void errors_chart(struct report *r, struct series_ctx *x)
 	double total = 0;
 	json_t *iv;
 
+	x->drew_base = false;  /* the errors chart has no baseline line */
 	json_array_foreach(x->intervals, i, iv)
 		if (num(iv, "errors") > 0)
 			total += num(iv, "errors");
@@ -345,6 +384,8 @@ void time_series_charts(struct report *r)
 	json_t *iv;
 
 	x.intervals = json_object_get(x.results, "intervals");
+	if (r->base)
+		x.base_intervals = json_object_get(json_object_get(r->base, "results"), "intervals");
 	if (!json_array_size(x.intervals))
 		return;
 	x.nominal_s = num(json_object_get(r->doc, "params"), "interval_s");

@@ -525,6 +525,21 @@ START_TEST(test_comparison_with_baseline)
 	ck_assert_uint_eq(p->chart.nseries, 4);
 	ck_assert_int_eq(series(p, "baseline read")->style, SVG_STYLE_DASHED);
 	ck_assert_int_eq(series(p, "run read")->style, SVG_STYLE_LINE);
+	/* The time series too: the baseline's intervals, dashed, point for point. */
+	{
+		json_t *biv = json_object_get(json_object_get(base, "results"), "intervals");
+		const struct report_chart *t = chart(&r, "throughput");
+		const struct svg_series *b = series(t, "baseline read");
+
+		ck_assert_msg(b != NULL, "no baseline on the throughput chart");
+		ck_assert_int_eq(b->style, SVG_STYLE_DASHED);
+		ck_assert_uint_ge(b->n, 2);
+		ck_assert_double_eq(b->x[0], num(json_array_get(biv, 0), "t_s"));
+		ck_assert_double_eq(b->y[0], num(json_array_get(biv, 0), "read_iops"));
+		ck_assert_ptr_nonnull(series(chart(&r, "latency"), "baseline read p99"));
+		ck_assert_ptr_nonnull(series(chart(&r, "bandwidth"), "baseline read"));
+		ck_assert(strstr(t->caption, "Dashed: the baseline"));
+	}
 	report_free(&r);
 	json_decref(doc);
 	json_decref(base);
@@ -668,6 +683,71 @@ START_TEST(test_html_dm_target)
 }
 END_TEST
 
+/* A report's HTML of doc, in b (free with sbuf_free). */
+static const char *html_of(json_t *doc, struct sbuf *b)
+{
+	struct report r;
+
+	build(&r, doc, NULL, NULL);
+	sbuf_init(b);
+	ck_assert_int_eq(report_html(&r, "x.json", b), 0);
+	report_free(&r);
+	return sbuf_str(b);
+}
+
+/* A workload of several streams: a row per stream, so a database's log is seen. */
+START_TEST(test_html_streams)
+{
+	json_t *mixed = fixture("mixed.json"), *one = fixture("concurrency.json");
+	struct sbuf b;
+	const char *html = html_of(mixed, &b), *t;
+
+	t = strstr(html, "<h2>Streams</h2>");
+	ck_assert_msg(t != NULL, "no streams table for a mixed workload");
+	/* database's data and log, file_server's files, virtualization's vm0-vm3 */
+	ck_assert(strstr(t, "<td>database</td><th>log</th><td>write</td>"));
+	ck_assert(strstr(t, "<td>database</td><th>data</th><td>read</td>"));
+	ck_assert(strstr(t, "<td>virtualization</td><th>vm3</th>"));
+	ck_assert(strstr(t, "<td>file_server</td><th>files</th>"));
+	sbuf_free(&b);
+	html = html_of(one, &b);
+	ck_assert_msg(!strstr(html, "<h2>Streams</h2>"), "one stream is the run's own table");
+	sbuf_free(&b);
+	json_decref(mixed);
+	json_decref(one);
+}
+END_TEST
+
+/* Whether the Parameters section of html has a row for key. */
+static bool param_row(const char *html, const char *key)
+{
+	const char *p = strstr(html, "<h2>Parameters</h2>"), *end = p ? strstr(p, "</div>") : NULL;
+	char th[64];
+	const char *at;
+
+	ck_assert_msg(p && end, "no Parameters section");
+	snprintf(th, sizeof(th), "<th>%s</th>", key);
+	at = strstr(p, th);
+	return at && at < end;
+}
+
+/* size_bytes is shown only where it sized something: the scratch file. */
+START_TEST(test_html_size_bytes)
+{
+	json_t *doc = fixture("scale.json");
+	struct sbuf b;
+
+	ck_assert(param_row(html_of(doc, &b), "size_bytes"));
+	sbuf_free(&b);
+	json_object_set_new(json_object_get(doc, "target"), "scratch", json_false());
+	ck_assert_msg(!param_row(html_of(doc, &b), "size_bytes"),
+		      "a device of the user's with the size of a scratch file it never had");
+	ck_assert(param_row(sbuf_str(&b), "dataset_bytes"));
+	sbuf_free(&b);
+	json_decref(doc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -691,6 +771,8 @@ int main(void)
 	tcase_add_test(tc, test_compare_document);
 	tcase_add_test(tc, test_html_page);
 	tcase_add_test(tc, test_html_dm_target);
+	tcase_add_test(tc, test_html_streams);
+	tcase_add_test(tc, test_html_size_bytes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
