@@ -90,6 +90,9 @@ void heatmap_chart(struct report *r);
 int heatmap_render(struct sbuf *out, const struct report_chart *c, bool standalone);
 void heatmap_free(struct heatmap *h);
 
+/* "read p99", "CPU per I/O": a comparison metric's name as the page shows it (report.c). */
+void metric_label(json_t *m, char *buf, size_t len);
+
 /* The charts of a sweep: latency against throughput, ... (report_sweep.c). */
 void report_sweep_charts(struct report *r);
 /* The cost line and the devices' table; the sweep's steps table (report_sweep.c). */
