@@ -20,7 +20,7 @@
 #                  at boot; /etc/vmtest/extra-modules lists their paths in the
 #                  guest, dependencies first, for a test to load
 #   --env N=V      exported to the test programs
-#   --timeout S    per-program time limit in the guest (default 240)
+#   --timeout S    per-program time limit in the guest (default 360)
 #
 # Exit status: 0 built, 2 usage error, 77 busybox or a kernel module is
 # missing (automake's SKIP), 1 anything else.
@@ -38,7 +38,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 MODULES="dm-mod dm-flakey dm-delay dm-zero brd loop crc32c_generic ext4"
 BRD_ARGS="rd_nr=4 rd_size=65536"
 
-out='' moddir='' timeout=240
+out='' moddir='' timeout=360
 bins='' tests='' files='' envs='' extra=''
 nl='
 '

@@ -18,8 +18,8 @@
 #   DMREMAP_KO   a dm-remap.ko: copied into the guest of the kernel it was
 #                built for (its vermagic), with dm-bufio, for
 #                tests/vm/check_vm_remap; that kernel must be in VM_KERNELS
-#   VM_TIMEOUT (each VM run, seconds, default 600), VM_TEST_TIMEOUT (each
-#   program, default 240), VM_ACCEL (tcg or kvm); CK_RUN_SUITE, CK_RUN_CASE
+#   VM_TIMEOUT (each VM run, seconds, default 900), VM_TEST_TIMEOUT (each
+#   program, default 360), VM_ACCEL (tcg or kvm); CK_RUN_SUITE, CK_RUN_CASE
 #   and CK_VERBOSITY are passed to the guest.
 #
 # Exit status: 0 every kernel passed, 1 a kernel failed (or could not be
@@ -85,7 +85,7 @@ done
 # This kernel's initramfs: its modules, the programs, and "$@".
 build() {
 	sh "$here/build-initramfs.sh" "$initrd" --modules "$mods" --bin "$bench" \
-		--timeout "${VM_TEST_TIMEOUT:-240}" "$@" </dev/null
+		--timeout "${VM_TEST_TIMEOUT:-360}" "$@" </dev/null
 }
 
 summary=''
@@ -110,7 +110,7 @@ while read -r rel image mods; do
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		sh "$here/run-vm.sh" --kernel "$image" --release "$rel" \
-			--timeout "${VM_TIMEOUT:-600}" --log "$log" "$initrd" </dev/null
+			--timeout "${VM_TIMEOUT:-900}" --log "$log" "$initrd" </dev/null
 		rc=$?
 	fi
 	secs=$(( $(date +%s) - t0 ))
