@@ -375,41 +375,52 @@ static int cmp_double(const void *x, const void *y)
 }
 
 /*
- * Linear against linear ten times: how far the interleaved overhead
- * strays from 0 under TCG (the figures go to the console for the record;
- * the bound is what CI's busy machine must hold).
+ * Linear against linear ten times: the overhead's truth is 0. What the
+ * method must get right is that truth, not the machine's quietness: the
+ * estimates centre on 0 (the old sequential method sat at -80%), and each
+ * run's 95% interval, which widens with the noise the run saw, holds 0 in
+ * most runs (at least 7 of 10: for honest intervals, 6 or fewer happens
+ * once in a thousand). How far single runs stray depends on the host's
+ * load under TCG; the figures go to the console for the record.
  */
 START_TEST(compare_linear_spread)
 {
 	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
 			       "linear", "--ops", "8", "--duration", "4", "--slice", "250ms",
 			       "--rw", "randread", "--compare-linear", "--output-format", "json", NULL };
-	double v[10], a[10], med;
-	unsigned i, within = 0;
+	double v[10], sorted[10], a[10], med;
+	unsigned i, within = 0, covered = 0;
 
 	for (i = 0; i < 10; i++) {
 		struct run *r = run_bin(args);
+		json_t *o;
 
 		ck_assert_msg(r->status == 0 && r->doc, "run %u: exit %d: %s", i, r->status, r->err);
-		v[i] = json_number_value(jpath(r->doc, "reference.overhead.total.iops.estimate_pct"));
+		o = jpath(r->doc, "reference.overhead.total.iops");
+		v[i] = json_number_value(jpath(o, "estimate_pct"));
 		within += fabs(v[i]) <= 10;
+		covered += json_number_value(jpath(o, "ci_low_pct")) <= 0 &&
+			   json_number_value(jpath(o, "ci_high_pct")) >= 0;
 		run_free(r);
 	}
 	printf("VMTEST-MSG compare_linear_spread: linear vs linear IOPS overhead, 10 runs:");
 	for (i = 0; i < 10; i++)
 		printf(" %+.1f%%", v[i]);
-	printf("; %u of 10 within +-10%%\n", within);
+	printf("; %u of 10 within +-10%%, 0 inside %u of the 10 95%% intervals\n", within,
+	       covered);
 	fflush(stdout);
-	/*
-	 * The bound CI's busy machine must hold: the median within 10% of 0,
-	 * none beyond 40% (under TCG with other load, single runs stray).
-	 */
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 10; i++) {
+		sorted[i] = v[i];
 		a[i] = fabs(v[i]);
+	}
+	qsort(sorted, 10, sizeof(sorted[0]), cmp_double);
 	qsort(a, 10, sizeof(a[0]), cmp_double);
-	med = (a[4] + a[5]) / 2;
-	ck_assert_msg(med <= 10 && a[9] < 40, "linear vs linear: median |overhead| %.1f%%, "
-		      "largest %.1f%%", med, a[9]);
+	med = (sorted[4] + sorted[5]) / 2;
+	ck_assert_msg(fabs(med) <= 10, "linear vs linear: the median overhead is %+.1f%%, not 0",
+		      med);
+	ck_assert_msg(covered >= 7, "linear vs linear: 0 lies inside only %u of 10 intervals",
+		      covered);
+	ck_assert_msg(a[9] < 40, "linear vs linear: one run's overhead was %.1f%%", a[9]);
 	assert_nothing_left("after ten --compare-linear runs");
 }
 END_TEST
