@@ -36,13 +36,6 @@ struct fixture {
 	struct expect ex;
 };
 
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 static double jnum(json_t *doc, const char *path)
 {
 	json_t *j = runbin_jget(doc, path);
@@ -166,8 +159,8 @@ static void cpu_body(struct fixture *fx)
 	EXPECT(fx, fabs(jnum(fx->doc, "results.cpu.per_io_ns.tool") * ops - window * 1e9) <=
 	       1e-6 * window * 1e9, "per_io_ns.tool %f is not the tool's CPU per I/O",
 	       jnum(fx->doc, "results.cpu.per_io_ns.tool"));
-	EXPECT(fx, jint(fx->doc, "results.cpu.tool.voluntary_ctxt") >= 0 &&
-	       jint(fx->doc, "results.cpu.tool.involuntary_ctxt") >= 0, "no context switches");
+	EXPECT(fx, runbin_jint(fx->doc, "results.cpu.tool.voluntary_ctxt") >= 0 &&
+	       runbin_jint(fx->doc, "results.cpu.tool.involuntary_ctxt") >= 0, "no context switches");
 	/* The system's: every CPU's time over the window adds up to it; it holds the tool's. */
 	total_s = jnum(fx->doc, "results.cpu.system.user_s") +
 		  jnum(fx->doc, "results.cpu.system.nice_s") +
@@ -177,8 +170,8 @@ static void cpu_body(struct fixture *fx)
 		  jnum(fx->doc, "results.cpu.system.irq_s") +
 		  jnum(fx->doc, "results.cpu.system.softirq_s") +
 		  jnum(fx->doc, "results.cpu.system.steal_s");
-	EXPECT(fx, jint(fx->doc, "results.cpu.system.cpus") == ncpu, "%lld CPUs, sysconf says %ld",
-	       jint(fx->doc, "results.cpu.system.cpus"), ncpu);
+	EXPECT(fx, runbin_jint(fx->doc, "results.cpu.system.cpus") == ncpu, "%lld CPUs, sysconf says %ld",
+	       runbin_jint(fx->doc, "results.cpu.system.cpus"), ncpu);
 	EXPECT(fx, fabs(total_s / (jnum(fx->doc, "results.cpu.window_s") * (double)ncpu) - 1) < 0.1,
 	       "the CPUs' time %.2f s is not %ld CPUs x %.2f s", total_s, ncpu,
 	       jnum(fx->doc, "results.cpu.window_s"));
@@ -187,24 +180,24 @@ static void cpu_body(struct fixture *fx)
 	       "the tool alone used %.2f s", busy, window);
 	EXPECT(fx, fabs(jnum(fx->doc, "results.cpu.busy_pct") - busy / total_s * 100) < 1e-6,
 	       "busy_pct %f", jnum(fx->doc, "results.cpu.busy_pct"));
-	EXPECT(fx, jint(fx->doc, "results.cpu.interrupts") > 0 &&
-	       jint(fx->doc, "results.cpu.context_switches") > 0, "interrupts %lld, switches %lld",
-	       jint(fx->doc, "results.cpu.interrupts"),
-	       jint(fx->doc, "results.cpu.context_switches"));
+	EXPECT(fx, runbin_jint(fx->doc, "results.cpu.interrupts") > 0 &&
+	       runbin_jint(fx->doc, "results.cpu.context_switches") > 0, "interrupts %lld, switches %lld",
+	       runbin_jint(fx->doc, "results.cpu.interrupts"),
+	       runbin_jint(fx->doc, "results.cpu.context_switches"));
 	/* The device: its stat file agrees with the run, and with the result. */
 	snprintf(dev, sizeof(dev), "results.device_stats.%s.", fx->ld[0].sysname);
 	{
 		char k[160];
 
 		snprintf(k, sizeof(k), "%sreads_completed", dev);
-		reads = jint(fx->doc, k);
+		reads = runbin_jint(fx->doc, k);
 		EXPECT(fx, r1 - r0 == (long long)ops, "the kernel completed %lld reads, the run %.0f",
 		       r1 - r0, ops);
 		EXPECT(fx, reads <= r1 - r0 && reads >= r1 - r0 - 32, "the window's %lld reads of "
 		       "%lld", reads, r1 - r0);
 		snprintf(k, sizeof(k), "%ssectors_read", dev);
-		EXPECT(fx, jint(fx->doc, k) == reads * 8, "%lld sectors for %lld reads of 4 KiB",
-		       jint(fx->doc, k), reads);
+		EXPECT(fx, runbin_jint(fx->doc, k) == reads * 8, "%lld sectors for %lld reads of 4 KiB",
+		       runbin_jint(fx->doc, k), reads);
 		snprintf(k, sizeof(k), "%srole", dev);
 		EXPECT(fx, !strcmp(json_string_value(runbin_jget(fx->doc, k)) ?: "", "target"),
 		       "role");
@@ -212,10 +205,10 @@ static void cpu_body(struct fixture *fx)
 		EXPECT(fx, jnum(fx->doc, k) > 0 && jnum(fx->doc, k) <= 101, "util %f",
 		       jnum(fx->doc, k));
 		snprintf(k, sizeof(k), "%sin_flight_max", dev);
-		EXPECT(fx, jint(fx->doc, k) >= 1 && jint(fx->doc, k) <= 32, "in flight at most %lld",
-		       jint(fx->doc, k));
+		EXPECT(fx, runbin_jint(fx->doc, k) >= 1 && runbin_jint(fx->doc, k) <= 32, "in flight at most %lld",
+		       runbin_jint(fx->doc, k));
 		snprintf(k, sizeof(k), "%swrites_completed", dev);
-		EXPECT(fx, jint(fx->doc, k) == 0, "%lld writes in a read-only run", jint(fx->doc, k));
+		EXPECT(fx, runbin_jint(fx->doc, k) == 0, "%lld writes in a read-only run", runbin_jint(fx->doc, k));
 	}
 }
 
@@ -254,11 +247,11 @@ static void reference_body(struct fixture *fx)
 		EXPECT(fx, jnum(p, "target.total.cpu_per_io_ns") > 0 &&
 		       jnum(p, "reference.total.tool_cpu_per_io_ns") > 0,
 		       "pair %zu has no CPU per I/O", i);
-	EXPECT(fx, jint(fx->doc, "reference.overhead.total.cpu_per_io.n") == 8 &&
-	       jint(fx->doc, "reference.overhead.total.tool_cpu_per_io.n") == 8,
+	EXPECT(fx, runbin_jint(fx->doc, "reference.overhead.total.cpu_per_io.n") == 8 &&
+	       runbin_jint(fx->doc, "reference.overhead.total.tool_cpu_per_io.n") == 8,
 	       "the CPU overheads are over %lld and %lld pairs",
-	       jint(fx->doc, "reference.overhead.total.cpu_per_io.n"),
-	       jint(fx->doc, "reference.overhead.total.tool_cpu_per_io.n"));
+	       runbin_jint(fx->doc, "reference.overhead.total.cpu_per_io.n"),
+	       runbin_jint(fx->doc, "reference.overhead.total.tool_cpu_per_io.n"));
 	EXPECT(fx, isfinite(jnum(fx->doc, "reference.overhead.total.cpu_per_io.estimate_pct")) &&
 	       isfinite(jnum(fx->doc, "reference.overhead.total.cpu_per_io.ci_low_pct")) &&
 	       isfinite(jnum(fx->doc, "reference.overhead.total.cpu_per_io.p_value")),
@@ -271,7 +264,7 @@ static void reference_body(struct fixture *fx)
 
 		snprintf(k, sizeof(k), "reference.results.device_stats.%s.reads_completed",
 			 fx->ld[1].sysname);
-		EXPECT(fx, jint(fx->doc, k) > 0, "the reference's device has no counters");
+		EXPECT(fx, runbin_jint(fx->doc, k) > 0, "the reference's device has no counters");
 		snprintf(k, sizeof(k), "results.device_stats.%s", fx->ld[1].sysname);
 		EXPECT(fx, !runbin_jget(fx->doc, k), "the target's result counts the reference");
 	}

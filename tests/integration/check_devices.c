@@ -48,13 +48,6 @@ static void run(struct fixture *fx, const char *const *args)
 	fx->doc = runbin_json(fx->r.out);
 }
 
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 static double jnum(json_t *doc, const char *path)
 {
 	return json_number_value(runbin_jget(doc, path));
@@ -201,12 +194,12 @@ static void counters_body(struct fixture *fx)
 	       "params.targets lists %zu", json_array_size(runbin_jget(fx->doc, "params.targets")));
 	json_array_foreach(devs, i, d) {
 		const char *path = json_string_value(runbin_jget(d, "target.path"));
-		long long r = jint(d, "results.read.ops"), w = jint(d, "results.write.ops");
+		long long r = runbin_jint(d, "results.read.ops"), w = runbin_jint(d, "results.write.ops");
 
 		EXPECT(fx, path && !strcmp(path, fx->ld[i].path), "device %zu is %s, not %s", i,
 		       path ? path : "(none)", fx->ld[i].path);
-		EXPECT(fx, jint(d, "index") == (long long)i, "device %zu has index %lld", i,
-		       jint(d, "index"));
+		EXPECT(fx, runbin_jint(d, "index") == (long long)i, "device %zu has index %lld", i,
+		       runbin_jint(d, "index"));
 		EXPECT(fx, r > 0 && w > 0, "device %zu: %lld reads, %lld writes", i, r, w);
 		EXPECT(fx, io_of(&fx->ld[i], &rd1, &wr1) == 0, "cannot read %s's stat",
 		       fx->ld[i].sysname);
@@ -214,32 +207,32 @@ static void counters_body(struct fixture *fx)
 		EXPECT(fx, rd1 - rd0[i] == r && wr1 - wr0[i] == w, "device %zu (%s): the kernel "
 		       "completed %lld reads %lld writes, its result says %lld %lld", i,
 		       fx->ld[i].path, rd1 - rd0[i], wr1 - wr0[i], r, w);
-		EXPECT(fx, jint(d, "target.kernel_counters_delta.reads_completed") == r &&
-		       jint(d, "target.kernel_counters_delta.writes_completed") == w,
+		EXPECT(fx, runbin_jint(d, "target.kernel_counters_delta.reads_completed") == r &&
+		       runbin_jint(d, "target.kernel_counters_delta.writes_completed") == w,
 		       "device %zu: kernel_counters_delta %lld/%lld, results %lld/%lld", i,
-		       jint(d, "target.kernel_counters_delta.reads_completed"),
-		       jint(d, "target.kernel_counters_delta.writes_completed"), r, w);
+		       runbin_jint(d, "target.kernel_counters_delta.reads_completed"),
+		       runbin_jint(d, "target.kernel_counters_delta.writes_completed"), r, w);
 		/* Each device ran the whole workload, with its own workers. */
-		EXPECT(fx, jint(d, "results.concurrency.workers") == 2 &&
-		       jint(d, "results.concurrency.inflight_target") == 8,
+		EXPECT(fx, runbin_jint(d, "results.concurrency.workers") == 2 &&
+		       runbin_jint(d, "results.concurrency.inflight_target") == 8,
 		       "device %zu: %lld workers, %lld in flight", i,
-		       jint(d, "results.concurrency.workers"),
-		       jint(d, "results.concurrency.inflight_target"));
+		       runbin_jint(d, "results.concurrency.workers"),
+		       runbin_jint(d, "results.concurrency.inflight_target"));
 		EXPECT(fx, jnum(d, "results.duration_s") > 1.9 && jnum(d, "results.duration_s") < 2.5,
 		       "device %zu measured %f s", i, jnum(d, "results.duration_s"));
 		EXPECT(fx, json_array_size(runbin_jget(d, "results.intervals")) >= 2,
 		       "device %zu has %zu intervals", i,
 		       json_array_size(runbin_jget(d, "results.intervals")));
-		sum_ops += jint(d, "results.total.ops");
+		sum_ops += runbin_jint(d, "results.total.ops");
 		sum_rd += r;
 	}
 	/* The top level is the exact merge. */
-	EXPECT(fx, sum_ops == jint(fx->doc, "results.total.ops") &&
-	       sum_rd == jint(fx->doc, "results.read.ops"), "the devices add up to %lld ops "
+	EXPECT(fx, sum_ops == runbin_jint(fx->doc, "results.total.ops") &&
+	       sum_rd == runbin_jint(fx->doc, "results.read.ops"), "the devices add up to %lld ops "
 	       "(%lld reads), the result says %lld (%lld)", sum_ops, sum_rd,
-	       jint(fx->doc, "results.total.ops"), jint(fx->doc, "results.read.ops"));
-	EXPECT(fx, jint(fx->doc, "results.concurrency.workers") == 2 * NDEV,
-	       "%lld workers in all", jint(fx->doc, "results.concurrency.workers"));
+	       runbin_jint(fx->doc, "results.total.ops"), runbin_jint(fx->doc, "results.read.ops"));
+	EXPECT(fx, runbin_jint(fx->doc, "results.concurrency.workers") == 2 * NDEV,
+	       "%lld workers in all", runbin_jint(fx->doc, "results.concurrency.workers"));
 	hist_is_merge(fx, devs, "read.lat_hist");
 	EXPECT_OK(fx);
 	hist_is_merge(fx, devs, "write.lat_hist");
@@ -253,14 +246,14 @@ static void counters_body(struct fixture *fx)
 	iv = runbin_jget(fx->doc, "results.intervals");
 	EXPECT(fx, json_array_size(iv) >= 2, "%zu merged intervals", json_array_size(iv));
 	json_array_foreach(iv, i, d) {
-		uint64_t t = (uint64_t)jint(d, "t_ns");
+		uint64_t t = (uint64_t)runbin_jint(d, "t_ns");
 
 		EXPECT(fx, t > last_t && t > 1600000000ULL * 1000000000ULL, "interval %zu: t_ns %"
 		       PRIu64 " after %" PRIu64, i, t, last_t);
 		last_t = t;
 	}
-	EXPECT(fx, jint(fx->doc, "outliers.devices.n") == NDEV, "outliers.devices.n %lld",
-	       jint(fx->doc, "outliers.devices.n"));
+	EXPECT(fx, runbin_jint(fx->doc, "outliers.devices.n") == NDEV, "outliers.devices.n %lld",
+	       runbin_jint(fx->doc, "outliers.devices.n"));
 }
 
 START_TEST(four_devices_counters)
@@ -354,15 +347,15 @@ static void outlier_body(struct fixture *fx)
 	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
 	EXPECT(fx, jnum(fx->doc, "devices.2.results.total.iops") < 400, "the capped device did "
 	       "%f IOPS", jnum(fx->doc, "devices.2.results.total.iops"));
-	EXPECT(fx, jint(fx->doc, "outliers.devices.iops.index") == 2, "the IOPS outlier is "
-	       "device %lld, not 2 (the throttled one)", jint(fx->doc, "outliers.devices.iops.index"));
+	EXPECT(fx, runbin_jint(fx->doc, "outliers.devices.iops.index") == 2, "the IOPS outlier is "
+	       "device %lld, not 2 (the throttled one)", runbin_jint(fx->doc, "outliers.devices.iops.index"));
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "outliers.devices.iops.outlier")) &&
 	       jnum(fx->doc, "outliers.devices.iops.z") < -3.5, "z %f",
 	       jnum(fx->doc, "outliers.devices.iops.z"));
 	name = json_string_value(runbin_jget(fx->doc, "outliers.devices.iops.name"));
 	EXPECT(fx, name && strstr(name, fx->ld[2].path), "outlier named %s", name ? name : "?");
-	EXPECT(fx, jint(fx->doc, "outliers.devices.lat_p99.index") == 2, "the p99 outlier is "
-	       "device %lld, not 2", jint(fx->doc, "outliers.devices.lat_p99.index"));
+	EXPECT(fx, runbin_jint(fx->doc, "outliers.devices.lat_p99.index") == 2, "the p99 outlier is "
+	       "device %lld, not 2", runbin_jint(fx->doc, "outliers.devices.lat_p99.index"));
 }
 
 START_TEST(throttled_device_is_the_outlier)
@@ -443,8 +436,8 @@ static void sigint_body(struct fixture *fx)
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "interrupted")), "not marked interrupted");
 	EXPECT(fx, json_array_size(runbin_jget(fx->doc, "devices")) == 3, "devices missing");
 	json_array_foreach(runbin_jget(fx->doc, "devices"), i, d)
-		EXPECT(fx, jint(d, "results.total.ops") > 0 && jnum(d, "results.duration_s") < 5,
-		       "device %zu: %lld ops in %f s", i, jint(d, "results.total.ops"),
+		EXPECT(fx, runbin_jint(d, "results.total.ops") > 0 && jnum(d, "results.duration_s") < 5,
+		       "device %zu: %lld ops in %f s", i, runbin_jint(d, "results.total.ops"),
 		       jnum(d, "results.duration_s"));
 }
 
@@ -487,11 +480,11 @@ static void flush_body(struct fixture *fx)
 		long long a, b, all;
 
 		snprintf(path, sizeof(path), "devices.0.results.%s.ops", dirs[k]);
-		a = jint(fx->doc, path);
+		a = runbin_jint(fx->doc, path);
 		snprintf(path, sizeof(path), "devices.1.results.%s.ops", dirs[k]);
-		b = jint(fx->doc, path);
+		b = runbin_jint(fx->doc, path);
 		snprintf(path, sizeof(path), "results.%s.ops", dirs[k]);
-		all = jint(fx->doc, path);
+		all = runbin_jint(fx->doc, path);
 		EXPECT(fx, a > 0 && b > 0 && all == a + b, "%s: devices %lld + %lld, the result %lld",
 		       dirs[k], a, b, all);
 	}

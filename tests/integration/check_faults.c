@@ -143,13 +143,6 @@ static void run(struct fx *fx, const char *const *args, int uid, unsigned timeou
 	fx->doc = runbin_json(fx->r.out);
 }
 
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 /* Entries of dir whose name begins with prefix. */
 static int count_prefixed(const char *dir, const char *prefix)
 {
@@ -364,7 +357,7 @@ static bool whole_history(json_t *doc)
 	const char *kind = json_string_value(runbin_jget(doc, "kind"));
 
 	return kind && !strcmp(kind, "baseline") && last &&
-	       jint(last, "results.total.ops") > 0 && jint(last, "results.errors.io") == 0;
+	       runbin_jint(last, "results.total.ops") > 0 && runbin_jint(last, "results.errors.io") == 0;
 }
 
 /*
@@ -382,12 +375,12 @@ static int check_stored(struct baseline_case *bc, long long seed, char *why, siz
 		snprintf(why, len, "%s is %s", bc->path, text ? "not valid JSON" : "missing");
 	else if (json_equal(doc, bc->stored))
 		which = 1;
-	else if (jint(doc, "params.seed") == seed && whole_history(doc))
+	else if (runbin_jint(doc, "params.seed") == seed && whole_history(doc))
 		which = 2;
 	else
 		snprintf(why, len, "%s is valid JSON but neither the previous baseline (seed "
 			 "%lld) nor a whole one of this run (seed %lld): seed %lld", bc->path,
-			 bc->stored_seed, seed, jint(doc, "params.seed"));
+			 bc->stored_seed, seed, runbin_jint(doc, "params.seed"));
 	if (which == 2) {
 		json_decref(bc->stored);
 		bc->stored = doc;
@@ -455,7 +448,7 @@ static void baseline_body(struct fx *fx, struct baseline_case *bc)
 	bc->stored = runbin_json(text);
 	bc->stored_seed = FIRST_SEED;
 	free(text);
-	EXPECT(fx, bc->stored && jint(bc->stored, "params.seed") == FIRST_SEED,
+	EXPECT(fx, bc->stored && runbin_jint(bc->stored, "params.seed") == FIRST_SEED,
 	       "the first run stored no baseline document at %s", bc->path);
 
 	/* Random points of the run, the end of its duration, and the write itself. */
@@ -560,7 +553,7 @@ static int finish_run(struct fx *fx, struct runbin *rb)
 /* I/O errors and short transfers the result counts. */
 static long long errors(json_t *doc)
 {
-	return jint(doc, "results.errors.io") + jint(doc, "results.errors.short");
+	return runbin_jint(doc, "results.errors.io") + runbin_jint(doc, "results.errors.short");
 }
 
 /* LOOP_CLR_FD, retried while the kernel says EBUSY (up to limit_ms). 0 or -errno. */
@@ -610,7 +603,7 @@ static void detach_body(struct fx *fx)
 			"deferred the detach (backing file still %s); the run ended with %d\n",
 			fx->ld.path, after, fx->r.status);
 		EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
-		EXPECT(fx, jint(fx->doc, "results.errors.io") == 0, "errors without a detach");
+		EXPECT(fx, runbin_jint(fx->doc, "results.errors.io") == 0, "errors without a detach");
 		for (rc = 0; rc < 40 && after[0]; rc++) {
 			sleep_ms(50);
 			backing_of(sysname, after, sizeof(after));
@@ -719,14 +712,14 @@ static void shrink_body(struct fx *fx)
 	EXPECT(fx, fx->r.status == RB_EXIT_IO, "exit %d, want 3: %s", fx->r.status, fx->r.err);
 	EXPECT(fx, fx->doc != NULL, "no readable result: %s", fx->r.out);
 	EXPECT(fx, errors(fx->doc) > 0, "no errors counted");
-	EXPECT(fx, jint(fx->doc, "results.total.ops") > 0, "no successful I/O before the fault");
+	EXPECT(fx, runbin_jint(fx->doc, "results.total.ops") > 0, "no successful I/O before the fault");
 	/* The errors began with the fault, not before it. */
 	first = runbin_jget(fx->doc, "results.errors.first.0.t_s");
 	EXPECT(fx, json_is_number(first) && json_number_value(first) > 1.5,
 	       "the first error at %f s, before the fault at 2 s", json_number_value(first));
 	fprintf(stderr, "check_faults: %s shrunk mid-run: exit %d after %.1f s, %lld I/O and "
 		"%lld short errors\n", fx->ld.path, fx->r.status, (double)(mono_ms() - t0) / 1e3,
-		jint(fx->doc, "results.errors.io"), jint(fx->doc, "results.errors.short"));
+		runbin_jint(fx->doc, "results.errors.io"), runbin_jint(fx->doc, "results.errors.short"));
 }
 
 START_TEST(loop_shrunk_midrun)

@@ -417,13 +417,6 @@ static void run_tool(struct fx *fx, const char *const *args, int sig, unsigned s
 		fprintf(stderr, "%s", fx->r.err);
 }
 
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 static const char *jstr(json_t *doc, const char *path)
 {
 	const char *s = json_string_value(runbin_jget(doc, path));
@@ -443,13 +436,13 @@ static void check_ended(struct fx *fx, int want_status)
 	       fx->r.err);
 	EXPECT(fx, fx->doc != NULL, "no JSON result in %s: %s", fx->out, fx->r.err);
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "results.timed_out")), "not timed_out");
-	EXPECT(fx, jint(fx->doc, "results.abandoned_ios") > 0, "abandoned_ios %lld",
-	       jint(fx->doc, "results.abandoned_ios"));
+	EXPECT(fx, runbin_jint(fx->doc, "results.abandoned_ios") > 0, "abandoned_ios %lld",
+	       runbin_jint(fx->doc, "results.abandoned_ios"));
 	EXPECT(fx, !strcmp(jstr(fx->doc, "results.abandoned_after"), "timeout"),
 	       "abandoned_after: %s", jstr(fx->doc, "results.abandoned_after"));
-	EXPECT(fx, jint(fx->doc, "results.stuck_workers") ==
+	EXPECT(fx, runbin_jint(fx->doc, "results.stuck_workers") ==
 	       (long long)json_array_size(runbin_jget(fx->doc, "results.stuck")),
-	       "stuck_workers %lld, %zu listed", jint(fx->doc, "results.stuck_workers"),
+	       "stuck_workers %lld, %zu listed", runbin_jint(fx->doc, "results.stuck_workers"),
 	       json_array_size(runbin_jget(fx->doc, "results.stuck")));
 	EXPECT(fx, strstr(fx->r.err, "abandoned"), "stderr does not say what was abandoned: %s",
 	       fx->r.err);
@@ -544,7 +537,7 @@ static void file_body(struct fx *fx, int i)
 	/* io_uring punts the write to its async workers; libaio sleeps in the call. */
 	EXPECT(fx, i != 0 || !strcmp(jstr(fx->doc, "results.stuck.0.in"), "submit"),
 	       "libaio: no worker listed as stuck in a submit call: stuck_workers %lld",
-	       jint(fx->doc, "results.stuck_workers"));
+	       runbin_jint(fx->doc, "results.stuck_workers"));
 	check_left_goes(fx, true);
 }
 
@@ -565,11 +558,11 @@ static void sigint_body(struct fx *fx, int i)
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "interrupted")),
 	       "the result is not marked interrupted");
 	/* Nothing completed: no figure may come from a division by nothing. */
-	EXPECT(fx, jint(fx->doc, "results.total.ops") == 0 &&
+	EXPECT(fx, runbin_jint(fx->doc, "results.total.ops") == 0 &&
 	       json_is_number(runbin_jget(fx->doc, "results.total.iops")) &&
 	       json_is_number(runbin_jget(fx->doc, "results.total.lat_ns.mean")),
 	       "results.total: %lld ops, iops or mean latency missing",
-	       jint(fx->doc, "results.total.ops"));
+	       runbin_jint(fx->doc, "results.total.ops"));
 	check_left_goes(fx, true);
 }
 

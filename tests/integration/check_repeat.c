@@ -38,13 +38,6 @@ static void run(struct fixture *fx, const char *const *args)
 	fx->doc = runbin_json(fx->r.out);
 }
 
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 static double jnum(json_t *doc, const char *path)
 {
 	return json_number_value(runbin_jget(doc, path));
@@ -103,22 +96,22 @@ static void repeat_body(struct fixture *fx)
 	after = reads_of(&fx->ld[0]);
 	runs = runbin_jget(fx->doc, "runs");
 	EXPECT(fx, json_array_size(runs) == 3, "%zu runs, not 3", json_array_size(runs));
-	EXPECT(fx, jint(fx->doc, "schema_version") == 2, "schema_version %lld",
-	       jint(fx->doc, "schema_version"));
-	EXPECT(fx, jint(fx->doc, "params.repeat") == 3, "params.repeat %lld",
-	       jint(fx->doc, "params.repeat"));
+	EXPECT(fx, runbin_jint(fx->doc, "schema_version") == 2, "schema_version %lld",
+	       runbin_jint(fx->doc, "schema_version"));
+	EXPECT(fx, runbin_jint(fx->doc, "params.repeat") == 3, "params.repeat %lld",
+	       runbin_jint(fx->doc, "params.repeat"));
 	json_array_foreach(runs, i, r) {
-		EXPECT(fx, jint(r, "index") == (long long)i, "run %zu has index %lld", i,
-		       jint(r, "index"));
-		EXPECT(fx, jint(r, "results.total.ops") > 0, "run %zu did no I/O", i);
+		EXPECT(fx, runbin_jint(r, "index") == (long long)i, "run %zu has index %lld", i,
+		       runbin_jint(r, "index"));
+		EXPECT(fx, runbin_jint(r, "results.total.ops") > 0, "run %zu did no I/O", i);
 		EXPECT(fx, jnum(r, "results.duration_s") > 0.9 && jnum(r, "results.duration_s") < 1.5,
 		       "run %zu measured %f s", i, jnum(r, "results.duration_s"));
 		EXPECT(fx, !runbin_jget(r, "results.intervals"), "run %zu carries intervals", i);
-		sum += jint(r, "results.total.ops");
+		sum += runbin_jint(r, "results.total.ops");
 	}
 	/* Counts add up exactly, and to what the kernel saw. */
-	EXPECT(fx, sum == jint(fx->doc, "results.total.ops"), "runs sum to %lld ops, the merge "
-	       "says %lld", sum, jint(fx->doc, "results.total.ops"));
+	EXPECT(fx, sum == runbin_jint(fx->doc, "results.total.ops"), "runs sum to %lld ops, the merge "
+	       "says %lld", sum, runbin_jint(fx->doc, "results.total.ops"));
 	EXPECT(fx, after - before == sum, "the kernel completed %lld reads, the runs %lld",
 	       after - before, sum);
 	EXPECT(fx, jnum(fx->doc, "results.duration_s") > 2.7, "merged duration %f",
@@ -127,7 +120,7 @@ static void repeat_body(struct fixture *fx)
 	iv = runbin_jget(fx->doc, "results.intervals");
 	EXPECT(fx, json_array_size(iv) >= 3, "%zu intervals", json_array_size(iv));
 	json_array_foreach(iv, i, r) {
-		size_t run_i = (size_t)jint(r, "run");
+		size_t run_i = (size_t)runbin_jint(r, "run");
 
 		EXPECT(fx, run_i >= last_run && run_i < 3, "interval %zu of run %zu after run %zu", i,
 		       run_i, last_run);
@@ -164,32 +157,32 @@ static void reference_body(struct fixture *fx)
 
 	run(fx, args);
 	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
-	EXPECT(fx, jint(fx->doc, "reference.pairs") == 8, "%lld pairs, not 8",
-	       jint(fx->doc, "reference.pairs"));
+	EXPECT(fx, runbin_jint(fx->doc, "reference.pairs") == 8, "%lld pairs, not 8",
+	       runbin_jint(fx->doc, "reference.pairs"));
 	pairs = runbin_jget(fx->doc, "reference.pairs_detail");
 	json_array_foreach(pairs, i, p) {
 		const char *first = json_string_value(json_object_get(p, "first")) ?: "?";
 
 		EXPECT(fx, !strcmp(first, i % 2 ? "reference" : "target"), "pair %zu starts with %s",
 		       i, first);
-		EXPECT(fx, jint(p, "target.total.ops") > 0 && jint(p, "reference.total.ops") > 0,
+		EXPECT(fx, runbin_jint(p, "target.total.ops") > 0 && runbin_jint(p, "reference.total.ops") > 0,
 		       "pair %zu has a side without I/O", i);
 	}
 	/* Each device did what the result says it did, and nothing else. */
-	EXPECT(fx, reads_of(&fx->ld[0]) - b0 == jint(fx->doc, "results.total.ops"),
+	EXPECT(fx, reads_of(&fx->ld[0]) - b0 == runbin_jint(fx->doc, "results.total.ops"),
 	       "target: the kernel saw %lld reads, the result says %lld",
-	       reads_of(&fx->ld[0]) - b0, jint(fx->doc, "results.total.ops"));
-	EXPECT(fx, reads_of(&fx->ld[1]) - b1 == jint(fx->doc, "reference.results.total.ops"),
+	       reads_of(&fx->ld[0]) - b0, runbin_jint(fx->doc, "results.total.ops"));
+	EXPECT(fx, reads_of(&fx->ld[1]) - b1 == runbin_jint(fx->doc, "reference.results.total.ops"),
 	       "reference: the kernel saw %lld reads, the result says %lld",
-	       reads_of(&fx->ld[1]) - b1, jint(fx->doc, "reference.results.total.ops"));
+	       reads_of(&fx->ld[1]) - b1, runbin_jint(fx->doc, "reference.results.total.ops"));
 	EXPECT(fx, jnum(fx->doc, "results.duration_s") > 3.5 &&
 	       jnum(fx->doc, "reference.results.duration_s") > 3.5,
 	       "measured %f s on the target, %f s on the reference",
 	       jnum(fx->doc, "results.duration_s"), jnum(fx->doc, "reference.results.duration_s"));
 	EXPECT(fx, json_is_number(runbin_jget(fx->doc, "reference.overhead.total.iops.estimate_pct")),
 	       "no overhead estimate");
-	EXPECT(fx, jint(fx->doc, "reference.overhead.total.iops.n") == 8, "the overhead has "
-	       "%lld pairs", jint(fx->doc, "reference.overhead.total.iops.n"));
+	EXPECT(fx, runbin_jint(fx->doc, "reference.overhead.total.iops.n") == 8, "the overhead has "
+	       "%lld pairs", runbin_jint(fx->doc, "reference.overhead.total.iops.n"));
 	EXPECT(fx, json_is_number(runbin_jget(fx->doc, "reference.overhead.total.iops.ci_low_pct")),
 	       "no interval");
 	EXPECT(fx, !strcmp(json_string_value(runbin_jget(fx->doc, "reference.strategy")) ?: "",

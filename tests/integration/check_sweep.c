@@ -56,13 +56,6 @@ static void run(struct fixture *fx, const char *const *args)
 	fx->doc = runbin_json(fx->r.out);
 }
 
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 static double jnum(json_t *doc, const char *path)
 {
 	json_t *j = runbin_jget(doc, path);
@@ -117,11 +110,11 @@ static void check_steps(struct fixture *fx, const long long *loads, size_t n, co
 
 	EXPECT(fx, json_array_size(steps) == n, "%zu steps, not %zu", json_array_size(steps), n);
 	json_array_foreach(steps, i, st) {
-		EXPECT(fx, jint(st, "step") == (long long)i + 1, "step %zu is numbered %lld", i,
-		       jint(st, "step"));
-		EXPECT(fx, jint(st, "load") == loads[i], "step %zu has load %lld, not %lld", i,
-		       jint(st, "load"), loads[i]);
-		EXPECT(fx, jint(st, "total.ops") > 0, "step %zu did no I/O", i);
+		EXPECT(fx, runbin_jint(st, "step") == (long long)i + 1, "step %zu is numbered %lld", i,
+		       runbin_jint(st, "step"));
+		EXPECT(fx, runbin_jint(st, "load") == loads[i], "step %zu has load %lld, not %lld", i,
+		       runbin_jint(st, "load"), loads[i]);
+		EXPECT(fx, runbin_jint(st, "total.ops") > 0, "step %zu did no I/O", i);
 		EXPECT(fx, jnum(st, "duration_s") > 0.9, "step %zu measured %f s", i,
 		       jnum(st, "duration_s"));
 		EXPECT(fx, json_is_object(runbin_jget(st, "total.lat_hist")), "step %zu has no "
@@ -134,14 +127,14 @@ static void check_steps(struct fixture *fx, const long long *loads, size_t n, co
 		 * kernel counts a request just after the completion the tool reaps,
 		 * so up to the step's in-flight I/Os may land in the next window.
 		 */
-		EXPECT(fx, jint(st, key) <= jint(st, "total.ops") &&
-		       jint(st, key) >= jint(st, "total.ops") - jint(st, "ops"),
-		       "step %zu: %s says %lld reads, the step %lld", i, dev, jint(st, key),
-		       jint(st, "total.ops"));
-		sum += jint(st, "total.ops");
+		EXPECT(fx, runbin_jint(st, key) <= runbin_jint(st, "total.ops") &&
+		       runbin_jint(st, key) >= runbin_jint(st, "total.ops") - runbin_jint(st, "ops"),
+		       "step %zu: %s says %lld reads, the step %lld", i, dev, runbin_jint(st, key),
+		       runbin_jint(st, "total.ops"));
+		sum += runbin_jint(st, "total.ops");
 	}
-	EXPECT(fx, sum == jint(fx->doc, "results.total.ops"), "steps add up to %lld, the total is "
-	       "%lld", sum, jint(fx->doc, "results.total.ops"));
+	EXPECT(fx, sum == runbin_jint(fx->doc, "results.total.ops"), "steps add up to %lld, the total is "
+	       "%lld", sum, runbin_jint(fx->doc, "results.total.ops"));
 }
 
 /* ---- a sweep over depth, its knee, its report ------------------------------------- */
@@ -181,9 +174,9 @@ static void depth_body(struct fixture *fx)
 	for (i = 0; i < 4; i++)
 		on_step |= load == (double)loads[i];
 	EXPECT(fx, on_step, "the knee's load %f is no step's", load);
-	EXPECT(fx, jint(knee, "step") >= 1 && jint(knee, "step") <= 4, "knee step %lld",
-	       jint(knee, "step"));
-	k = json_array_get(runbin_jget(fx->doc, "results.steps"), (size_t)jint(knee, "step") - 1);
+	EXPECT(fx, runbin_jint(knee, "step") >= 1 && runbin_jint(knee, "step") <= 4, "knee step %lld",
+	       runbin_jint(knee, "step"));
+	k = json_array_get(runbin_jget(fx->doc, "results.steps"), (size_t)runbin_jint(knee, "step") - 1);
 	EXPECT(fx, jnum(knee, "iops") == jnum(k, "total.iops"), "the knee's IOPS %f are not its "
 	       "step's %f", jnum(knee, "iops"), jnum(k, "total.iops"));
 	/* A step either side, or the end of the sweep. */
@@ -236,9 +229,9 @@ static void slo_body(struct fixture *fx)
 	steps = runbin_jget(fx->doc, "results.steps");
 	knee = runbin_jget(fx->doc, "results.knee");
 	EXPECT(fx, !strcmp(jstr(knee, "method"), "slo"), "method %s", jstr(knee, "method"));
-	EXPECT(fx, jint(knee, "slo_ns") == 400000, "slo_ns %lld", jint(knee, "slo_ns"));
+	EXPECT(fx, runbin_jint(knee, "slo_ns") == 400000, "slo_ns %lld", runbin_jint(knee, "slo_ns"));
 	EXPECT(fx, !strcmp(jstr(knee, "stat"), "p99"), "stat %s", jstr(knee, "stat"));
-	EXPECT(fx, jint(fx->doc, "sweep.slo.ns") == 400000, "sweep.slo");
+	EXPECT(fx, runbin_jint(fx->doc, "sweep.slo.ns") == 400000, "sweep.slo");
 	for (i = 0; i < 5 && fail == 5; i++)
 		if (jnum(json_array_get(steps, i), "total.lat_ns.p99") > 400000)
 			fail = i;
@@ -424,17 +417,17 @@ static void reference_body(struct fixture *fx)
 	EXPECT_OK(fx);
 	steps = runbin_jget(fx->doc, "results.steps");
 	json_array_foreach(steps, i, st) {
-		EXPECT(fx, jint(st, "reference.results.total.ops") > 0, "step %zu: no reference", i);
-		EXPECT(fx, jint(st, "reference.pairs") == 4, "step %zu: %lld pairs", i,
-		       jint(st, "reference.pairs"));
+		EXPECT(fx, runbin_jint(st, "reference.results.total.ops") > 0, "step %zu: no reference", i);
+		EXPECT(fx, runbin_jint(st, "reference.pairs") == 4, "step %zu: %lld pairs", i,
+		       runbin_jint(st, "reference.pairs"));
 		EXPECT(fx, isfinite(jnum(st, "reference.overhead.total.iops.estimate_pct")) &&
 		       isfinite(jnum(st, "reference.overhead.total.cpu_per_io.estimate_pct")),
 		       "step %zu: no IOPS or CPU overhead", i);
-		pairs += jint(st, "reference.pairs");
+		pairs += runbin_jint(st, "reference.pairs");
 	}
-	EXPECT(fx, jint(fx->doc, "reference.pairs") == pairs, "the reference has %lld pairs, the "
-	       "steps %lld", jint(fx->doc, "reference.pairs"), pairs);
-	EXPECT(fx, jint(fx->doc, "reference.pairs_detail.11.part") == 2, "the last pair's part");
+	EXPECT(fx, runbin_jint(fx->doc, "reference.pairs") == pairs, "the reference has %lld pairs, the "
+	       "steps %lld", runbin_jint(fx->doc, "reference.pairs"), pairs);
+	EXPECT(fx, runbin_jint(fx->doc, "reference.pairs_detail.11.part") == 2, "the last pair's part");
 }
 
 START_TEST(reference_sweep)
@@ -473,8 +466,8 @@ static void rate_body(struct fixture *fx)
 		/* The cap holds: within the rate (and a little over it for the last drained I/O). */
 		EXPECT(fx, jnum(st, "total.iops") <= loads[i] * 1.05, "step %zu: %f IOPS over a cap "
 		       "of %lld", i, jnum(st, "total.iops"), loads[i]);
-		EXPECT(fx, jint(st, "ops") == 8 && jint(st, "rate_iops") == loads[i],
-		       "step %zu: ops %lld, rate %lld", i, jint(st, "ops"), jint(st, "rate_iops"));
+		EXPECT(fx, runbin_jint(st, "ops") == 8 && runbin_jint(st, "rate_iops") == loads[i],
+		       "step %zu: ops %lld, rate %lld", i, runbin_jint(st, "ops"), runbin_jint(st, "rate_iops"));
 	}
 }
 

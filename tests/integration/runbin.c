@@ -300,6 +300,13 @@ json_t *runbin_jget(json_t *root, const char *path)
 	return j;
 }
 
+long long runbin_jint(json_t *root, const char *path)
+{
+	json_t *j = runbin_jget(root, path);
+
+	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
+}
+
 char *runbin_tmpdir(const char *tag)
 {
 	char *p;

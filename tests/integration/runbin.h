@@ -84,6 +84,8 @@ json_t *runbin_json(const char *text);
  * Returns a borrowed reference, or NULL when a step is missing.
  */
 json_t *runbin_jget(json_t *root, const char *path);
+/* The integer at a dotted path, or -1 when it is missing or not an integer. */
+long long runbin_jint(json_t *root, const char *path);
 
 /*
  * A fresh directory /dev/shm/dmrb-integ-<tag>-<pid>-XXXXXX (malloc'd path),
