@@ -19,6 +19,14 @@ struct workload {
 	long long bs;             /* bytes, -1 when unknown */
 	char bs_text[64];
 	long long inflight;       /* I/Os in flight, -1 when unknown */
+	/*
+	 * fio: the options as written, for what could not be read as one size
+	 * or one depth (bssplit, bsrange, a size fio knows and we do not): two
+	 * fio jobs that wrote the same options ran the same block sizes and
+	 * depths, read or not.
+	 */
+	bool fio;
+	char bs_spec[256], depth_spec[128];
 };
 
 static bool is_mixed(const char *rw)
@@ -106,6 +114,17 @@ static void from_fio(const struct metric_set *s, struct workload *w)
 		 fio_opt(s, "bssplit") ? "bssplit" : fio_opt(s, "bsrange") ? "bsrange" :
 		 bs ? bs : "?");
 	w->inflight = product(depth, jobs);
+	w->fio = true;
+	snprintf(w->bs_spec, sizeof(w->bs_spec), "bs=%s bssplit=%s bsrange=%s", bs ? bs : "",
+		 fio_opt(s, "bssplit") ?: "", fio_opt(s, "bsrange") ?: "");
+	snprintf(w->depth_spec, sizeof(w->depth_spec), "iodepth=%s numjobs=%s",
+		 fio_opt(s, "iodepth") ?: "", fio_opt(s, "numjobs") ?: "");
+}
+
+/* Known and equal, or two fio jobs with the very same options for it. */
+static bool same(long long a, long long b, bool fio, const char *spec_a, const char *spec_b)
+{
+	return a >= 0 ? a == b : b < 0 && fio && strcmp(spec_a, spec_b) == 0;
 }
 
 static void from_ours(const struct metric_set *s, struct workload *w)
@@ -179,12 +198,12 @@ unsigned match_fio_params(const struct metric_set *base, const struct metric_set
 		num_text(b.rwmix, "(unset)", y, sizeof(y));
 		add_line(out, &n, "rwmix_read: baseline %s, run %s", x, y);
 	}
-	if (a.bs != b.bs || a.bs < 0) {
+	if (!same(a.bs, b.bs, a.fio && b.fio, a.bs_spec, b.bs_spec)) {
 		num_text(a.bs, a.bs_text, x, sizeof(x));
 		num_text(b.bs, b.bs_text, y, sizeof(y));
 		add_line(out, &n, "bs: baseline %s, run %s", x, y);
 	}
-	if (a.inflight != b.inflight || a.inflight < 0) {
+	if (!same(a.inflight, b.inflight, a.fio && b.fio, a.depth_spec, b.depth_spec)) {
 		num_text(a.inflight, "(unset)", x, sizeof(x));
 		num_text(b.inflight, "(unset)", y, sizeof(y));
 		add_line(out, &n, "iodepth: baseline %s in flight, run %s (fio: iodepth x numjobs; "

@@ -1513,6 +1513,51 @@ START_TEST(fio_params_mismatch)
 }
 END_TEST
 
+/*
+ * Block sizes and depths that cannot be read as one figure (a bssplit, a
+ * size fio knows and we do not): two fio jobs with the same options ran the
+ * same workload and compare; other options, or our run against them, do not
+ * (found by fuzz_fio_json: a fio document against itself was refused).
+ */
+START_TEST(fio_unread_options_same)
+{
+	static const struct {
+		const char *key, *a, *b;
+		bool same;
+	} cases[] = {
+		{ "bssplit", "4k/50:64k/50", "4k/50:64k/50", true },
+		{ "bssplit", "4k/50:64k/50", "4k/70:64k/30", false },
+		{ "bs", "4ksize", "4ksize", true },
+		{ "bs", "4ksize", "8ksize", false },
+		{ "iodepth", "8x", "8x", true },
+		{ "iodepth", "8x", "9x", false },
+	};
+	json_t *fixture = load_fixture("fio-randrw-1job.json", "/nonexistent"), *a, *b;
+	struct compare_cfg cfg;
+	struct comparison c;
+	char err[512];
+	size_t i;
+
+	compare_cfg_defaults(&cfg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = json_deep_copy(fixture);
+		b = json_deep_copy(fixture);
+		json_object_set_new(json_object_get(json_array_get(json_object_get(a, "jobs"), 0),
+						    "job options"), cases[i].key, json_string(cases[i].a));
+		json_object_set_new(json_object_get(json_array_get(json_object_get(b, "jobs"), 0),
+						    "job options"), cases[i].key, json_string(cases[i].b));
+		ck_assert_int_eq(compare_docs(a, b, "f", &cfg, &c, err, sizeof(err)), 0);
+		ck_assert_msg(c.refused == !cases[i].same, "%s=%s against %s: refused %d (%s)",
+			      cases[i].key, cases[i].a, cases[i].b, c.refused,
+			      json_string_value(json_array_get(c.mismatches, 0)));
+		comparison_free(&c);
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(fixture);
+}
+END_TEST
+
 START_TEST(fio_old_bw_in_kib)
 {
 	json_t *doc = json_pack("{s:s, s:[{s:i, s:{s:i, s:f, s:i, s:{s:f, s:{s:i, s:i, s:i}}}, "
@@ -1746,6 +1791,7 @@ int main(void)
 	tcase_add_test(fio, fio_two_jobs_refused);
 	tcase_add_test(fio, fio_against_ours);
 	tcase_add_test(fio, fio_params_mismatch);
+	tcase_add_test(fio, fio_unread_options_same);
 	tcase_add_test(fio, fio_old_bw_in_kib);
 	suite_add_tcase(s, fio);
 
