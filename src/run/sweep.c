@@ -283,7 +283,8 @@ void sweep_print(FILE *f, void *arg)
 		cpu_cells(&sr->parts[k].res, sys, tool, sizeof(sys));
 		fprintf(f, "  %-4u %8s %10s %9.1f %10s %10s %10s %9s%s\n", k + 1, load, iops,
 			m.bw[SUM_TOTAL] / 1e6, p50, p99, sys, tool,
-			sr->have_knee && sr->knee.found && sr->knee.index == k ? "  <- knee" : "");
+			sr->have_knee && sr->knee.found && sr->knee.index == k ?
+			sweep_knee_mark(&sr->knee) : "");
 	}
 	if (sr->have_knee) {
 		sweep_knee_describe(&sr->knee, p->by, knee, sizeof(knee));

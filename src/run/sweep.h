@@ -112,5 +112,11 @@ int sweep_knee_of_results(json_t *results, const struct sweep_slo *slo, struct s
 json_t *sweep_knee_json(const struct sweep_knee *k);
 /* "knee: depth 16 (between 8 and 32), ..." with the load's word (depth, rate). */
 void sweep_knee_describe(const struct sweep_knee *k, enum sweep_by by, char *buf, size_t len);
+/*
+ * The steps table's mark on the knee's step, as sweep_knee_describe words it:
+ * "  <- knee", "  <- knee or beyond" (not reached within the sweep), "  <- knee
+ * or below" (saturated from the first step), or "" without one.
+ */
+const char *sweep_knee_mark(const struct sweep_knee *k);
 
 #endif

@@ -367,6 +367,15 @@ static void load_word(enum sweep_by by, double v, char *buf, size_t len)
 	snprintf(buf, len, "%s IOPS", c);
 }
 
+const char *sweep_knee_mark(const struct sweep_knee *k)
+{
+	if (!k->found)
+		return "";
+	if (k->saturated)
+		return "  <- knee or below";
+	return k->reached ? "  <- knee" : "  <- knee or beyond";
+}
+
 void sweep_knee_describe(const struct sweep_knee *k, enum sweep_by by, char *buf, size_t len)
 {
 	const char *what = by == SWEEP_BY_OPS ? "depth" : "rate";

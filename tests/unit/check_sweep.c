@@ -138,6 +138,7 @@ START_TEST(knee_kneedle)
 	ck_assert_int_eq(sweep_knee_of(depth, iops, p99, 8, &none, &k), 0);
 	ck_assert_str_eq(k.method, "kneedle");
 	ck_assert(k.found && k.reached && !k.saturated);
+	ck_assert_str_eq(sweep_knee_mark(&k), "  <- knee");
 	ck_assert_double_eq(k.load, 32);
 	ck_assert_double_eq(k.low, 16);
 	ck_assert_double_eq(k.high, 64);
@@ -176,6 +177,7 @@ START_TEST(knee_saturated_and_growing)
 	ck_assert_int_eq(sweep_knee_of(depth, flat, lat, 8, &none, &k), 0);
 	ck_assert(k.saturated);
 	ck_assert_double_eq(k.load, 1);
+	ck_assert_str_eq(sweep_knee_mark(&k), "  <- knee or below");
 	/* Scaling by a quarter is no longer flat. */
 	flat[0] = 700;
 	ck_assert_int_eq(sweep_knee_of(depth, flat, lat, 8, &none, &k), 0);
@@ -190,6 +192,8 @@ START_TEST(knee_saturated_and_growing)
 	json_decref(j);
 	sweep_knee_describe(&k, SWEEP_BY_OPS, text, sizeof(text));
 	ck_assert_ptr_nonnull(strstr(text, "not reached"));
+	/* The steps table says the same: not "<- knee" on a curve still growing. */
+	ck_assert_str_eq(sweep_knee_mark(&k), "  <- knee or beyond");
 	/* Too few steps, and a value that is not a number. */
 	ck_assert_int_eq(sweep_knee_of(depth, grow, lat, 2, &none, &k), -1);
 	grow[3] = NAN;
