@@ -144,27 +144,33 @@ static long long add_hist(json_t *h, unsigned long long *sum, size_t cap)
 static void hist_is_merge(struct fixture *fx, json_t *devs, const char *path)
 {
 	unsigned long long *sum = calloc(HIST_CAP, sizeof(*sum)), *top = calloc(HIST_CAP, sizeof(*top));
+	unsigned long long s = 0, t = 0;
+	size_t i, k, bad = HIST_CAP, missing = SIZE_MAX;
+	bool top_ok = false, have = sum && top;
 	char p[128];
 	json_t *d;
-	size_t i, k;
 
-	EXPECT(fx, sum && top, "out of memory");
-	json_array_foreach(devs, i, d) {
-		snprintf(p, sizeof(p), "results.%s", path);
-		EXPECT(fx, add_hist(runbin_jget(d, p), sum, HIST_CAP) >= 0,
-		       "device %zu: no histogram at %s", i, p);
-	}
 	snprintf(p, sizeof(p), "results.%s", path);
-	EXPECT(fx, add_hist(runbin_jget(fx->doc, p), top, HIST_CAP) >= 0, "no histogram at %s", p);
-	for (k = 0; k < HIST_CAP; k++)
-		if (sum[k] != top[k]) {
-			free(sum);
-			free(top);
-			EXPECT(fx, false, "%s bucket %zu: the devices add up to %llu, the result says "
-			       "%llu", path, k, sum[k], top[k]);
-		}
+	if (have) {
+		json_array_foreach(devs, i, d)
+			if (missing == SIZE_MAX && add_hist(runbin_jget(d, p), sum, HIST_CAP) < 0)
+				missing = i;
+		top_ok = add_hist(runbin_jget(fx->doc, p), top, HIST_CAP) >= 0;
+		for (k = 0; k < HIST_CAP && bad == HIST_CAP; k++)
+			if (sum[k] != top[k]) {
+				bad = k;
+				s = sum[k];
+				t = top[k];
+			}
+	}
+	/* Freed before any verdict: EXPECT leaves the function. */
 	free(sum);
 	free(top);
+	EXPECT(fx, have, "out of memory");
+	EXPECT(fx, missing == SIZE_MAX, "device %zu: no histogram at %s", missing, p);
+	EXPECT(fx, top_ok, "no histogram at %s", p);
+	EXPECT(fx, bad == HIST_CAP, "%s bucket %zu: the devices add up to %llu, the result says "
+	       "%llu", path, bad, s, t);
 }
 
 /* 4 devices (two --target, one a comma list), randrw: per device, the kernel's counters. */
