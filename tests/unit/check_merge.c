@@ -368,7 +368,7 @@ END_TEST
 /* Runs of every host merge run by run; compare then judges each host and the fleet. */
 START_TEST(fleet_compare_per_host)
 {
-	json_t *base[3], *run[3], *fb = NULL, *fr = NULL, *v, *x;
+	json_t *base[3], *run[3], *fb = NULL, *fr = NULL, *cj, *v, *x;
 	const char *hosts[] = { "h1", "h2", "h3" };
 	struct compare_cfg cfg;
 	struct comparison c;
@@ -390,7 +390,8 @@ START_TEST(fleet_compare_per_host)
 	cfg.gate = "*/total.iops";
 	ck_assert_int_eq(compare_docs(fb, fr, "base", &cfg, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(comparison_exit_status(&c), 1);
-	v = json_object_get(comparison_json(&c), "verdicts");
+	cj = comparison_json(&c);
+	v = json_object_get(cj, "verdicts");
 	ck_assert_int_eq(json_array_size(v), 4);
 	json_array_foreach(v, i, x) {
 		const char *g = json_string_value(json_object_get(x, "group"));
@@ -401,20 +402,21 @@ START_TEST(fleet_compare_per_host)
 		else
 			ck_assert_msg(!strcmp(verdict, "regression"), "%s: %s", g, verdict);
 	}
-	json_decref(v);
+	json_decref(cj);
 	comparison_free(&c);
 	/* The default gate judges each host on its own metrics too. */
 	cfg.gate = NULL;
 	ck_assert_int_eq(compare_docs(fb, fr, "base", &cfg, &c, err, sizeof(err)), 0);
 	ck_assert_int_eq(comparison_exit_status(&c), 1);
-	v = json_object_get(comparison_json(&c), "verdicts");
+	cj = comparison_json(&c);
+	v = json_object_get(cj, "verdicts");
 	json_array_foreach(v, i, x)
 		if (!strcmp(json_string_value(json_object_get(x, "group")), "host h3"))
 			ck_assert_str_eq(json_string_value(json_object_get(x, "verdict")),
 					 "regression");
 		else if (strcmp(json_string_value(json_object_get(x, "group")), "all"))
 			ck_assert_str_eq(json_string_value(json_object_get(x, "verdict")), "pass");
-	json_decref(v);
+	json_decref(cj);
 	comparison_free(&c);
 	cfg.gate = "*/total.iops";
 	/* The same fleet against itself passes, every host too. */
