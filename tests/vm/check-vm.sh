@@ -131,7 +131,8 @@ printf '%s' "$summary" | while read -r rel verdict rc secs rest; do
 	[ -f "$log" ] || continue
 	tr -d '\r' <"$log" | awk -v k="$rel" '
 		/^VMTEST-START / { prog = $2 }
-		/^[0-9]+%: Checks: / { print k " " prog ": " $0 }'
+		/^[0-9]+%: Checks: / { print k " " prog ": " $0 }
+		/:[0-9]+:[FE]:/ { print k " " prog ": " $0 }'
 done
 printf '%s' "$summary" | while read -r rel verdict rc secs rest; do
 	echo "$me: kernel $rel: $verdict (exit $rc, ${secs}, ${rest% *}), log ${rest##* }"

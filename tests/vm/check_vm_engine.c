@@ -54,7 +54,7 @@ struct bench_run {
 };
 
 struct blkstat {
-	unsigned long long rd_ios, rd_merges, wr_ios, wr_merges;
+	unsigned long long rd_ios, rd_merges, rd_ticks_ms, wr_ios, wr_merges;
 };
 
 /* ---- device-mapper, directly through libdevmapper ---------------------- */
@@ -180,10 +180,10 @@ static void read_blkstat(unsigned minor, struct blkstat *s)
 	snprintf(path, sizeof(path), "/sys/block/dm-%u/stat", minor);
 	f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
-	n = fscanf(f, "%llu %llu %*u %*u %llu %llu", &s->rd_ios, &s->rd_merges,
-		   &s->wr_ios, &s->wr_merges);
+	n = fscanf(f, "%llu %llu %*u %llu %llu %llu", &s->rd_ios, &s->rd_merges,
+		   &s->rd_ticks_ms, &s->wr_ios, &s->wr_merges);
 	fclose(f);
-	ck_assert_msg(n == 4, "cannot parse %s", path);
+	ck_assert_msg(n == 5, "cannot parse %s", path);
 }
 
 /* Ask the block layer not to merge; returns whether the setting took. */
@@ -483,38 +483,71 @@ START_TEST(test_error_stops_run)
 	ck_assert_int_eq(r.status, EXIT_IO);
 	ck_assert_int_ge(jint(r.doc, "results.errors.io"), 1);
 	ck_assert(json_is_true(jpath(r.doc, "results.stopped_by_errors")));
-	/* Asked for 10 s; the first error (about 1 in 512 I/Os) ends it. */
-	ck_assert_msg(r.wall_s < 6, "the run took %.2f s: it did not stop early", r.wall_s);
+	/*
+	 * Asked for 10 s; the first error (about 1 in 512 I/Os) ends it. The
+	 * wall time includes the tool's start and exit, 2 s in a TCG guest.
+	 */
+	ck_assert_msg(r.wall_s < 8, "the run took %.2f s: it did not stop early", r.wall_s);
 	ck_assert_msg(jnum(r.doc, "results.duration_s") < 5, "measured %.3f s",
 		      jnum(r.doc, "results.duration_s"));
 	bench_free(&r);
 }
 END_TEST
 
-/* c. 20 ms of dm-delay on reads shows in the read latency. */
+/*
+ * c. 20 ms of dm-delay on reads shows in the read latency, and the tool's
+ * mean read latency is the one the kernel accounted for the same reads
+ * (read ticks / reads of dm-N, which cover the delay). How close dm-delay
+ * keeps to 20 ms is the kernel's business: 6.12's short-delay kthread
+ * completed reads after 13 to 53 ms in a loaded TCG guest, so the delay
+ * itself is only bounded loosely, and the measurement is checked against
+ * the kernel's own clock.
+ */
 START_TEST(test_delay_latency)
 {
 	static const char *const args[] = { "--rw", "randread", "--ops", "4",
 					    "--duration", "3", NULL };
 	struct seg s = { 0, dev_sectors("/dev/ram2"), "delay", "/dev/ram2 0 20" };
+	struct blkstat before, after;
+	double kmean, tmean;
 	struct bench_run r;
-	long long p50;
+	long long p50, ops;
+	unsigned minor;
 
-	dm_make(DEV_PREFIX "delay", &s, 1);
+	minor = dm_make(DEV_PREFIX "delay", &s, 1);
+	read_blkstat(minor, &before);
 	bench_run(&r, "/dev/mapper/" DEV_PREFIX "delay", args);
+	read_blkstat(minor, &after);
 	dm_remove(DEV_PREFIX "delay");
 
 	require_doc(&r);
 	p50 = jint(r.doc, "results.read.lat_ns.p50");
-	fprintf(stderr, "check_vm_engine: delay: %lld reads, p50 %.3f ms, min %.3f ms, "
-		"max %.3f ms\n", jint(r.doc, "results.read.ops"), p50 / 1e6,
+	ops = jint(r.doc, "results.read.ops");
+	tmean = jnum(r.doc, "results.read.lat_ns.mean") / 1e6;
+	kmean = after.rd_ios > before.rd_ios
+		? (double)(after.rd_ticks_ms - before.rd_ticks_ms) / (after.rd_ios - before.rd_ios)
+		: 0;
+	fprintf(stderr, "check_vm_engine: delay: %lld reads, p50 %.3f ms, mean %.3f ms "
+		"(kernel: %llu reads, mean %.3f ms), min %.3f ms, max %.3f ms\n", ops,
+		p50 / 1e6, tmean, after.rd_ios - before.rd_ios, kmean,
 		jint(r.doc, "results.read.lat_ns.min") / 1e6,
 		jint(r.doc, "results.read.lat_ns.max") / 1e6);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_int_gt(jint(r.doc, "results.read.ops"), 0);
+	ck_assert_int_gt(ops, 0);
 	ck_assert_int_eq(jint(r.doc, "results.write.ops"), 0);
-	ck_assert_msg(p50 >= 20000000 && p50 <= 30000000,
-		      "read p50 %lld ns, expected 20-30 ms", p50);
+	ck_assert_msg(after.rd_ios - before.rd_ios == (unsigned long long)ops,
+		      "kernel completed %llu reads, the tool counted %lld",
+		      after.rd_ios - before.rd_ios, ops);
+	/* The delay shows: a ram disk alone answers in microseconds. */
+	ck_assert_msg(p50 >= 10000000 && p50 <= 100000000,
+		      "read p50 %lld ns, expected the 20 ms delay (10-100 ms)", p50);
+	/*
+	 * Same reads, two clocks: the tool's includes submission and reaping,
+	 * so it may be a little longer, never shorter beyond the kernel's
+	 * millisecond rounding.
+	 */
+	ck_assert_msg(tmean >= kmean * 0.95 - 1 && tmean <= kmean * 1.25 + 2,
+		      "tool mean read latency %.3f ms, kernel %.3f ms", tmean, kmean);
 	bench_free(&r);
 }
 END_TEST
