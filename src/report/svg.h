@@ -1,10 +1,12 @@
 /*
  * A small SVG writer for the report: a growable text buffer with XML
- * escaping and locale-free number formatting, axes with "nice" ticks in
- * units people read (ns -> us/ms/s, IOPS -> K/M, bytes/s -> MB/s/GB/s), and
- * one renderer for the charts the report draws: line charts (several
- * series, a legend, shaded regions, vertical markers, log or linear axes)
- * and horizontal bar charts with error bars.
+ * escaping (sbuf.h, included here) and locale-free number formatting, axes
+ * with "nice" ticks in units people read (ns -> us/ms/s, IOPS -> K/M,
+ * bytes/s -> MB/s/GB/s), and one renderer for the charts the report draws:
+ * line charts (several series, a legend, shaded regions, vertical markers,
+ * log or linear axes) and horizontal bar charts with error bars. The text
+ * buffer is in sbuf.c, numbers and axes in svg_axis.c, the renderer in
+ * svg.c.
  */
 #ifndef DMRB_SVG_H
 #define DMRB_SVG_H
@@ -12,23 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* ---- text buffer ---------------------------------------------------------- */
-
-struct sbuf {
-	char *buf;          /* NUL-terminated once anything was added */
-	size_t len, cap;
-	bool failed;        /* an allocation failed: later appends do nothing */
-};
-
-void sbuf_init(struct sbuf *b);
-void sbuf_free(struct sbuf *b);
-void sbuf_add(struct sbuf *b, const char *s);
-void sbuf_addn(struct sbuf *b, const char *s, size_t n);
-void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* s with & < > " ' escaped: valid both as XML text and inside an attribute. */
-void sbuf_add_escaped(struct sbuf *b, const char *s);
-/* The contents ("" when empty); NULL after an allocation failure. */
-const char *sbuf_str(const struct sbuf *b);
+#include "report/sbuf.h"
 
 /* ---- numbers -------------------------------------------------------------- */
 
