@@ -98,7 +98,7 @@ static void fit_text(const char *s, double px, char *buf, size_t len)
 {
 	size_t max = px > 0 ? (size_t)(px / SVG_CHAR_PX) : 0, n = 0, i;
 
-	if (label_px(s) <= px) {
+	if (svg_label_px(s) <= px) {
 		snprintf(buf, len, "%s", s);
 		return;
 	}
@@ -115,7 +115,7 @@ static void fit_text(const char *s, double px, char *buf, size_t len)
 
 static double legend_item_px(const char *name)
 {
-	return 28 + label_px(name) + 18;
+	return 28 + svg_label_px(name) + 18;
 }
 
 /* Rows the legend needs in the width available. */
@@ -181,8 +181,8 @@ static double max_label_px(const struct svg_axis *a)
 	size_t i;
 
 	for (i = 0; i < a->nticks; i++)
-		if (label_px(a->label[i]) > m)
-			m = label_px(a->label[i]);
+		if (svg_label_px(a->label[i]) > m)
+			m = svg_label_px(a->label[i]);
 	return m;
 }
 
@@ -261,8 +261,8 @@ static void note_width(const struct svg_chart *c, double *px)
 
 	*px = 0;
 	for (i = 0; i < c->nbars; i++)
-		if (label_px(c->bars[i].note) > *px)
-			*px = label_px(c->bars[i].note);
+		if (svg_label_px(c->bars[i].note) > *px)
+			*px = svg_label_px(c->bars[i].note);
 }
 
 static void bar_label_width(const struct svg_chart *c, double *px)
@@ -271,8 +271,8 @@ static void bar_label_width(const struct svg_chart *c, double *px)
 
 	*px = 0;
 	for (i = 0; i < c->nbars; i++)
-		if (label_px(c->bars[i].label) > *px)
-			*px = label_px(c->bars[i].label);
+		if (svg_label_px(c->bars[i].label) > *px)
+			*px = svg_label_px(c->bars[i].label);
 }
 
 /*
@@ -431,8 +431,8 @@ static void draw_markers(struct sbuf *o, const struct svg_chart *c, const struct
 		if (!m->label[0])
 			continue;
 		/* The last marker near the right edge: its label goes left of the line. */
-		if (limit == l->right && label_px(m->label) > limit - x - 8 &&
-		    label_px(m->label) <= x - l->left - 8) {
+		if (limit == l->right && svg_label_px(m->label) > limit - x - 8 &&
+		    svg_label_px(m->label) <= x - l->left - 8) {
 			char extra[96];
 
 			snprintf(extra, sizeof(extra), "font-size=\"11\" fill=\"%s\" "

@@ -190,7 +190,7 @@ void svg_format_value(enum svg_unit unit, double v, double step, char *buf, size
 
 /* ---- axes ----------------------------------------------------------------- */
 
-double label_px(const char *s)
+double svg_label_px(const char *s)
 {
 	size_t n = 0;
 
@@ -209,7 +209,7 @@ static bool labels_fit(const struct svg_axis *a, bool horizontal)
 	for (i = 1; i < a->nticks; i++) {
 		double d = fabs(svg_axis_map(a, a->tick[i]) - svg_axis_map(a, a->tick[i - 1]));
 		double need = horizontal ?
-			(label_px(a->label[i]) + label_px(a->label[i - 1])) / 2 + 24 :
+			(svg_label_px(a->label[i]) + svg_label_px(a->label[i - 1])) / 2 + 24 :
 			SVG_FONT_PX + 22;
 
 		if (d < need)

@@ -7,6 +7,6 @@
 #define DMRB_SVG_INT_H
 
 /* The estimated width in pixels of s at SVG_FONT_PX: SVG_CHAR_PX a character. */
-double label_px(const char *s);
+double svg_label_px(const char *s);
 
 #endif
