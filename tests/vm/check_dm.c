@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "util/timeutil.h"
 #include "vmtest.h"
 
+#define TAG "check_dm"
 #define RAM0 "/dev/ram0"
 #define RAM1 "/dev/ram1"
 
@@ -38,18 +38,7 @@ static void create_linear(struct dmw *d, const char *name, const char *uuid, uin
 /* Whatever a test left behind: every device of ours and the foreign test one. */
 static void cleanup(void)
 {
-	struct dmw d;
-	struct dmw_list l;
-	size_t i;
-
-	init_dm(&d);
-	if (dmw_list(&d, false, &l) == DMW_OK) {
-		for (i = 0; i < l.n; i++)
-			if (dmw_name_is_ours(l.dev[i].name) || !strncmp(l.dev[i].name, "vmtest-", 7))
-				dmw_remove(&d, l.dev[i].name);
-		dmw_list_free(&l);
-	}
-	dmw_close(&d);
+	vm_remove_devices("vmtest-", 1);
 }
 
 START_TEST(linear_lifecycle)
@@ -281,168 +270,116 @@ END_TEST
 
 /* ---- the binary ------------------------------------------------------------ */
 
-struct run {
-	int status;          /* exit status, or -1 */
-	char out[16384];
-	char err[8192];
-};
-
-/* Run DMRB_BIN with the arguments (NULL-terminated), at most 120 s. */
-static void run_bin(struct run *r, const char *a0, ...)
+/* Run DMRB_BIN with args, at most 120 s, in place of the run in *r (freed). */
+static void run_bin(struct vm_run **r, const char *const *args)
 {
-	const char *bin = getenv("DMRB_BIN");
-	char outp[] = "/tmp/check_dm_outXXXXXX", errp[] = "/tmp/check_dm_errXXXXXX";
-	const char *argv[16];
-	int of, ef, ws, i = 1;
-	va_list ap;
-	pid_t pid;
-
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
-	argv[0] = bin;
-	argv[i++] = a0;
-	va_start(ap, a0);
-	while (i < 15 && (argv[i] = va_arg(ap, const char *)))
-		i++;
-	va_end(ap);
-	argv[i] = NULL;
-	of = mkstemp(outp);
-	ef = mkstemp(errp);
-	ck_assert(of >= 0 && ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(of, 1);
-		dup2(ef, 2);
-		alarm(120);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-	slurp(of, r->out, sizeof(r->out));
-	slurp(ef, r->err, sizeof(r->err));
+	vm_run_free(*r);
+	*r = vm_run(TAG, args, 120);
 }
 
 START_TEST(binary_linear)
 {
-	struct run *r = malloc(sizeof(*r));
-	json_t *doc, *dev;
-	json_error_t jerr;
+	struct vm_run *r = NULL;
+	json_t *dev;
 
-	ck_assert_ptr_nonnull(r);
-	run_bin(r, "setup", "--target-type", "linear", "--main", RAM0, "--spare", RAM1,
-		"--name", "vmbin", NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", RAM0, "--spare", RAM1,
+			    "--name", "vmbin"));
 	ck_assert_msg(r->status == 0, "setup: %d %s", r->status, r->err);
 	ck_assert_str_eq(r->out, "/dev/mapper/dmrb-vmbin\n");
 	ck_assert(access("/dev/mapper/dmrb-vmbin", F_OK) == 0);
 
-	run_bin(r, "setup", "--target-type", "linear", "--main", RAM0, "--spare", RAM1,
-		"--name", "vmbin", NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", RAM0, "--spare", RAM1,
+			    "--name", "vmbin"));
 	ck_assert_msg(r->status == 2 && strstr(r->err, "already exists"), "again: %d %s",
 		      r->status, r->err);
 
-	run_bin(r, "status", NULL);
+	run_bin(&r, VM_ARGS("status"));
 	ck_assert_msg(r->status == 0, "status: %d %s", r->status, r->err);
 	ck_assert_msg(strstr(r->out, "dmrb-vmbin") && strstr(r->out, "linear"), "%s", r->out);
 
-	run_bin(r, "status", "vmbin", "--output-format", "json", NULL);
+	run_bin(&r, VM_ARGS("status", "vmbin", "--output-format", "json"));
 	ck_assert_msg(r->status == 0, "status json: %d %s", r->status, r->err);
-	doc = json_loads(r->out, 0, &jerr);
-	ck_assert_msg(doc != NULL, "not JSON: %s", jerr.text);
-	dev = json_array_get(json_object_get(doc, "devices"), 0);
+	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->out);
+	dev = json_array_get(json_object_get(r->doc, "devices"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(dev, "name")), "dmrb-vmbin");
 	ck_assert_str_eq(json_string_value(json_object_get(dev, "uuid")), "DMRB-dmrb-vmbin");
 	ck_assert_str_eq(json_string_value(json_object_get(
 		json_array_get(json_object_get(dev, "table"), 0), "type")), "linear");
 	ck_assert_int_eq(json_integer_value(json_object_get(
 		json_array_get(json_object_get(dev, "table"), 0), "length")), 131072);
-	json_decref(doc);
 
-	run_bin(r, "teardown", "--all", NULL);
+	run_bin(&r, VM_ARGS("teardown", "--all"));
 	ck_assert_msg(r->status == 0, "teardown: %d %s", r->status, r->err);
 	ck_assert_msg(strstr(r->out, "removed dmrb-vmbin"), "%s", r->out);
 	ck_assert_uint_eq(count_ours(), 0);
 	ck_assert(access("/dev/mapper/dmrb-vmbin", F_OK) != 0);
 
 	/* Twice is fine. */
-	run_bin(r, "teardown", "--all", NULL);
+	run_bin(&r, VM_ARGS("teardown", "--all"));
 	ck_assert_msg(r->status == 0 && strstr(r->err, "nothing to do"), "again: %d %s",
 		      r->status, r->err);
-	free(r);
+	vm_run_free(r);
 }
 END_TEST
 
 START_TEST(binary_refusals)
 {
-	struct run *r = malloc(sizeof(*r));
+	struct vm_run *r = NULL;
 	struct dmw d;
-	unsigned v[3];
-	int loaded;
 
-	ck_assert_ptr_nonnull(r);
-	init_dm(&d);
-	loaded = dmw_target_version(&d, "dm-remap-v4", &v[0], &v[1], &v[2]) == DMW_OK;
-	if (!loaded) {
-		run_bin(r, "setup", "--main", RAM0, "--spare", RAM1, NULL);
+	if (!vm_target_loaded("dm-remap-v4")) {
+		run_bin(&r, VM_ARGS("setup", "--main", RAM0, "--spare", RAM1));
 		ck_assert_msg(r->status == 2, "dm-remap-v4 not loaded: %d %s", r->status, r->err);
 		ck_assert_msg(strstr(r->err, "modprobe dm-bufio && modprobe dm_remap"), "%s",
 			      r->err);
 	}
 	/* Main and spare the same device. */
-	run_bin(r, "setup", "--target-type", "linear", "--main", RAM0, "--spare", RAM0, NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", RAM0, "--spare", RAM0));
 	ck_assert_msg(r->status == 2 && strstr(r->err, "main device too"), "%d %s", r->status,
 		      r->err);
 	/* In use: a device-mapper device stands on ram2. */
+	init_dm(&d);
 	create_linear(&d, "vmtest-holder", NULL, 2048, "/dev/ram2 0");
-	run_bin(r, "setup", "--target-type", "linear", "--main", "/dev/ram2", NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", "/dev/ram2"));
 	ck_assert_msg(r->status == 2 && strstr(r->err, "in use"), "%d %s", r->status, r->err);
 	/* Not ours: teardown refuses it by name. */
-	run_bin(r, "teardown", "vmtest-holder", NULL);
+	run_bin(&r, VM_ARGS("teardown", "vmtest-holder"));
 	ck_assert_msg(r->status == 2 && strstr(r->err, "not created by dmremap-bench"), "%d %s",
 		      r->status, r->err);
 	ck_assert_int_eq(dmw_remove(&d, "vmtest-holder"), DMW_OK);
 	dmw_close(&d);
-	free(r);
+	vm_run_free(r);
 }
 END_TEST
 
 /* Regular files get loop devices that go away with the device. */
 START_TEST(binary_files)
 {
-	struct run *r = malloc(sizeof(*r));
+	struct vm_run *r = NULL;
 	char paths[8][32];
-	int fd;
 
-	ck_assert_ptr_nonnull(r);
 	if (access("/dev/loop-control", F_OK)) {
 		/* No loop driver in this guest: nothing here can be exercised. */
 		fprintf(stderr, "check_dm: binary_files: no /dev/loop-control, not run\n");
-		free(r);
 		return;
 	}
-	fd = open("/tmp/check_dm_main.img", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	ck_assert(fd >= 0 && ftruncate(fd, 32 << 20) == 0);
-	close(fd);
-	fd = open("/tmp/check_dm_spare.img", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	ck_assert(fd >= 0 && ftruncate(fd, 4 << 20) == 0);
-	close(fd);
-	run_bin(r, "setup", "--target-type", "linear", "--main", "/tmp/check_dm_main.img",
-		"--spare", "/tmp/check_dm_spare.img", "--name", "vmfile", NULL);
+	vm_make_file("/tmp/check_dm_main.img", 32 << 20);
+	vm_make_file("/tmp/check_dm_spare.img", 4 << 20);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", "/tmp/check_dm_main.img",
+			    "--spare", "/tmp/check_dm_spare.img", "--name", "vmfile"));
 	ck_assert_msg(r->status == 0, "setup: %d %s", r->status, r->err);
 	/*
 	 * linear does not use the spare, so its autoclear loop device went when
 	 * setup closed it; the main one is held by the dm device.
 	 */
 	ck_assert_uint_eq(loop_list_ours(paths, 8), 1);
-	run_bin(r, "teardown", "vmfile", NULL);
+	run_bin(&r, VM_ARGS("teardown", "vmfile"));
 	ck_assert_msg(r->status == 0, "teardown: %d %s", r->status, r->err);
 	/* The main loop device went with the dm device (autoclear). */
 	ck_assert_uint_eq(loop_list_ours(paths, 8), 0);
 	unlink("/tmp/check_dm_main.img");
 	unlink("/tmp/check_dm_spare.img");
-	free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -466,22 +403,7 @@ static Suite *vm_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc = vm_need(TAG, 0, 3);
 
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_dm: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
-	if (access(RAM0, F_OK) || access(RAM1, F_OK) || access("/dev/ram2", F_OK)) {
-		fprintf(stderr, "check_dm: needs brd RAM disks /dev/ram0-2 "
-			"(modprobe brd rd_nr=4 rd_size=65536)\n");
-		return 1;
-	}
-	sr = srunner_create(vm_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc ? rc : vm_run_suite(vm_suite());
 }

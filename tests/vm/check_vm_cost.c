@@ -9,98 +9,27 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vmtest.h"
 
+#define TAG "check_vm_cost"
 #define MAIN_FILE "/tmp/check_vm_cost_main.img"
 #define RUN_LIMIT_S 180
 
-struct run {
-	int status;
-	char out[8 << 20];
-	char err[16384];
-	json_t *doc;
-};
-
 /* DMRB_BIN with args (argv[1..]); its stdout as JSON. */
-static struct run *run_bin(const char *const *args)
+static struct vm_run *run_bin(const char *const *args)
 {
-	const char *bin = getenv("DMRB_BIN"), *argv[48];
-	char outp[] = "/tmp/check_vm_cost_outXXXXXX", errp[] = "/tmp/check_vm_cost_errXXXXXX";
-	struct run *r = calloc(1, sizeof(*r));
-	int of, ef, ws, i;
-	pid_t pid;
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 46; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	of = mkstemp(outp);
-	ef = mkstemp(errp);
-	ck_assert(of >= 0 && ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(of, 1);
-		dup2(ef, 2);
-		alarm(RUN_LIMIT_S);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
-	slurp(of, r->out, sizeof(r->out));
-	slurp(ef, r->err, sizeof(r->err));
-	r->doc = json_loads(r->out, 0, NULL);
-	return r;
+	return vm_run(TAG, args, RUN_LIMIT_S);
 }
 
-static void run_free(struct run *r)
-{
-	json_decref(r->doc);
-	free(r);
-}
-
-static json_t *jpath(json_t *j, const char *path)
-{
-	char buf[256], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
-		j = json_is_array(j) ? json_array_get(j, strtoul(tok, NULL, 10)) :
-			json_object_get(j, tok);
-	return j;
-}
-
-static const char *jstr(json_t *o, const char *path)
-{
-	const char *s = json_string_value(jpath(o, path));
-
-	ck_assert_msg(s != NULL, "%s: missing or not a string", path);
-	return s;
-}
-
-static long long jll(json_t *o, const char *path)
-{
-	json_t *v = jpath(o, path);
-
-	ck_assert_msg(json_is_integer(v), "%s: missing or not an integer", path);
-	return (long long)json_integer_value(v);
-}
-
-static double jnum(json_t *o, const char *path)
+/* The number at path, or NAN (the callers' assertions say which is missing). */
+static double jreal(json_t *o, const char *path)
 {
 	json_t *v = jpath(o, path);
 
@@ -125,11 +54,9 @@ static void sys_reads(const char *name, long long v[3])
 /* A loop device of the test's own over a 32 MiB file; its fd (autoclear on close). */
 static int own_loop(char *dev, size_t len)
 {
-	int fd = open(MAIN_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600), lfd;
+	int lfd;
 
-	ck_assert_msg(fd >= 0 && ftruncate(fd, 32 << 20) == 0, "%s: %s", MAIN_FILE,
-		      strerror(errno));
-	close(fd);
+	vm_make_file(MAIN_FILE, 32 << 20);
 	lfd = vm_loop_bind(MAIN_FILE, dev, len);
 	ck_assert_msg(lfd >= 0, "no loop device over %s", MAIN_FILE);
 	unlink(MAIN_FILE);
@@ -151,7 +78,7 @@ START_TEST(device_stats_slaves)
 	long long before[3], after[3], ops, t_reads, s_reads, s_merged, s_sectors, whole;
 	json_t *devs, *t, *sl;
 	const char *lname, *dmname;
-	struct run *r;
+	struct vm_run *r;
 	int lfd = own_loop(dev, sizeof(dev));
 
 	lname = strrchr(dev, '/') + 1;
@@ -169,22 +96,22 @@ START_TEST(device_stats_slaves)
 	sl = json_object_get(devs, lname);
 	ck_assert_msg(t && sl, "device_stats lacks %s or %s", dmname, lname);
 	ck_assert_str_eq(jstr(t, "role"), "target");
-	ck_assert_int_eq(jll(t, "depth"), 0);
+	ck_assert_int_eq(jint(t, "depth"), 0);
 	ck_assert_str_eq(jstr(sl, "role"), "main");
-	ck_assert_int_eq(jll(sl, "depth"), 1);
+	ck_assert_int_eq(jint(sl, "depth"), 1);
 	/* The target completed the run's reads (the last few may be counted a moment later). */
-	ops = jll(r->doc, "results.read.ops");
-	t_reads = jll(t, "reads_completed");
+	ops = jint(r->doc, "results.read.ops");
+	t_reads = jint(t, "reads_completed");
 	ck_assert_msg(t_reads <= ops && t_reads >= ops - 8, "%s: %lld reads, the run %lld",
 		      dmname, t_reads, ops);
 	/* Linear, 4 KiB aligned: every read of the target is one of the loop device's. */
-	s_reads = jll(sl, "reads_completed");
-	s_merged = jll(sl, "reads_merged");
-	s_sectors = jll(sl, "sectors_read");
+	s_reads = jint(sl, "reads_completed");
+	s_merged = jint(sl, "reads_merged");
+	s_sectors = jint(sl, "sectors_read");
 	ck_assert_msg(llabs(s_reads + s_merged - t_reads) <= 8, "%s: %lld reads and %lld merged "
 		      "under %lld of %s", lname, s_reads, s_merged, t_reads, dmname);
-	ck_assert_msg(llabs(s_sectors - jll(t, "sectors_read")) <= 64, "%s read %lld sectors, %s "
-		      "%lld", lname, s_sectors, dmname, jll(t, "sectors_read"));
+	ck_assert_msg(llabs(s_sectors - jint(t, "sectors_read")) <= 64, "%s read %lld sectors, %s "
+		      "%lld", lname, s_sectors, dmname, jint(t, "sectors_read"));
 	/*
 	 * Its own stat file over the whole run holds the window, and little
 	 * else: the tool's probes of main before the stack was built.
@@ -195,10 +122,10 @@ START_TEST(device_stats_slaves)
 		      whole, s_reads + s_merged);
 	ck_assert_msg(after[2] - before[2] >= s_sectors, "%s: %lld sectors over the run, %lld in "
 		      "the window", lname, after[2] - before[2], s_sectors);
-	ck_assert_msg(jnum(sl, "util_pct") > 0 && jnum(sl, "util_pct") <= 101, "%s util %f", lname,
-		      jnum(sl, "util_pct"));
+	ck_assert_msg(jreal(sl, "util_pct") > 0 && jreal(sl, "util_pct") <= 101, "%s util %f", lname,
+		      jreal(sl, "util_pct"));
 	ck_assert_msg(strstr(r->out, "\"cpu\"") != NULL, "no results.cpu");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -213,7 +140,7 @@ START_TEST(sweep_compare_linear)
 			       "1,4,16", "--rw", "randread", "--duration", "2", "--slice", "1s",
 			       "--compare-linear", "--output-format", "json", NULL };
 	json_t *steps, *st;
-	struct run *r;
+	struct vm_run *r;
 	size_t i;
 	int lfd = own_loop(dev, sizeof(dev));
 
@@ -225,39 +152,35 @@ START_TEST(sweep_compare_linear)
 	steps = jpath(r->doc, "results.steps");
 	ck_assert_uint_eq(json_array_size(steps), 3);
 	json_array_foreach(steps, i, st) {
-		ck_assert_msg(jll(st, "reference.results.total.ops") > 0, "step %zu: no twin", i);
-		ck_assert_int_eq(jll(st, "reference.pairs"), 2);
-		ck_assert_msg(isfinite(jnum(st, "reference.overhead.total.iops.estimate_pct")) &&
-			      isfinite(jnum(st, "reference.overhead.total.lat_p99.estimate_pct")) &&
-			      isfinite(jnum(st, "reference.overhead.total.cpu_per_io.estimate_pct")),
+		ck_assert_msg(jint(st, "reference.results.total.ops") > 0, "step %zu: no twin", i);
+		ck_assert_int_eq(jint(st, "reference.pairs"), 2);
+		ck_assert_msg(isfinite(jreal(st, "reference.overhead.total.iops.estimate_pct")) &&
+			      isfinite(jreal(st, "reference.overhead.total.lat_p99.estimate_pct")) &&
+			      isfinite(jreal(st, "reference.overhead.total.cpu_per_io.estimate_pct")),
 			      "step %zu: an overhead is missing", i);
-		ck_assert_msg(jnum(st, "reference.results.cpu.per_io_ns.system") > 0,
+		ck_assert_msg(jreal(st, "reference.results.cpu.per_io_ns.system") > 0,
 			      "step %zu: the twin's CPU per I/O", i);
 	}
 	ck_assert_msg(json_is_object(jpath(r->doc, "results.knee")), "no knee");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
-int main(void)
+static Suite *cost_suite(void)
 {
 	Suite *s = suite_create("vm-cost");
 	TCase *tc = tcase_create("cost");
-	SRunner *sr;
-	int failed;
 
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_cost: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
 	tcase_add_test(tc, device_stats_slaves);
 	tcase_add_test(tc, sweep_compare_linear);
 	tcase_set_timeout(tc, 220);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	int rc = vm_need(TAG, 0, 0);
+
+	return rc ? rc : vm_run_suite(cost_suite());
 }

@@ -34,6 +34,7 @@
 
 #include "vmtest.h"
 
+#define TAG "check_vm_engine"
 #define DEV_PREFIX "vmt_"
 #define RUN_LIMIT_S 60           /* a bench run longer than this is killed */
 #define EXIT_IO 3                /* dmremap-bench: the run saw I/O errors */
@@ -315,41 +316,6 @@ static void bench_free(struct bench_run *r)
 }
 
 /* ---- reading the result document ---------------------------------------- */
-
-/* Follow a dotted path ("results.total.ops") through nested objects. */
-static json_t *jpath(json_t *j, const char *path)
-{
-	char buf[128], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
-		j = json_object_get(j, tok);
-	return j;
-}
-
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *v = jpath(doc, path);
-
-	ck_assert_msg(json_is_integer(v), "%s: missing or not an integer", path);
-	return json_integer_value(v);
-}
-
-static double jnum(json_t *doc, const char *path)
-{
-	json_t *v = jpath(doc, path);
-
-	ck_assert_msg(json_is_number(v), "%s: missing or not a number", path);
-	return json_number_value(v);
-}
-
-static const char *jstr(json_t *doc, const char *path)
-{
-	json_t *v = jpath(doc, path);
-
-	ck_assert_msg(json_is_string(v), "%s: missing or not a string", path);
-	return json_string_value(v);
-}
 
 static void require_doc(const struct bench_run *r)
 {
@@ -648,18 +614,10 @@ static Suite *vm_engine_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc = vm_need(TAG, 0, 0);
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "check_vm_engine: SKIP: needs root\n");
-		return 77;
-	}
-	if (access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_engine: SKIP: no /dev/mapper/control (no "
-			"device-mapper; run it in the VM: make check-vm)\n");
-		return 77;
-	}
+	if (rc)
+		return rc;
 	if (access(bench_bin(), X_OK)) {
 		fprintf(stderr, "check_vm_engine: %s is not executable (set DMRB_BIN)\n",
 			bench_bin());
@@ -667,10 +625,7 @@ int main(void)
 	}
 	/* No udev in the guest: no cookies, libdevmapper makes the nodes. */
 	dm_udev_set_sync_support(0);
-	sr = srunner_create(vm_engine_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = vm_run_suite(vm_engine_suite());
 	dm_lib_exit();
-	return failed ? 1 : 0;
+	return rc;
 }

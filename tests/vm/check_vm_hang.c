@@ -23,12 +23,10 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libdevmapper.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +34,7 @@
 #include "dm/state.h"
 #include "vmtest.h"
 
+#define TAG "check_vm_hang"
 #define RAM0 "/dev/ram0"
 #define RAM1 "/dev/ram1"
 #define LOWER "vmt-hang-lower"
@@ -48,53 +47,15 @@
 #define MAIN_FILE "/tmp/check_vm_hang_main.img"
 #define RUN_LIMIT_S 60
 
-struct run {
-	int status;          /* exit status, or -1 */
-	double wall_s;
-	char out[65536];
-	char err[16384];
-};
-
-/* Run DMRB_BIN with the arguments (NULL-terminated), at most RUN_LIMIT_S. */
-static void run_bin(struct run *r, const char *a0, ...)
+/*
+ * Run DMRB_BIN with args, at most RUN_LIMIT_S, in place of the run in *r
+ * (freed); what it printed goes to the log.
+ */
+static void run_bin(struct vm_run **r, const char *const *args)
 {
-	const char *bin = getenv("DMRB_BIN");
-	char outp[] = "/tmp/check_vm_hang_outXXXXXX", errp[] = "/tmp/check_vm_hang_errXXXXXX";
-	const char *argv[24];
-	int of, ef, ws, i = 1;
-	double t0 = now_s();
-	va_list ap;
-	pid_t pid;
-
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
-	argv[0] = bin;
-	argv[i++] = a0;
-	va_start(ap, a0);
-	while (i < 23 && (argv[i] = va_arg(ap, const char *)))
-		i++;
-	va_end(ap);
-	argv[i] = NULL;
-	of = mkstemp(outp);
-	ef = mkstemp(errp);
-	ck_assert(of >= 0 && ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(of, 1);
-		dup2(ef, 2);
-		alarm(RUN_LIMIT_S);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	r->wall_s = now_s() - t0;
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-	slurp(of, r->out, sizeof(r->out));
-	slurp(ef, r->err, sizeof(r->err));
-	fprintf(stderr, "check_vm_hang: %s -> %d in %.2f s\n%s%s", a0, r->status, r->wall_s,
-		r->out, r->err);
+	vm_run_free(*r);
+	*r = vm_run(TAG, args, RUN_LIMIT_S);
+	fprintf(stderr, "%s%s", (*r)->out, (*r)->err);
 }
 
 /* Suspend (true) or resume the lower device, with libdevmapper directly. */
@@ -167,9 +128,6 @@ static void thaw(const char *sysname)
 /* Before and after each test: nothing suspended, nothing of ours or of the test left. */
 static void cleanup(void)
 {
-	struct dmw d;
-	struct dmw_list l;
-	size_t i;
 	struct dmstate_nameless nl[4];
 	double t0 = now_s();
 
@@ -181,17 +139,7 @@ static void cleanup(void)
 
 		nanosleep(&ts, NULL);
 	}
-	init_dm(&d);
-	if (dmw_list(&d, false, &l) == DMW_OK) {
-		for (i = 0; i < l.n; i++)
-			if (dmw_name_is_ours(l.dev[i].name))
-				dmw_remove(&d, l.dev[i].name);
-		for (i = 0; i < l.n; i++)
-			if (!strcmp(l.dev[i].name, LOWER))
-				dmw_remove(&d, l.dev[i].name);
-		dmw_list_free(&l);
-	}
-	dmw_close(&d);
+	vm_remove_devices(LOWER, 1);  /* ours first: they stand on the lower device */
 	unlink(MAIN_FILE);
 }
 
@@ -204,28 +152,16 @@ static json_t *load_json(const char *path)
 	return j;
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	ck_assert_msg(s != NULL, "no string member %s", key);
-	return s;
-}
-
 /* A device of ours over a file: its record and its loop device's, made and gone. */
 START_TEST(records_follow_devices)
 {
-	struct run *r = malloc(sizeof(*r));
+	struct vm_run *r = NULL;
 	char loop_rec[128], loopname[32];
 	json_t *j, *m;
-	int fd;
 
-	ck_assert_ptr_nonnull(r);
-	fd = open(MAIN_FILE, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert(fd >= 0 && ftruncate(fd, 32 << 20) == 0);
-	close(fd);
-	run_bin(r, "setup", "--target-type", "linear", "--main", MAIN_FILE, "--name", "vmrec",
-		NULL);
+	vm_make_file(MAIN_FILE, 32 << 20);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", MAIN_FILE, "--name",
+			    "vmrec"));
 	ck_assert_msg(r->status == 0, "setup: %d %s", r->status, r->err);
 
 	j = load_json(STATE_DIR "/dm-dmrb-vmrec.json");
@@ -247,20 +183,20 @@ START_TEST(records_follow_devices)
 	ck_assert_str_eq(jstr(j, "backing"), MAIN_FILE);
 	json_decref(j);
 
-	run_bin(r, "status", NULL);
+	run_bin(&r, VM_ARGS("status"));
 	ck_assert_msg(r->status == 0 && strstr(r->out, "dmrb-vmrec") && !strstr(r->out, "STUCK"),
 		      "status: %d %s %s", r->status, r->out, r->err);
-	run_bin(r, "teardown", "vmrec", NULL);
+	run_bin(&r, VM_ARGS("teardown", "vmrec"));
 	ck_assert_msg(r->status == 0, "teardown: %d %s", r->status, r->err);
 	ck_assert_msg(access(STATE_DIR "/dm-dmrb-vmrec.json", F_OK) != 0, "dm record left");
 	ck_assert_msg(access(loop_rec, F_OK) != 0, "loop record %s left", loop_rec);
-	free(r);
+	vm_run_free(r);
 }
 END_TEST
 
 START_TEST(hang_remembered)
 {
-	struct run *r = malloc(sizeof(*r));
+	struct vm_run *r = NULL;
 	struct dmw_segment seg = { 0, LOWER_SECTORS, "linear", RAM1 " 0" };
 	char sysname[32], params[128], pidtxt[32], want[128], *buf;
 	struct dmw d;
@@ -269,13 +205,12 @@ START_TEST(hang_remembered)
 	double t0;
 	int fd, i;
 
-	ck_assert_ptr_nonnull(r);
 	init_dm(&d);
 	ck_assert_msg(dmw_create(&d, LOWER, NULL, &seg, 1, NULL) == DMW_OK, "%s", d.err);
 	dmw_close(&d);
 	snprintf(params, sizeof(params), "%s 0 0 %s 0 0", LOWER_DEV, RAM0);
-	run_bin(r, "setup", "--target-type", "delay", "--main", LOWER_DEV, "--params", params,
-		"--name", "vmhang", NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "delay", "--main", LOWER_DEV, "--params",
+			    params, "--name", "vmhang"));
 	ck_assert_msg(r->status == 0, "setup: %d %s", r->status, r->err);
 	j = load_json(HANG_REC);
 	ck_assert_str_eq(jstr(j, "state"), "active");
@@ -296,7 +231,7 @@ START_TEST(hang_remembered)
 	ck_assert_msg(now_s() - t0 < 5, "the buffered write took %.1f s", now_s() - t0);
 
 	/* The removal hangs: reported at once, recorded, the child left in D state. */
-	run_bin(r, "teardown", "--all", "--timeout", "1s", NULL);
+	run_bin(&r, VM_ARGS("teardown", "--all", "--timeout", "1s"));
 	ck_assert_msg(r->status == 4, "teardown: %d %s", r->status, r->err);
 	ck_assert_msg(r->wall_s < 15, "teardown took %.1f s", r->wall_s);
 	ck_assert_msg(strstr(r->err, "hung in the kernel"), "%s", r->err);
@@ -320,7 +255,7 @@ START_TEST(hang_remembered)
 	ck_assert(sys_exists(sysname));
 
 	/* status reports it, and fails. */
-	run_bin(r, "status", NULL);
+	run_bin(&r, VM_ARGS("status"));
 	ck_assert_msg(r->status == 4, "status: %d %s %s", r->status, r->out, r->err);
 	snprintf(want, sizeof(want), "STUCK dmrb-vmhang (%s, ", sysname);
 	ck_assert_msg(strstr(r->out, want) && strstr(r->out, "still in D state") &&
@@ -329,11 +264,10 @@ START_TEST(hang_remembered)
 		      !strstr(r->out, "no dmremap-bench devices"), "status: %s", r->out);
 	snprintf(want, sizeof(want), "removal pid    %d, ", (int)pid);
 	ck_assert_msg(strstr(r->out, want), "status lacks '%s': %s", want, r->out);
-	run_bin(r, "status", "--output-format", "json", NULL);
+	run_bin(&r, VM_ARGS("status", "--output-format", "json"));
 	ck_assert_msg(r->status == 4, "status json: %d %s", r->status, r->err);
-	j = json_loads(r->out, 0, NULL);
-	ck_assert_msg(j != NULL, "not JSON: %s", r->out);
-	s = json_array_get(json_object_get(j, "stuck"), 0);
+	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->out);
+	s = json_array_get(json_object_get(r->doc, "stuck"), 0);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(jstr(s, "name"), "dmrb-vmhang");
 	ck_assert_str_eq(jstr(s, "sysname"), sysname);
@@ -342,34 +276,33 @@ START_TEST(hang_remembered)
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(s, "holds"), 0)),
 			 "/dev/ram0");
 	ck_assert(json_is_true(json_object_get(s, "needs_reboot")));
-	json_decref(j);
 
 	/* By name too, though device-mapper no longer knows the name. */
-	run_bin(r, "status", "vmhang", NULL);
+	run_bin(&r, VM_ARGS("status", "vmhang"));
 	ck_assert_msg(r->status == 4 && strstr(r->out, "STUCK dmrb-vmhang"), "status vmhang: %d %s",
 		      r->status, r->out);
-	run_bin(r, "teardown", "vmhang", "--timeout", "1s", NULL);
+	run_bin(&r, VM_ARGS("teardown", "vmhang", "--timeout", "1s"));
 	ck_assert_msg(r->status == 4 && strstr(r->err, "dmrb-vmhang (") &&
 		      strstr(r->err, "is stuck") && !strstr(r->err, "nothing to do"),
 		      "teardown vmhang: %d %s", r->status, r->err);
 
 	/* A later teardown does not hang, and still fails. */
-	run_bin(r, "teardown", "--all", "--timeout", "1s", NULL);
+	run_bin(&r, VM_ARGS("teardown", "--all", "--timeout", "1s"));
 	ck_assert_msg(r->status == 4 && strstr(r->err, "is stuck") && strstr(r->err, pidtxt) &&
 		      strstr(r->err, "/dev/ram0"), "teardown again: %d %s", r->status, r->err);
 	ck_assert_msg(!strstr(r->err, "nothing to do"), "%s", r->err);
 	ck_assert_msg(r->wall_s < 10, "teardown again took %.1f s", r->wall_s);
 
 	/* setup on what it holds says so. */
-	run_bin(r, "setup", "--target-type", "linear", "--main", RAM0, "--name", "vmother",
-		NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", RAM0, "--name",
+			    "vmother"));
 	ck_assert_msg(r->status == 2 && strstr(r->err, "--main: " RAM0 " is in use: held by") &&
 		      strstr(r->err, "dmrb-vmhang") && strstr(r->err, "needs a reboot"),
 		      "setup on ram0: %d %s", r->status, r->err);
 
 	/* Without the record, sysfs still shows a nameless device holding ram0. */
 	ck_assert_int_eq(rename(HANG_REC, HIDDEN_REC), 0);
-	run_bin(r, "status", NULL);
+	run_bin(&r, VM_ARGS("status"));
 	snprintf(want, sizeof(want), "STUCK nameless %s (", sysname);
 	ck_assert_msg(r->status == 4 && strstr(r->out, want) &&
 		      strstr(r->out, "still holds    /dev/ram0"), "status without record: %d %s",
@@ -385,20 +318,20 @@ START_TEST(hang_remembered)
 		nanosleep(&ts, NULL);
 	}
 	ck_assert_msg(proc_state(pid) != 'D', "pid %d still in D state", (int)pid);
-	run_bin(r, "teardown", "--all", NULL);
+	run_bin(&r, VM_ARGS("teardown", "--all"));
 	ck_assert_msg(r->status == 0 && !strstr(r->err, "is stuck") &&
 		      strstr(r->err, "dmrb-vmhang, stuck in the kernel before, is gone now"),
 		      "teardown after the thaw: %d %s", r->status, r->err);
 	ck_assert_msg(access(HANG_REC, F_OK) != 0, "the record is still there");
-	run_bin(r, "status", NULL);
+	run_bin(&r, VM_ARGS("status"));
 	ck_assert_msg(r->status == 0 && strstr(r->out, "no dmremap-bench devices"),
 		      "status after the thaw: %d %s %s", r->status, r->out, r->err);
-	run_bin(r, "setup", "--target-type", "linear", "--main", RAM0, "--name", "vmother",
-		NULL);
+	run_bin(&r, VM_ARGS("setup", "--target-type", "linear", "--main", RAM0, "--name",
+			    "vmother"));
 	ck_assert_msg(r->status == 0, "setup on ram0 after the thaw: %d %s", r->status, r->err);
-	run_bin(r, "teardown", "vmother", NULL);
+	run_bin(&r, VM_ARGS("teardown", "vmother"));
 	ck_assert_int_eq(r->status, 0);
-	free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -418,30 +351,18 @@ static Suite *hang_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc = vm_need(TAG, 0, 2);
 
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_hang: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
-	if (access(RAM0, F_OK) || access(RAM1, F_OK)) {
-		fprintf(stderr, "check_vm_hang: needs brd RAM disks /dev/ram0-1 "
-			"(modprobe brd rd_nr=4 rd_size=65536)\n");
-		return 1;
-	}
+	if (rc)
+		return rc;
 	/* No udev in the guest: libdevmapper makes and removes the nodes itself. */
 	dm_udev_set_sync_support(0);
-	sr = srunner_create(hang_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = vm_run_suite(hang_suite());
 	/*
 	 * A failed (or timed out) test does not run its teardown: never leave
 	 * the lower device suspended, or the guest's final sync hangs for good.
 	 */
 	rename(HIDDEN_REC, HANG_REC);
 	cleanup();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -11,14 +11,13 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vmtest.h"
 
+#define TAG "check_vm_jobs"
 #define BACKING "/tmp/check_vm_jobs_main.img"
 #define JOBFILE "/tmp/check_vm_jobs.fio"
 #define RUN_LIMIT_S 120
@@ -51,55 +50,6 @@ static void write_text(const char *path, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-/* Run DMRB_BIN with args; stdout as JSON into *doc; the exit status. */
-static int run_bin(const char *const *args, json_t **doc, char *err, size_t elen)
-{
-	const char *bin = getenv("DMRB_BIN");
-	char outp[] = "/tmp/check_vm_jobs_outXXXXXX", errp[] = "/tmp/check_vm_jobs_errXXXXXX";
-	static char out[4 << 20];
-	const char *argv[32];
-	json_error_t jerr;
-	int of, ef, ws, i;
-	pid_t pid;
-
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set");
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 30; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	of = mkstemp(outp);
-	ef = mkstemp(errp);
-	ck_assert(of >= 0 && ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(of, 1);
-		dup2(ef, 2);
-		alarm(RUN_LIMIT_S);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	slurp(of, out, sizeof(out));
-	slurp(ef, err, elen);
-	*doc = json_loads(out, 0, &jerr);
-	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-}
-
-static long long jint(json_t *doc, const char *path)
-{
-	char buf[256], *save = NULL, *tok;
-	json_t *j = doc;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
-		j = json_is_array(j) ? json_array_get(j, strtoul(tok, NULL, 10)) :
-			json_object_get(j, tok);
-	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
-}
-
 /*
  * One flushing stream at depth 1 (flushes in flight together may merge)
  * beside a stream of discards, then FUA writes alone, on dm-linear over
@@ -129,17 +79,16 @@ START_TEST(flush_discard_reach_the_device)
 		"rw=randwrite\n"
 		"bs=4k\n"
 		"sync=dsync\n";
-	char dev[32], err[16384], path[128], fua[8] = "";
+	char dev[32], path[128], fua[8] = "";
 	const char *args[] = { "run", JOBFILE, "--main", dev, "--spare", "/dev/ram1",
 			       "--target-type", "linear", "--output-format", "json", NULL };
 	struct blkstat a, b;
+	struct vm_run *r;
 	long long fl, dc;
-	json_t *doc = NULL;
-	int lfd, fd, rc;
+	json_t *doc;
+	int lfd, fd;
 
-	fd = open(BACKING, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_msg(fd >= 0 && ftruncate(fd, 64 << 20) == 0, "%s", strerror(errno));
-	close(fd);
+	vm_make_file(BACKING, 64 << 20);
 	lfd = vm_loop_bind(BACKING, dev, sizeof(dev));
 	ck_assert_msg(lfd >= 0, "no loop device");
 	snprintf(path, sizeof(path), "/sys/block/%s/queue/nomerges", strrchr(dev, '/') + 1);
@@ -156,9 +105,10 @@ START_TEST(flush_discard_reach_the_device)
 
 	write_text(JOBFILE, job);
 	ck_assert_int_eq(read_blkstat(dev, &a), 0);
-	rc = run_bin(args, &doc, err, sizeof(err));
+	r = vm_run(TAG, args, RUN_LIMIT_S);
 	ck_assert_int_eq(read_blkstat(dev, &b), 0);
-	ck_assert_msg(rc == 0 && doc, "exit %d: %s", rc, err);
+	ck_assert_msg(r->status == 0 && r->doc, "exit %d: %s", r->status, r->err);
+	doc = r->doc;
 	ck_assert_msg(!strcmp(json_string_value(json_object_get(json_object_get(doc, "target"),
 								 "kind")), "dm"), "not a dm target");
 	fl = jint(doc, "results.flush.ops");
@@ -175,13 +125,14 @@ START_TEST(flush_discard_reach_the_device)
 		      b.dc_sectors - a.dc_sectors, jint(doc, "results.discard.bytes"));
 	ck_assert_msg((long long)(b.fl_ios - a.fl_ios) == fl,
 		      "%llu flushes reached %s, the tool issued %lld", b.fl_ios - a.fl_ios, dev, fl);
-	json_decref(doc);
+	vm_run_free(r);
 
 	write_text(JOBFILE, fua_job);
 	ck_assert_int_eq(read_blkstat(dev, &a), 0);
-	rc = run_bin(args, &doc, err, sizeof(err));
+	r = vm_run(TAG, args, RUN_LIMIT_S);
 	ck_assert_int_eq(read_blkstat(dev, &b), 0);
-	ck_assert_msg(rc == 0 && doc, "exit %d: %s", rc, err);
+	ck_assert_msg(r->status == 0 && r->doc, "exit %d: %s", r->status, r->err);
+	doc = r->doc;
 	fprintf(stderr, "check_vm_jobs: %lld FUA writes; %s below: %llu writes, %llu flushes "
 		"(queue/fua %c)\n", jint(doc, "results.write.ops"), dev, b.wr_ios - a.wr_ios,
 		b.fl_ios - a.fl_ios, fua[0]);
@@ -192,31 +143,27 @@ START_TEST(flush_discard_reach_the_device)
 		      (fua[0] == '0' ? jint(doc, "results.write.ops") : 0),
 		      "%llu flushes below for %lld FUA writes (queue/fua %c)", b.fl_ios - a.fl_ios,
 		      jint(doc, "results.write.ops"), fua[0]);
-	json_decref(doc);
+	vm_run_free(r);
 	close(lfd);  /* autoclear: the loop device goes with its last user */
 	unlink(BACKING);
 	unlink(JOBFILE);
 }
 END_TEST
 
-int main(void)
+static Suite *jobs_suite(void)
 {
 	Suite *s = suite_create("vm-jobs");
 	TCase *tc = tcase_create("jobs");
-	SRunner *sr;
-	int failed;
 
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_jobs: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
 	tcase_add_test(tc, flush_discard_reach_the_device);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	int rc = vm_need(TAG, 0, 0);
+
+	return rc ? rc : vm_run_suite(jobs_suite());
 }

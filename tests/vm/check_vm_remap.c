@@ -28,7 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +35,7 @@
 #include "target/loop.h"
 #include "vmtest.h"
 
+#define TAG "check_vm_remap"
 #define MAIN "/dev/ram0"
 #define SPARE "/dev/ram1"
 #define VMAIN "/dev/ram2"
@@ -43,119 +43,12 @@
 #define RAM_SECTORS 131072ULL
 #define RUN_LIMIT_S 240
 
-struct run {
-	int status;          /* exit status, 128 + signal, or -1 */
-	double wall_s;
-	char out[4 << 20];
-	char err[16384];
-	json_t *doc;         /* stdout as JSON, or NULL */
-};
-
 /* ---- helpers ------------------------------------------------------------------- */
 
-/* Run DMRB_BIN with args (NULL-terminated, without argv[0]); killed after limit_s. */
-static struct run *run_bin_limit(const char *const *args, unsigned limit_s)
+/* Run DMRB_BIN with args (NULL-terminated, without argv[0]); killed after RUN_LIMIT_S. */
+static struct vm_run *run_bin(const char *const *args)
 {
-	const char *bin = getenv("DMRB_BIN");
-	char outp[] = "/tmp/check_vm_remap_outXXXXXX", errp[] = "/tmp/check_vm_remap_errXXXXXX";
-	const char *argv[48];
-	struct run *r = calloc(1, sizeof(*r));
-	json_error_t jerr;
-	double t0;
-	int of, ef, ws, i;
-	pid_t pid;
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 46; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	of = mkstemp(outp);
-	ef = mkstemp(errp);
-	ck_assert(of >= 0 && ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	t0 = now_s();
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(of, 1);
-		dup2(ef, 2);
-		alarm(limit_s);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	r->wall_s = now_s() - t0;
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
-	slurp(of, r->out, sizeof(r->out));
-	slurp(ef, r->err, sizeof(r->err));
-	r->doc = json_loads(r->out, 0, &jerr);
-	fprintf(stderr, "check_vm_remap: %s %s: exit %d after %.1f s\n", args[0],
-		args[1] ? args[1] : "", r->status, r->wall_s);
-	return r;
-}
-
-static struct run *run_bin(const char *const *args)
-{
-	return run_bin_limit(args, RUN_LIMIT_S);
-}
-
-static void run_free(struct run *r)
-{
-	json_decref(r->doc);
-	free(r);
-}
-
-static json_t *jpath(json_t *j, const char *path)
-{
-	char buf[256], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
-		j = json_object_get(j, tok);
-	return j;
-}
-
-static const char *jstr(json_t *doc, const char *path)
-{
-	const char *s = json_string_value(jpath(doc, path));
-
-	ck_assert_msg(s != NULL, "%s: missing or not a string", path);
-	return s;
-}
-
-static long long jint(json_t *doc, const char *path)
-{
-	json_t *v = jpath(doc, path);
-
-	ck_assert_msg(json_is_integer(v), "%s: missing or not an integer", path);
-	return json_integer_value(v);
-}
-
-/* The status ("pass", "fail", "not_checked") of validate's check name. */
-static const char *check_status(json_t *doc, const char *name)
-{
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "checks"), i, c)
-		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
-			return json_string_value(json_object_get(c, "status"));
-	ck_abort_msg("validate has no check named %s", name);
-	return NULL;
-}
-
-static const char *check_detail(json_t *doc, const char *name)
-{
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "checks"), i, c)
-		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
-			return json_string_value(json_object_get(c, "detail"));
-	return "";
+	return vm_run(TAG, args, RUN_LIMIT_S);
 }
 
 /* The first line of a sysfs file (newline dropped), or "" when unreadable. */
@@ -200,21 +93,7 @@ static bool claimed(const char *dev)
 
 static void cleanup(void)
 {
-	struct dmw d;
-	struct dmw_list l;
-	size_t i;
-	int pass;
-
-	init_dm(&d);
-	for (pass = 0; pass < 3; pass++) {
-		if (dmw_list(&d, false, &l) != DMW_OK)
-			break;
-		for (i = 0; i < l.n; i++)
-			if (dmw_name_is_ours(l.dev[i].name) || !strncmp(l.dev[i].name, "vmremap-", 8))
-				dmw_remove(&d, l.dev[i].name);
-		dmw_list_free(&l);
-	}
-	dmw_close(&d);
+	vm_remove_devices("vmremap-", 3);
 	zero_head(MAIN);
 	zero_head(SPARE);
 	zero_head(VMAIN);
@@ -318,14 +197,14 @@ START_TEST(setup_status_teardown)
 	const char *status_t[] = { "status", "vmremap", NULL };
 	const char *teardown[] = { "teardown", "vmremap", NULL };
 	json_t *dev, *remap;
-	struct run *r;
+	struct vm_run *r;
 	size_t i, nfields = 0;
 
 	r = run_bin(setup);
 	ck_assert_msg(r->status == 0, "setup: exit %d: %s", r->status, r->err);
 	ck_assert_str_eq(r->out, "/dev/mapper/dmrb-vmremap\n");
 	ck_assert_msg(claimed(MAIN), "the module does not hold %s", MAIN);
-	run_free(r);
+	vm_run_free(r);
 
 	r = run_bin(status_j);
 	ck_assert_msg(r->status == 0 && r->doc, "status: exit %d: %s", r->status, r->err);
@@ -360,14 +239,14 @@ START_TEST(setup_status_teardown)
 	ck_assert_int_eq(jint(remap, "remaps"), 0);
 	ck_assert_str_eq(jstr(r->doc, "dm_remap.target_version"), "4.0.0");
 	ck_assert_str_eq(jstr(r->doc, "dm_remap.parameters.real_device_mode"), "Y");
-	run_free(r);
+	vm_run_free(r);
 
 	r = run_bin(status_t);
 	ck_assert_msg(r->status == 0 && strstr(r->out, "dm-remap-v4") &&
 		      strstr(r->out, "active_mappings") && strstr(r->out, "spare_device_sectors"),
 		      "status (text): exit %d: %s %s", r->status, r->out, r->err);
 	ck_assert_msg(!strstr(r->err, "warning"), "status warns: %s", r->err);
-	run_free(r);
+	vm_run_free(r);
 
 	r = run_bin(teardown);
 	ck_assert_msg(r->status == 0 && strstr(r->out, "removed dmrb-vmremap"),
@@ -375,7 +254,7 @@ START_TEST(setup_status_teardown)
 	ck_assert_msg(r->wall_s < 30, "teardown took %.1f s", r->wall_s);
 	assert_nothing_left("after teardown");
 	ck_assert_msg(!claimed(MAIN), "%s is still held after teardown", MAIN);
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -385,7 +264,7 @@ START_TEST(run_counts_match)
 	const char *args[] = { "concurrency", "--main", MAIN, "--spare", SPARE, "--ops", "16",
 			       "--duration", "3", "--rw", "randrw", "--output-format", "json",
 			       NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 	long long rd, wr;
 
 	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
@@ -412,7 +291,7 @@ START_TEST(run_counts_match)
 	ck_assert_int_eq(jint(r->doc, "target.kernel_counters_delta.reads_completed"), rd);
 	ck_assert_int_eq(jint(r->doc, "target.kernel_counters_delta.writes_completed"), wr);
 	assert_nothing_left("after the run");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -431,7 +310,7 @@ static const char *const validate_args[] = {
  */
 START_TEST(validate_fails)
 {
-	struct run *r = run_bin(validate_args);
+	struct vm_run *r = run_bin(validate_args);
 	json_t *note;
 	size_t i;
 	long long never;
@@ -468,7 +347,7 @@ START_TEST(validate_fails)
 		check_status(r->doc, "remap_counters"), check_detail(r->doc, "remap_counters"));
 	ck_assert_msg(r->wall_s < 200, "validate took %.1f s", r->wall_s);
 	ck_assert_msg(count_ours() == 0, "dm devices of ours left after validate");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -488,7 +367,7 @@ START_TEST(no_pass_without_remap)
 	size_t k;
 
 	for (k = 0; k < 2; k++) {
-		struct run *r = run_bin(runs[k]);
+		struct vm_run *r = run_bin(runs[k]);
 
 		ck_assert_msg(r->doc != NULL, "stdout is not JSON (exit %d): %s", r->status,
 			      r->err);
@@ -501,7 +380,7 @@ START_TEST(no_pass_without_remap)
 			      "%s: remap_penalty passed with no remap: %s", k ? "--inject message" :
 			      "table", check_detail(r->doc, "remap_penalty"));
 		ck_assert_msg(r->status != 0, "validate passed");
-		run_free(r);
+		vm_run_free(r);
 		cleanup();
 	}
 }
@@ -530,12 +409,12 @@ START_TEST(hook_compare_linear)
 			      "--output-format", "json", NULL };
 	struct dmw_segment seg = { 0, RAM_SECTORS, "linear", MAIN " 0" };
 	struct dmw d;
-	struct run *r;
+	struct vm_run *r;
 	int rc;
 
 	r = run_bin(setup);
 	ck_assert_msg(r->status == 0, "setup: exit %d: %s", r->status, r->err);
-	run_free(r);
+	vm_run_free(r);
 	ck_assert_msg(claimed(MAIN), "O_EXCL open of %s succeeded under dm-remap", MAIN);
 	init_dm(&d);
 	rc = dmw_create(&d, "vmremap-twin", NULL, &seg, 1, NULL);
@@ -544,7 +423,7 @@ START_TEST(hook_compare_linear)
 	dmw_close(&d);
 	r = run_bin(teardown);
 	ck_assert_msg(r->status == 0, "teardown: exit %d: %s", r->status, r->err);
-	run_free(r);
+	vm_run_free(r);
 
 	/* The twin cannot stand beside dm-remap: one device at a time, interleaved. */
 	r = run_bin(cmp);
@@ -567,7 +446,7 @@ START_TEST(hook_compare_linear)
 	fflush(stdout);
 	assert_nothing_left("after --compare-linear");
 	ck_assert_msg(!claimed(MAIN), "%s is still held after --compare-linear", MAIN);
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -675,7 +554,7 @@ START_TEST(hook_flush)
 	{
 		const char *val[] = { "validate", "--main", loop, "--spare", VSPARE, "--bad-count",
 				      "1", "--seed", "1", "--output-format", "json", NULL };
-		struct run *r = run_bin(val);
+		struct vm_run *r = run_bin(val);
 		json_t *checks = jpath(r->doc, "checks"), *c;
 		const char *st = NULL;
 		size_t i;
@@ -689,7 +568,7 @@ START_TEST(hook_flush)
 		fflush(stdout);
 		ck_assert_msg(st && !strcmp(st, "fail"), "flush_passthrough is %s: %s",
 			      st ? st : "missing", r->err);
-		run_free(r);
+		vm_run_free(r);
 	}
 	close(lfd);  /* the loop device clears itself */
 }
@@ -754,7 +633,7 @@ START_TEST(hook_hang)
 	struct dmw_info top_info, disk_info;
 	char p[128], name[128];
 	struct dmw d;
-	struct run *r;
+	struct vm_run *r;
 	pid_t stuck;
 	int fd, i, eio = 0;
 
@@ -779,7 +658,7 @@ START_TEST(hook_hang)
 	ck_assert_msg(r->status == 4 && strstr(r->err, "hung"), "teardown: exit %d: %s %s",
 		      r->status, r->out, r->err);
 	ck_assert_msg(r->wall_s < 40, "teardown took %.1f s with a 10 s timeout", r->wall_s);
-	run_free(r);
+	vm_run_free(r);
 
 	/* What the kernel still has: the evidence a remembered hang must report. */
 	stuck = wait_d_state("dmremap-bench", 10);
@@ -796,7 +675,7 @@ START_TEST(hook_hang)
 		disk_info.sysname);
 
 	/* The tool does not hang with it, and remembers it: exit 4, the device named. */
-	r = run_bin_limit(status, 90);
+	r = vm_run(TAG, status, 90);
 	ck_assert_msg(r->status < 128 && r->wall_s < 60, "status: exit %d after %.1f s",
 		      r->status, r->wall_s);
 	fprintf(stderr, "check_vm_remap: status with a stuck device: exit %d:\n%s%s", r->status,
@@ -804,13 +683,13 @@ START_TEST(hook_hang)
 	ck_assert_msg(r->status == 4 && strstr(r->out, top_info.sysname) &&
 		      strstr(r->out, "reboot"), "status does not report the stuck %s: exit %d: %s",
 		      top_info.sysname, r->status, r->out);
-	run_free(r);
-	r = run_bin_limit(all, 120);
+	vm_run_free(r);
+	r = vm_run(TAG, all, 120);
 	ck_assert_msg(r->status == 4 && r->wall_s < 90, "teardown --all: exit %d after %.1f s",
 		      r->status, r->wall_s);
 	fprintf(stderr, "check_vm_remap: teardown --all with a stuck device: exit %d: %s%s",
 		r->status, r->out, r->err);
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -847,8 +726,7 @@ static Suite *remap_suite(void)
 int main(void)
 {
 	const char *ko = getenv("DMRB_REMAP_KO"), *why = getenv("DMRB_REMAP_SKIP");
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	if (why && *why) {
 		fprintf(stderr, "check_vm_remap: skipped: %s\n", why);
@@ -859,23 +737,11 @@ int main(void)
 			"(make check-vm DMREMAP_KO=/path/to/dm-remap.ko)\n");
 		return 77;
 	}
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_remap: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
-	if (access(MAIN, F_OK) || access(SPARE, F_OK) || access(VMAIN, F_OK) ||
-	    access(VSPARE, F_OK)) {
-		fprintf(stderr, "check_vm_remap: needs brd RAM disks /dev/ram0-3 "
-			"(modprobe brd rd_nr=4 rd_size=65536)\n");
-		return 1;
-	}
+	rc = vm_need(TAG, 0, 4);  /* MAIN, SPARE, VMAIN, VSPARE */
+	if (rc)
+		return rc;
 	if (load_modules(ko))
 		return 1;
 	fprintf(stderr, "check_vm_remap: loaded dm-bufio and %s\n", ko);
-	sr = srunner_create(remap_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vm_run_suite(remap_suite());
 }

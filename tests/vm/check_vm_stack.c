@@ -26,19 +26,12 @@
 #include "target/loop.h"
 #include "vmtest.h"
 
+#define TAG "check_vm_stack"
 #define RAM0 "/dev/ram0"
 #define RAM1 "/dev/ram1"
 #define RUN_LIMIT_S 120
 #define MAIN_FILE "/tmp/check_vm_stack_main.img"
 #define SPARE_FILE "/tmp/check_vm_stack_spare.img"
-
-struct run {
-	int status;          /* exit status, 128 + signal, or -1 */
-	double wall_s;
-	char out[4 << 20];   /* results with histograms run to a few hundred KiB */
-	char err[16384];
-	json_t *doc;         /* stdout as JSON, or NULL */
-};
 
 /* ---- what is left behind ----------------------------------------------------- */
 
@@ -89,21 +82,9 @@ static void assert_nothing_left(const char *what)
 static void cleanup(void)
 {
 	char loops[16][32], err[256];
-	struct dmw d;
-	struct dmw_list l;
 	size_t i, n;
-	int pass;
 
-	init_dm(&d);
-	for (pass = 0; pass < 3; pass++) {
-		if (dmw_list(&d, false, &l) != DMW_OK)
-			break;
-		for (i = 0; i < l.n; i++)
-			if (dmw_name_is_ours(l.dev[i].name) || !strncmp(l.dev[i].name, "vmstack-", 8))
-				dmw_remove(&d, l.dev[i].name);
-		dmw_list_free(&l);
-	}
-	dmw_close(&d);
+	vm_remove_devices("vmstack-", 3);
 	n = loop_list_ours(loops, 16);
 	for (i = 0; i < n && i < 16; i++)
 		loop_detach(loops[i], err, sizeof(err));
@@ -116,71 +97,9 @@ static void cleanup(void)
 
 /* ---- running the binary ------------------------------------------------------ */
 
-struct child {
-	pid_t pid;
-	int of, ef;
-	double t0;
-};
-
-/* Start DMRB_BIN with argv (NULL-terminated, argv[0] ignored). */
-static void spawn(struct child *c, const char *const *args)
+static struct vm_run *run_bin(const char *const *args)
 {
-	const char *bin = getenv("DMRB_BIN");
-	char outp[] = "/tmp/check_vm_stack_outXXXXXX", errp[] = "/tmp/check_vm_stack_errXXXXXX";
-	const char *argv[48];
-	int i;
-
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 46; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	c->of = mkstemp(outp);
-	c->ef = mkstemp(errp);
-	ck_assert(c->of >= 0 && c->ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	c->t0 = now_s();
-	c->pid = fork();
-	ck_assert_int_ge(c->pid, 0);
-	if (c->pid == 0) {
-		dup2(c->of, 1);
-		dup2(c->ef, 2);
-		alarm(RUN_LIMIT_S);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-}
-
-static void reap(struct child *c, struct run *r)
-{
-	json_error_t jerr;
-	int ws;
-
-	ck_assert_int_eq(waitpid(c->pid, &ws, 0), c->pid);
-	r->wall_s = now_s() - c->t0;
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) :
-		WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
-	slurp(c->of, r->out, sizeof(r->out));
-	slurp(c->ef, r->err, sizeof(r->err));
-	r->doc = json_loads(r->out, 0, &jerr);
-}
-
-static struct run *run_bin(const char *const *args)
-{
-	struct run *r = calloc(1, sizeof(*r));
-	struct child c;
-
-	ck_assert_ptr_nonnull(r);
-	spawn(&c, args);
-	reap(&c, r);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	json_decref(r->doc);
-	free(r);
+	return vm_run(TAG, args, RUN_LIMIT_S);
 }
 
 static unsigned count_lines(const char *s)
@@ -192,32 +111,6 @@ static unsigned count_lines(const char *s)
 	return n;
 }
 
-static json_t *jpath(json_t *j, const char *path)
-{
-	char buf[256], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
-		j = json_object_get(j, tok);
-	return j;
-}
-
-static const char *jstr(json_t *doc, const char *path)
-{
-	const char *s = json_string_value(jpath(doc, path));
-
-	ck_assert_msg(s != NULL, "%s: missing or not a string", path);
-	return s;
-}
-
-static void make_file(const char *path, off_t size)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-
-	ck_assert_msg(fd >= 0 && ftruncate(fd, size) == 0, "%s: %s", path, strerror(errno));
-	close(fd);
-}
-
 /* ---- the tests --------------------------------------------------------------- */
 
 /* (a) --main/--spare on RAM disks: the run goes to the dm device, which goes after. */
@@ -226,7 +119,7 @@ START_TEST(run_on_stack)
 	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
 			       "linear", "--ops", "16", "--duration", "2", "--output-format",
 			       "json", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 	json_t *dm;
 
 	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
@@ -254,7 +147,7 @@ START_TEST(run_on_stack)
 		"target.kernel_counters_delta.reads_completed")),
 		json_integer_value(jpath(r->doc, "results.read.ops")));
 	assert_nothing_left("after the run");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -264,10 +157,10 @@ START_TEST(run_on_files)
 	const char *args[] = { "concurrency", "--main", MAIN_FILE, "--spare", SPARE_FILE,
 			       "--target-type", "linear", "--ops", "8", "--duration", "1",
 			       "--dm-name", "vmfiles", "--output-format", "json", NULL };
-	struct run *r;
+	struct vm_run *r;
 
-	make_file(MAIN_FILE, 32 << 20);
-	make_file(SPARE_FILE, 4 << 20);
+	vm_make_file(MAIN_FILE, 32 << 20);
+	vm_make_file(SPARE_FILE, 4 << 20);
 	r = run_bin(args);
 	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
 	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
@@ -278,7 +171,7 @@ START_TEST(run_on_files)
 	ck_assert_str_eq(jstr(r->doc, "target.dm.spare_file"), SPARE_FILE);
 	ck_assert_int_eq(json_integer_value(jpath(r->doc, "target.size_bytes")), 32 << 20);
 	assert_nothing_left("after the run on files");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -302,25 +195,24 @@ START_TEST(sigterm_tears_down)
 	const char *args[] = { "concurrency", "--main", MAIN_FILE, "--spare", SPARE_FILE,
 			       "--target-type", "linear", "--ops", "16", "--duration", "60",
 			       "--output-format", "json", NULL };
-	struct run *r = calloc(1, sizeof(*r));
-	struct child c;
+	struct vm_child c;
+	struct vm_run *r;
 	double t_kill;
 
-	ck_assert_ptr_nonnull(r);
-	make_file(MAIN_FILE, 32 << 20);
-	make_file(SPARE_FILE, 4 << 20);
-	spawn(&c, args);
+	vm_make_file(MAIN_FILE, 32 << 20);
+	vm_make_file(SPARE_FILE, 4 << 20);
+	vm_spawn(&c, TAG, args, RUN_LIMIT_S);
 	ck_assert_msg(wait_for_stack(30), "no dm device appeared within 30 s");
 	usleep(1000000);
 	t_kill = now_s();
 	ck_assert_int_eq(kill(c.pid, SIGTERM), 0);
-	reap(&c, r);
+	r = vm_reap(&c);
 	ck_assert_msg(r->status == 143, "exit %d (wanted 143): %s", r->status, r->err);
 	ck_assert_msg(now_s() - t_kill < 30, "took %.1f s after SIGTERM", now_s() - t_kill);
 	ck_assert_msg(r->doc != NULL, "no JSON result: %.300s", r->out);
 	ck_assert(json_is_true(json_object_get(r->doc, "interrupted")));
 	assert_nothing_left("after SIGTERM");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -334,7 +226,7 @@ START_TEST(compare_linear)
 	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
 			       "linear", "--ops", "8", "--duration", "4", "--slice", "500ms",
 			       "--compare-linear", "--output-format", "json", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 	json_t *ref, *pairs, *p;
 	size_t i;
 
@@ -363,7 +255,7 @@ START_TEST(compare_linear)
 	ck_assert_str_eq(jstr(r->doc, "target.dm.linear.name"), "dmrb-run-ram0-linear");
 	ck_assert_str_eq(jstr(r->doc, "target.dm.linear.table"), "0 131072 linear 1:0 0");
 	assert_nothing_left("after --compare-linear");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -392,7 +284,7 @@ START_TEST(compare_linear_spread)
 	unsigned i, within = 0, covered = 0;
 
 	for (i = 0; i < 10; i++) {
-		struct run *r = run_bin(args);
+		struct vm_run *r = run_bin(args);
 		json_t *o;
 
 		ck_assert_msg(r->status == 0 && r->doc, "run %u: exit %d: %s", i, r->status, r->err);
@@ -401,7 +293,7 @@ START_TEST(compare_linear_spread)
 		within += fabs(v[i]) <= 10;
 		covered += json_number_value(jpath(o, "ci_low_pct")) <= 0 &&
 			   json_number_value(jpath(o, "ci_high_pct")) >= 0;
-		run_free(r);
+		vm_run_free(r);
 	}
 	printf("VMTEST-MSG compare_linear_spread: linear vs linear IOPS overhead, 10 runs:");
 	for (i = 0; i < 10; i++)
@@ -430,7 +322,7 @@ START_TEST(compare_linear_text)
 {
 	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
 			       "linear", "--ops", "4", "--duration", "2", "--compare-linear", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 
 	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
 	ck_assert_msg(strstr(r->out, "reference: linear twin") &&
@@ -438,7 +330,7 @@ START_TEST(compare_linear_text)
 		      "%s", r->out);
 	ck_assert_msg(strstr(r->out, "removed at exit"), "%s", r->out);
 	assert_nothing_left("after --compare-linear (text)");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -505,7 +397,7 @@ START_TEST(compare_linear_exclusive)
 			       "--duration", "4", "--slice", "500ms", "--rw", "randread",
 			       "--compare-linear", "--output-format", "json", NULL };
 	unsigned grabs = 0, g[3] = { 0, 0, 0 };
-	struct run *r;
+	struct vm_run *r;
 	int gfd, ws;
 	pid_t st = exclusive_standin(RAM0, "dmrb-run-ram0", &gfd);
 
@@ -531,7 +423,7 @@ START_TEST(compare_linear_exclusive)
 	       RAM0, grabs, (long long)json_integer_value(jpath(r->doc, "reference.swaps")));
 	fflush(stdout);
 	assert_nothing_left("after --compare-linear on an exclusive target");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -540,15 +432,9 @@ START_TEST(remap_not_loaded)
 {
 	const char *args[] = { "concurrency", "--main", RAM0, "--spare", RAM1, "--target-type",
 			       "dm-remap-v4", "--duration", "1", NULL };
-	struct dmw d;
-	unsigned v[3];
-	struct run *r;
-	int loaded;
+	struct vm_run *r;
 
-	init_dm(&d);
-	loaded = dmw_target_version(&d, "dm-remap-v4", &v[0], &v[1], &v[2]) == DMW_OK;
-	dmw_close(&d);
-	if (loaded) {
+	if (vm_target_loaded("dm-remap-v4")) {
 		fprintf(stderr, "check_vm_stack: dm-remap-v4 is loaded here: not run\n");
 		return;
 	}
@@ -558,7 +444,7 @@ START_TEST(remap_not_loaded)
 	ck_assert_msg(strstr(r->err, "modprobe dm-bufio && modprobe dm_remap"), "%s", r->err);
 	ck_assert_str_eq(r->out, "");
 	assert_nothing_left("after the refusal");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -580,7 +466,7 @@ static bool dir_has_odirect(const char *dir)
 }
 
 /* The runs of auto_default_falls_back, with --scratch-dir dir, and mode (or NULL). */
-static struct run *run_fallback(const char *dir, const char *mode)
+static struct vm_run *run_fallback(const char *dir, const char *mode)
 {
 	/* --quiet in text output, which it is about; the others in JSON. */
 	bool quiet = mode && !strcmp(mode, "--quiet");
@@ -592,7 +478,7 @@ static struct run *run_fallback(const char *dir, const char *mode)
 }
 
 /* The one line on stderr that says why the run is on a scratch file. */
-static void assert_reason_line(const struct run *r, const char *where)
+static void assert_reason_line(const struct vm_run *r, const char *where)
 {
 	const char *why = "no dm-remap-v4 target loaded (modprobe dm-bufio && modprobe dm_remap); "
 			  "using a scratch file\n";
@@ -621,24 +507,24 @@ START_TEST(auto_default_falls_back)
 {
 	char dir[64];
 	bool dio = dir_has_odirect("/tmp");
-	struct run *r;
+	struct vm_run *r;
 
 	ck_assert_msg(odirect_dir_make(dir, sizeof(dir), 48) == 0,
 		      "no directory with O_DIRECT for the scratch file (see above)");
 	ck_assert_msg(dir_has_odirect(dir), "%s (ext2) has no O_DIRECT", dir);
 	r = run_fallback(dir, NULL);
 	assert_reason_line(r, dir);
-	run_free(r);
+	vm_run_free(r);
 
 	r = run_fallback(dir, "--quiet");
 	ck_assert_msg(r->status == 0 && r->err[0] == '\0', "--quiet: exit %d: %s", r->status,
 		      r->err);
-	run_free(r);
+	vm_run_free(r);
 
 	r = run_fallback(dir, "--no-dm");
 	ck_assert_msg(r->status == 0 && r->err[0] == '\0', "--no-dm: exit %d: %s", r->status,
 		      r->err);
-	run_free(r);
+	vm_run_free(r);
 	odirect_dir_remove(dir);
 
 	r = run_fallback("/tmp", NULL);
@@ -652,7 +538,7 @@ START_TEST(auto_default_falls_back)
 			      !strstr(r->err, "using a scratch file"), "/tmp: exit %d: %s", r->status,
 			      r->err);
 	}
-	run_free(r);
+	vm_run_free(r);
 	assert_nothing_left("after the scratch-file runs");
 }
 END_TEST
@@ -662,7 +548,7 @@ START_TEST(auto_stack_linear)
 {
 	const char *args[] = { "concurrency", "--ops", "4", "--duration", "1", "--size", "16M",
 			       "--target-type", "linear", "--output-format", "json", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 
 	ck_assert_msg(r->status == 0, "exit %d: %s", r->status, r->err);
 	ck_assert_msg(r->doc != NULL, "stdout is not JSON: %.300s", r->out);
@@ -674,7 +560,7 @@ START_TEST(auto_stack_linear)
 		      jstr(r->doc, "target.dm.name"));
 	ck_assert_int_eq(json_integer_value(jpath(r->doc, "target.size_bytes")), 16 << 20);
 	assert_nothing_left("after the automatic stack");
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -686,7 +572,7 @@ START_TEST(existing_dm_target)
 	struct dmw_segment seg = { 0, 65536, "linear", "/dev/ram2 0" };
 	struct dmw_info info;
 	struct dmw d;
-	struct run *r;
+	struct vm_run *r;
 
 	init_dm(&d);
 	ck_assert_msg(dmw_create(&d, "vmstack-lin", NULL, &seg, 1, NULL) == DMW_OK, "%s", d.err);
@@ -701,7 +587,7 @@ START_TEST(existing_dm_target)
 	ck_assert_msg(info.exists, "the run removed a device it did not build");
 	ck_assert_int_eq(dmw_remove(&d, "vmstack-lin"), DMW_OK);
 	dmw_close(&d);
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -715,20 +601,20 @@ START_TEST(refusals)
 	struct dmw_segment seg = { 0, 2048, "linear", "/dev/ram2 0" };
 	struct dmw_segment seg2 = { 0, 2048, "linear", "/dev/ram3 0" };
 	struct dmw d;
-	struct run *r;
+	struct vm_run *r;
 
 	init_dm(&d);
 	ck_assert_msg(dmw_create(&d, "vmstack-holder", NULL, &seg, 1, NULL) == DMW_OK, "%s", d.err);
 	r = run_bin(busy);
 	ck_assert_msg(r->status == 2 && strstr(r->err, "in use"), "%d %s", r->status, r->err);
-	run_free(r);
+	vm_run_free(r);
 	ck_assert_int_eq(dmw_remove(&d, "vmstack-holder"), DMW_OK);
 	ck_assert_msg(dmw_create(&d, "dmrb-vmtaken", "DMRB-dmrb-vmtaken", &seg2, 1, NULL) ==
 		      DMW_OK, "%s", d.err);
 	r = run_bin(taken);
 	ck_assert_msg(r->status == 2 && strstr(r->err, "already exists"), "%d %s", r->status,
 		      r->err);
-	run_free(r);
+	vm_run_free(r);
 	/* A refused run leaves someone else's device alone, even one named like ours. */
 	{
 		struct dmw_info info;
@@ -767,23 +653,7 @@ static Suite *stack_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc = vm_need(TAG, 0, 4);
 
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_stack: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
-	if (access(RAM0, F_OK) || access(RAM1, F_OK) || access("/dev/ram2", F_OK) ||
-	    access("/dev/ram3", F_OK)) {
-		fprintf(stderr, "check_vm_stack: needs brd RAM disks /dev/ram0-3 "
-			"(modprobe brd rd_nr=4 rd_size=65536)\n");
-		return 1;
-	}
-	sr = srunner_create(stack_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc ? rc : vm_run_suite(stack_suite());
 }

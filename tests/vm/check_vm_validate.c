@@ -16,52 +16,26 @@
  * as main (write through) cannot show either.
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "dm/dm.h"
 #include "target/loop.h"
 #include "vmtest.h"
 
+#define TAG "check_vm_validate"
 #define MAIN "/dev/ram2"
 #define SPARE "/dev/ram3"
 #define RUN_LIMIT_S 180
 #define BLOCKS (64 * 1024 * 1024 / 4096)
 #define FILE_SIZE (16 << 20)
 
-struct run {
-	int status;
-	double wall_s;
-	char out[1 << 20];
-	char err[16384];
-	json_t *doc;
-};
-
 static void cleanup(void)
 {
-	struct dmw d;
-	struct dmw_list l;
-	size_t i;
-	int pass;
-
-	init_dm(&d);
-	for (pass = 0; pass < 3; pass++) {
-		if (dmw_list(&d, true, &l) != DMW_OK)
-			break;
-		for (i = 0; i < l.n; i++)
-			dmw_remove(&d, l.dev[i].name);
-		dmw_list_free(&l);
-	}
-	dmw_close(&d);
+	vm_remove_devices(NULL, 3);
 	zero_head(MAIN);
 	zero_head(SPARE);
 }
@@ -79,93 +53,9 @@ static void make_file(char *buf, size_t len, const char *tag)
 }
 
 /* Run DMRB_BIN validate with args (NULL-terminated). */
-static struct run *run_bin(const char *const *args)
+static struct vm_run *run_bin(const char *const *args)
 {
-	const char *bin = getenv("DMRB_BIN");
-	char outp[] = "/tmp/check_vm_validate_outXXXXXX", errp[] = "/tmp/check_vm_validate_errXXXXXX";
-	const char *argv[48];
-	struct run *r = calloc(1, sizeof(*r));
-	json_error_t jerr;
-	double t0;
-	int of, ef, ws, i;
-	pid_t pid;
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_msg(bin && *bin, "DMRB_BIN is not set (the path of dmremap-bench)");
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 46; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	of = mkstemp(outp);
-	ef = mkstemp(errp);
-	ck_assert(of >= 0 && ef >= 0);
-	unlink(outp);
-	unlink(errp);
-	t0 = now_s();
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(of, 1);
-		dup2(ef, 2);
-		alarm(RUN_LIMIT_S);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	r->wall_s = now_s() - t0;
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
-	slurp(of, r->out, sizeof(r->out));
-	slurp(ef, r->err, sizeof(r->err));
-	r->doc = json_loads(r->out, 0, &jerr);
-	fprintf(stderr, "check_vm_validate: %s ... %s: exit %d after %.1f s\n", args[0],
-		args[1] ? args[1] : "", r->status, r->wall_s);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	json_decref(r->doc);
-	free(r);
-}
-
-static json_t *get(json_t *j, const char *k1, const char *k2)
-{
-	j = json_object_get(j, k1);
-	return k2 ? json_object_get(j, k2) : j;
-}
-
-static long long num(json_t *j, const char *k1, const char *k2)
-{
-	json_t *v = get(j, k1, k2);
-
-	ck_assert_msg(json_is_integer(v), "%s.%s: not an integer", k1, k2 ? k2 : "");
-	return json_integer_value(v);
-}
-
-/* The status of the named check ("pass", "fail", "not_checked"). */
-static const char *check_status(json_t *doc, const char *name)
-{
-	json_t *a = json_object_get(doc, "checks"), *c;
-	size_t i;
-
-	json_array_foreach(a, i, c)
-		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
-			return json_string_value(json_object_get(c, "status"));
-	ck_abort_msg("no check named %s", name);
-	return NULL;
-}
-
-/* The detail sentence of the named check. */
-static const char *check_detail(json_t *doc, const char *name)
-{
-	json_t *a = json_object_get(doc, "checks"), *c;
-	size_t i;
-
-	json_array_foreach(a, i, c)
-		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
-			return json_string_value(json_object_get(c, "detail"));
-	ck_abort_msg("no check named %s", name);
-	return NULL;
+	return vm_run(TAG, args, RUN_LIMIT_S);
 }
 
 static void assert_check(json_t *doc, const char *name, const char *want)
@@ -190,7 +80,7 @@ START_TEST(linear_bad_count)
 	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
 			       SPARE, "--bad-count", "4", "--seed", "7", "--output-format", "json",
 			       NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 	json_t *d, *ranges, *wr, *rd;
 	long long bad_blocks;
 
@@ -211,7 +101,7 @@ START_TEST(linear_bad_count)
 	assert_check(d, "teardown", "pass");
 
 	/* Four bad sectors, spread: one per 16 MiB quarter. */
-	ranges = get(get(d, "target", "failing_disk"), "bad_ranges", NULL);
+	ranges = jpath(d, "target.failing_disk.bad_ranges");
 	ck_assert_uint_eq(json_array_size(ranges), 4);
 	{
 		size_t i;
@@ -225,26 +115,26 @@ START_TEST(linear_bad_count)
 				      "bad sector %lld is not in quarter %zu", s, i);
 		}
 	}
-	ck_assert_msg(strstr(json_string_value(get(get(d, "target", "failing_disk"), "table",
-						    NULL)), " error"), "no error segment");
+	ck_assert_msg(strstr(json_string_value(jpath(d, "target.failing_disk.table")), " error"),
+		      "no error segment");
 
 	/* Every I/O to a bad block failed, at the first try and at each of the 3 retries. */
-	wr = get(d, "io", "write");
-	rd = get(d, "io", "read");
-	bad_blocks = num(wr, "bad_blocks", NULL);
+	wr = jpath(d, "io.write");
+	rd = jpath(d, "io.read");
+	bad_blocks = jint(wr, "bad_blocks");
 	ck_assert_msg(bad_blocks >= 1 && bad_blocks <= 4, "%lld bad blocks", bad_blocks);
-	ck_assert_int_eq(num(wr, "blocks", NULL), BLOCKS);
-	ck_assert_int_eq(num(wr, "never", NULL), bad_blocks);
-	ck_assert_int_eq(num(wr, "recovered_on_retry", NULL), 0);
-	ck_assert_int_eq(num(wr, "ok_first", NULL), BLOCKS - bad_blocks);
-	ck_assert_int_eq(num(wr, "failed_attempts", NULL), bad_blocks * 4);
-	ck_assert_int_eq(num(rd, "never", NULL), bad_blocks);
-	ck_assert_int_eq(num(rd, "failed_attempts", NULL), bad_blocks * 4);
+	ck_assert_int_eq(jint(wr, "blocks"), BLOCKS);
+	ck_assert_int_eq(jint(wr, "never"), bad_blocks);
+	ck_assert_int_eq(jint(wr, "recovered_on_retry"), 0);
+	ck_assert_int_eq(jint(wr, "ok_first"), BLOCKS - bad_blocks);
+	ck_assert_int_eq(jint(wr, "failed_attempts"), bad_blocks * 4);
+	ck_assert_int_eq(jint(rd, "never"), bad_blocks);
+	ck_assert_int_eq(jint(rd, "failed_attempts"), bad_blocks * 4);
 	/* The latency pass tried each bad block once, and each failed: counted too. */
-	ck_assert_int_eq(num(get(d, "io", "latency"), "failed_attempts", NULL), bad_blocks);
-	ck_assert_int_eq(num(get(d, "io", "flush"), "failed_attempts", NULL), 0);
-	ck_assert_int_eq(num(d, "io", "failed_total"), bad_blocks * 4 * 2 + bad_blocks);
-	ck_assert_int_eq(num(get(d, "latency", "evidence"), "never_read_back", NULL), bad_blocks);
+	ck_assert_int_eq(jint(d, "io.latency.failed_attempts"), bad_blocks);
+	ck_assert_int_eq(jint(d, "io.flush.failed_attempts"), 0);
+	ck_assert_int_eq(jint(d, "io.failed_total"), bad_blocks * 4 * 2 + bad_blocks);
+	ck_assert_int_eq(jint(d, "latency.evidence.never_read_back"), bad_blocks);
 	/* brd has no write cache: flushes cannot be seen arriving, and none is claimed. */
 	assert_check(d, "flush_passthrough", "not_checked");
 	assert_check(d, "fua_passthrough", "not_checked");
@@ -259,15 +149,14 @@ START_TEST(linear_bad_count)
 		ck_assert(json_is_false(json_object_get(f, "recovered")));
 	}
 	/* The rest reads back right; the bad blocks are unreadable. */
-	ck_assert_int_eq(num(d, "verify", "blocks_checked"), BLOCKS - bad_blocks);
-	ck_assert_int_eq(num(d, "verify", "wrong"), 0);
-	ck_assert_int_eq(num(d, "verify", "unreadable"), bad_blocks);
-	ck_assert(json_is_null(get(d, "latency", "penalty_pct")));
-	ck_assert_str_eq(json_string_value(get(get(d, "target", "dm"), "target_type", NULL)),
-			 "linear");
-	ck_assert(json_is_true(get(d, "teardown", "ok")));
+	ck_assert_int_eq(jint(d, "verify.blocks_checked"), BLOCKS - bad_blocks);
+	ck_assert_int_eq(jint(d, "verify.wrong"), 0);
+	ck_assert_int_eq(jint(d, "verify.unreadable"), bad_blocks);
+	ck_assert(json_is_null(jpath(d, "latency.penalty_pct")));
+	ck_assert_str_eq(json_string_value(jpath(d, "target.dm.target_type")), "linear");
+	ck_assert(json_is_true(jpath(d, "teardown.ok")));
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -277,7 +166,7 @@ START_TEST(linear_text_report)
 	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
 			       SPARE, "--bad-count", "4", "--seed", "7", "--retry-delay", "10ms",
 			       NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 
 	ck_assert_int_eq(r->status, 3);
 	ck_assert_msg(strstr(r->out, "NOT CHECKED  remap_counters"), "%s", r->out);
@@ -287,7 +176,7 @@ START_TEST(linear_text_report)
 	ck_assert_msg(strstr(r->out, "4 attempts each"), "%s", r->out);
 	ck_assert_msg(!strstr(r->out, "result: PASS"), "%s", r->out);
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -297,23 +186,23 @@ START_TEST(linear_bad_list)
 	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
 			       SPARE, "--bad-sectors", "1000,2048-2055", "--retries", "1",
 			       "--retry-delay", "0", "--output-format", "json", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 	json_t *f, *ranges;
 
 	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->err);
 	ck_assert_int_eq(r->status, 3);
-	ranges = get(get(r->doc, "target", "failing_disk"), "bad_ranges", NULL);
+	ranges = jpath(r->doc, "target.failing_disk.bad_ranges");
 	ck_assert_uint_eq(json_array_size(ranges), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ranges, 1), "length")), 8);
-	f = json_object_get(get(r->doc, "io", "write"), "failed_ios");
+	f = json_object_get(jpath(r->doc, "io.write"), "failed_ios");
 	ck_assert_uint_eq(json_array_size(f), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(f, 0), "offset")),
 			 1000 / 8 * 4096);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(f, 1), "offset")),
 			 2048 * 512);
-	ck_assert_int_eq(num(get(r->doc, "io", "write"), "failed_attempts", NULL), 4);
+	ck_assert_int_eq(jint(r->doc, "io.write.failed_attempts"), 4);
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -328,25 +217,19 @@ START_TEST(lost_writes)
 			       "--main", MAIN, "--spare", SPARE, "--bad-count", "1", "--bs", "64k",
 			       "--retries", "1", "--retry-delay", "0", "--output-format", "json",
 			       NULL };
-	struct dmw d;
-	unsigned v[3];
-	struct run *r;
-	int loaded;
+	struct vm_run *r;
 
-	init_dm(&d);
-	loaded = dmw_target_version(&d, "flakey", &v[0], &v[1], &v[2]) == DMW_OK;
-	dmw_close(&d);
-	ck_assert_msg(loaded, "dm-flakey is not loaded in the guest");
+	ck_assert_msg(vm_target_loaded("flakey"), "dm-flakey is not loaded in the guest");
 	r = run_bin(args);
 	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->err);
 	ck_assert_int_eq(r->status, 3);
 	assert_check(r->doc, "data_integrity", "fail");
 	assert_check(r->doc, "errors_injected", "fail");  /* the writes never reach the disk */
-	ck_assert_int_ge(num(r->doc, "verify", "blocks_checked"), 1000);
-	ck_assert_int_eq(num(r->doc, "verify", "wrong"), num(r->doc, "verify", "blocks_checked"));
-	ck_assert_uint_eq(json_array_size(get(r->doc, "verify", "wrong_blocks")), 64);
+	ck_assert_int_ge(jint(r->doc, "verify.blocks_checked"), 1000);
+	ck_assert_int_eq(jint(r->doc, "verify.wrong"), jint(r->doc, "verify.blocks_checked"));
+	ck_assert_uint_eq(json_array_size(jpath(r->doc, "verify.wrong_blocks")), 64);
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -356,7 +239,7 @@ START_TEST(message_rejected)
 	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
 			       SPARE, "--bad-count", "2", "--inject", "message", "--bs", "64k",
 			       "--output-format", "json", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 
 	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->err);
 	ck_assert_int_eq(r->status, 3);
@@ -364,10 +247,10 @@ START_TEST(message_rejected)
 	assert_check(r->doc, "errors_injected", "not_checked");
 	assert_check(r->doc, "retry_recovers", "not_checked");  /* no error segments */
 	assert_check(r->doc, "data_integrity", "pass");
-	ck_assert_msg(!strstr(json_string_value(get(get(r->doc, "target", "failing_disk"),
-						    "table", NULL)), "error"), "error segments");
+	ck_assert_msg(!strstr(json_string_value(jpath(r->doc, "target.failing_disk.table")),
+			      "error"), "error segments");
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -384,7 +267,7 @@ START_TEST(message_penalty_not_from_spare)
 			       NULL, "--bad-count", "4", "--seed", "3", "--inject", "message",
 			       "--bs", "64k", "--latency-reads", "4", "--output-format", "json",
 			       NULL };
-	struct run *r;
+	struct vm_run *r;
 	json_t *ev;
 
 	make_file(file, sizeof(file), "spare");
@@ -400,18 +283,18 @@ START_TEST(message_penalty_not_from_spare)
 	assert_check(r->doc, "remap_penalty", "fail");
 	ck_assert_msg(strstr(check_detail(r->doc, "remap_penalty"), "not remapped"), "%s",
 		      check_detail(r->doc, "remap_penalty"));
-	ev = get(r->doc, "latency", "evidence");
+	ev = jpath(r->doc, "latency.evidence");
 	ck_assert(json_is_true(json_object_get(ev, "spare_counted")));
-	ck_assert_int_eq(num(ev, "read_back", NULL), 4);
-	ck_assert_int_eq(num(ev, "served_from_spare", NULL), 0);
-	ck_assert_int_eq(num(ev, "right_data", NULL), 4);
-	ck_assert_int_eq(num(r->doc, "latency", "remapped_blocks"), 0);
-	ck_assert(json_is_null(get(r->doc, "latency", "remapped_ns")));
-	ck_assert(json_is_null(get(r->doc, "latency", "penalty_pct")));
+	ck_assert_int_eq(jint(ev, "read_back"), 4);
+	ck_assert_int_eq(jint(ev, "served_from_spare"), 0);
+	ck_assert_int_eq(jint(ev, "right_data"), 4);
+	ck_assert_int_eq(jint(r->doc, "latency.remapped_blocks"), 0);
+	ck_assert(json_is_null(jpath(r->doc, "latency.remapped_ns")));
+	ck_assert(json_is_null(jpath(r->doc, "latency.penalty_pct")));
 	assert_check(r->doc, "remap_counters", "not_checked");
 	assert_check(r->doc, "teardown", "pass");
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -421,24 +304,24 @@ START_TEST(message_penalty_unobservable)
 	const char *args[] = { "validate", "--target-type", "linear", "--main", MAIN, "--spare",
 			       SPARE, "--bad-count", "2", "--inject", "message", "--bs", "64k",
 			       "--latency-reads", "4", "--output-format", "json", NULL };
-	struct run *r = run_bin(args);
+	struct vm_run *r = run_bin(args);
 	const char *got;
 
 	ck_assert_msg(r->doc != NULL, "not JSON: %s", r->err);
 	got = check_status(r->doc, "remap_penalty");
 	ck_assert_msg(strcmp(got, "pass"), "remap_penalty passed on linear: %s",
 		      check_detail(r->doc, "remap_penalty"));
-	ck_assert_int_eq(num(r->doc, "latency", "remapped_blocks"), 0);
-	ck_assert(json_is_null(get(r->doc, "latency", "penalty_pct")));
+	ck_assert_int_eq(jint(r->doc, "latency.remapped_blocks"), 0);
+	ck_assert(json_is_null(jpath(r->doc, "latency.penalty_pct")));
 	fprintf(stderr, "check_vm_validate: brd spare: remap_penalty %s: %s\n", got,
 		check_detail(r->doc, "remap_penalty"));
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
 /* Run validate with main on a file (a loop device: write back, flushes counted). */
-static struct run *run_on_file(const char *type, const char *params, const char *inject)
+static struct vm_run *run_on_file(const char *type, const char *params, const char *inject)
 {
 	char file[64];
 	const char *args[] = { "validate", "--target-type", type, "--main", file, "--spare",
@@ -446,7 +329,7 @@ static struct run *run_on_file(const char *type, const char *params, const char 
 			       "--bs", "64k", "--retries", "1", "--retry-delay", "0",
 			       "--output-format", "json", "--name", "vt", params ? "--params" : NULL,
 			       params, NULL };
-	struct run *r;
+	struct vm_run *r;
 
 	make_file(file, sizeof(file), "main");
 	r = run_bin(args);
@@ -463,32 +346,31 @@ static struct run *run_on_file(const char *type, const char *params, const char 
 /* linear passes flushes and FUA writes down to the loop device under the failing disk. */
 START_TEST(flush_linear_passes)
 {
-	struct run *r = run_on_file("linear", NULL, "message");
-	json_t *fl = get(r->doc, "flush", NULL);
+	struct vm_run *r = run_on_file("linear", NULL, "message");
+	json_t *fl = jpath(r->doc, "flush");
 
-	ck_assert_str_eq(json_string_value(get(get(fl, "main", NULL), "write_cache", NULL)),
-			 "write back");
-	ck_assert(json_is_true(get(get(fl, "main", NULL), "counts_flushes", NULL)));
-	ck_assert_int_ge(num(fl, "direct", "flushes_per_flush"), 1);
+	ck_assert_str_eq(json_string_value(jpath(fl, "main.write_cache")), "write back");
+	ck_assert(json_is_true(jpath(fl, "main.counts_flushes")));
+	ck_assert_int_ge(jint(fl, "direct.flushes_per_flush"), 1);
 	assert_check(r->doc, "flush_passthrough", "pass");
 	assert_check(r->doc, "fua_passthrough", "pass");
-	ck_assert_int_eq(num(get(r->doc, "io", "flush"), "failed_attempts", NULL), 0);
+	ck_assert_int_eq(jint(r->doc, "io.flush.failed_attempts"), 0);
 	assert_check(r->doc, "data_integrity", "pass");
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
 /* With error segments, flushes fan out over the linear segments: never a false fail. */
 START_TEST(flush_linear_table)
 {
-	struct run *r = run_on_file("linear", NULL, "table");
+	struct vm_run *r = run_on_file("linear", NULL, "table");
 
 	assert_check(r->doc, "flush_passthrough", "pass");
 	ck_assert_msg(strcmp(check_status(r->doc, "fua_passthrough"), "fail"), "%s",
 		      check_detail(r->doc, "fua_passthrough"));
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -499,8 +381,8 @@ END_TEST
  */
 START_TEST(flush_flakey_drops)
 {
-	struct run *r = run_on_file("flakey", "/dev/mapper/dmrb-vt-disk 0 0 1 1 drop_writes",
-				    "message");
+	struct vm_run *r = run_on_file("flakey", "/dev/mapper/dmrb-vt-disk 0 0 1 1 drop_writes",
+				       "message");
 
 	assert_check(r->doc, "flush_passthrough", "fail");
 	assert_check(r->doc, "fua_passthrough", "fail");
@@ -509,7 +391,7 @@ START_TEST(flush_flakey_drops)
 	assert_check(r->doc, "data_integrity", "fail");  /* the writes are lost as well */
 	ck_assert_int_eq(r->status, 3);
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -518,15 +400,9 @@ START_TEST(remap_not_loaded)
 {
 	const char *args[] = { "validate", "--main", MAIN, "--spare", SPARE, "--bad-count", "4",
 			       NULL };
-	struct dmw d;
-	unsigned v[3];
-	struct run *r;
-	int loaded;
+	struct vm_run *r;
 
-	init_dm(&d);
-	loaded = dmw_target_version(&d, "dm-remap-v4", &v[0], &v[1], &v[2]) == DMW_OK;
-	dmw_close(&d);
-	if (loaded) {
+	if (vm_target_loaded("dm-remap-v4")) {
 		fprintf(stderr, "check_vm_validate: dm-remap-v4 is loaded here: not run\n");
 		return;
 	}
@@ -534,7 +410,7 @@ START_TEST(remap_not_loaded)
 	ck_assert_msg(r->status == 2 && strstr(r->err, "modprobe dm-bufio && modprobe dm_remap"),
 		      "exit %d: %s", r->status, r->err);
 	assert_clean();
-	run_free(r);
+	vm_run_free(r);
 }
 END_TEST
 
@@ -562,22 +438,7 @@ static Suite *validate_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc = vm_need(TAG, 2, 2);  /* MAIN and SPARE */
 
-	if (geteuid() != 0 || access("/dev/mapper/control", F_OK)) {
-		fprintf(stderr, "check_vm_validate: needs root and device-mapper "
-			"(/dev/mapper/control): skipped\n");
-		return 77;
-	}
-	if (access(MAIN, F_OK) || access(SPARE, F_OK)) {
-		fprintf(stderr, "check_vm_validate: needs brd RAM disks %s and %s "
-			"(modprobe brd rd_nr=4 rd_size=65536)\n", MAIN, SPARE);
-		return 1;
-	}
-	sr = srunner_create(validate_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc ? rc : vm_run_suite(validate_suite());
 }
