@@ -1089,23 +1089,6 @@ static int hash_blk(const char *dev, unsigned long long *h)
 	return rc;
 }
 
-/* What blkid -p finds on dev: "ext4", or "" when nothing. */
-static void probe_type(const char *dev, char *type, size_t len)
-{
-	char cmd[256];
-	FILE *p;
-
-	type[0] = '\0';
-	snprintf(cmd, sizeof(cmd), "blkid -p -o value -s TYPE %s 2>/dev/null", dev);
-	p = popen(cmd, "r");
-	if (!p)
-		return;
-	if (!fgets(type, (int)len, p))
-		type[0] = '\0';
-	type[strcspn(type, "\n")] = '\0';
-	pclose(p);
-}
-
 static void check_blk(struct report *r)
 {
 	const char *dev = getenv(BLK_ENV);
@@ -1114,7 +1097,7 @@ static void check_blk(struct report *r)
 
 	if (hash_blk(dev, &h) || h != blk_hash0)
 		note(r, "the first MiB of %s changed", dev);
-	probe_type(dev, type, sizeof(type));
+	loopdev_probe_type(dev, type, sizeof(type));
 	if (strcmp(type, "ext4"))
 		note(r, "blkid -p finds no ext4 on %s any more (\"%s\")", dev, type);
 }
@@ -1356,7 +1339,7 @@ static int make_blk(struct loopdev *ld, char **backing)
 			"with a block device skip\n");
 		return -1;
 	}
-	probe_type(ld->path, type, sizeof(type));
+	loopdev_probe_type(ld->path, type, sizeof(type));
 	if (strcmp(type, "ext4") || hash_blk(ld->path, &blk_hash0)) {
 		fprintf(stderr, "check_badinput: blkid -p finds no ext4 on %s\n", ld->path);
 		return -1;

@@ -59,11 +59,7 @@ static void run(struct fixture *fx, const char *const *pre, ...)
 		args[n++] = w;
 	va_end(ap);
 	args[n] = NULL;
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 static char *in_dir(const char *dir, const char *name)
@@ -370,25 +366,11 @@ int main(void)
 {
 	Suite *s = suite_create("baseline");
 	TCase *tc = tcase_create("cycle");
-	SRunner *sr;
-	int failed;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "check_baseline: needs root (loop devices); skipped\n");
+	if (!loopdev_usable("check_baseline"))
 		return 77;
-	}
-	if (access("/dev/loop-control", F_OK)) {
-		fprintf(stderr, "check_baseline: no /dev/loop-control; skipped\n");
-		return 77;
-	}
 	tcase_set_timeout(tc, 100);
 	tcase_add_test(tc, baseline_cycle);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(s, TAG, loopdev_sweep);
 }

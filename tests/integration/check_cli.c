@@ -1016,13 +1016,5 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cli_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	/* Directories of tests that failed or timed out before removing them. */
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(cli_suite(), TAG, NULL);
 }

@@ -36,40 +36,19 @@ struct fixture {
 	struct expect ex;
 };
 
-static double jnum(json_t *doc, const char *path)
-{
-	json_t *j = runbin_jget(doc, path);
-
-	return json_is_number(j) ? json_number_value(j) : NAN;
-}
-
 static void setup(struct fixture *fx)
 {
-	int i, rc;
-
 	memset(fx, 0, sizeof(*fx));
-	for (i = 0; i < 2; i++) {
-		fx->ld[i].index = -1;
-		fx->backing[i] = loopdev_backing_create(TAG, BACKING_SIZE);
-		ck_assert_msg(fx->backing[i] != NULL, "cannot create a backing file in /dev/shm");
-		rc = loopdev_attach(&fx->ld[i], fx->backing[i], true);
-		ck_assert_msg(rc == 0, "cannot attach a loop device: %s", strerror(-rc));
-	}
+	loopdev_setup(fx->ld, fx->backing, 2, TAG, BACKING_SIZE);
 	fx->dir = runbin_tmpdir(TAG);
 	ck_assert_ptr_nonnull(fx->dir);
 }
 
 static void teardown(struct fixture *fx)
 {
-	int i;
-
 	json_decref(fx->doc);
 	runbin_result_free(&fx->r);
-	for (i = 0; i < 2; i++) {
-		if (fx->ld[i].index >= 0)
-			loopdev_detach(&fx->ld[i]);
-		loopdev_backing_remove(fx->backing[i]);
-	}
+	loopdev_teardown(fx->ld, fx->backing, 2);
 	if (fx->dir)
 		runbin_rmtree(fx->dir);
 	free(fx->dir);
@@ -140,46 +119,47 @@ static void cpu_body(struct fixture *fx)
 	EXPECT(fx, stat_of(&fx->ld[0], &r1, &s1) == 0, "cannot read the stat file");
 	fx->doc = json_load_file(res, 0, NULL);
 	EXPECT(fx, fx->doc != NULL, "no result in %s", res);
-	ops = jnum(fx->doc, "results.total.ops");
+	ops = runbin_jnum(fx->doc, "results.total.ops");
 	/* The whole run's process: what the kernel says the tool's processes used, within 5%. */
-	process = jnum(fx->doc, "results.cpu.process.user_s") +
-		  jnum(fx->doc, "results.cpu.process.system_s");
+	process = runbin_jnum(fx->doc, "results.cpu.process.user_s") +
+		  runbin_jnum(fx->doc, "results.cpu.process.system_s");
 	EXPECT(fx, waited > 0.2, "the run used only %f s of CPU: too little to compare", waited);
 	EXPECT(fx, fabs(process - waited) <= 0.05 * waited, "the result says the run's process "
 	       "used %.3f s of CPU, wait4 says %.3f s (%+.1f%%)", process, waited,
 	       (process / waited - 1) * 100);
 	/* The measured window: most of the process's CPU (no ramp), never more. */
-	user = jnum(fx->doc, "results.cpu.tool.user_s");
-	sys = jnum(fx->doc, "results.cpu.tool.system_s");
+	user = runbin_jnum(fx->doc, "results.cpu.tool.user_s");
+	sys = runbin_jnum(fx->doc, "results.cpu.tool.system_s");
 	window = user + sys;
 	EXPECT(fx, window <= process * 1.001 + 0.002 && window >= 0.85 * process,
 	       "the window's CPU %.3f s against the process's %.3f s", window, process);
-	EXPECT(fx, fabs(jnum(fx->doc, "results.cpu.window_s") - 4.0) < 0.5, "window %f s",
-	       jnum(fx->doc, "results.cpu.window_s"));
-	EXPECT(fx, fabs(jnum(fx->doc, "results.cpu.per_io_ns.tool") * ops - window * 1e9) <=
+	EXPECT(fx, fabs(runbin_jnum(fx->doc, "results.cpu.window_s") - 4.0) < 0.5, "window %f s",
+	       runbin_jnum(fx->doc, "results.cpu.window_s"));
+	EXPECT(fx, fabs(runbin_jnum(fx->doc, "results.cpu.per_io_ns.tool") * ops - window * 1e9) <=
 	       1e-6 * window * 1e9, "per_io_ns.tool %f is not the tool's CPU per I/O",
-	       jnum(fx->doc, "results.cpu.per_io_ns.tool"));
+	       runbin_jnum(fx->doc, "results.cpu.per_io_ns.tool"));
 	EXPECT(fx, runbin_jint(fx->doc, "results.cpu.tool.voluntary_ctxt") >= 0 &&
 	       runbin_jint(fx->doc, "results.cpu.tool.involuntary_ctxt") >= 0, "no context switches");
 	/* The system's: every CPU's time over the window adds up to it; it holds the tool's. */
-	total_s = jnum(fx->doc, "results.cpu.system.user_s") +
-		  jnum(fx->doc, "results.cpu.system.nice_s") +
-		  jnum(fx->doc, "results.cpu.system.system_s") +
-		  jnum(fx->doc, "results.cpu.system.idle_s") +
-		  jnum(fx->doc, "results.cpu.system.iowait_s") +
-		  jnum(fx->doc, "results.cpu.system.irq_s") +
-		  jnum(fx->doc, "results.cpu.system.softirq_s") +
-		  jnum(fx->doc, "results.cpu.system.steal_s");
+	total_s = runbin_jnum(fx->doc, "results.cpu.system.user_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.nice_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.system_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.idle_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.iowait_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.irq_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.softirq_s") +
+		  runbin_jnum(fx->doc, "results.cpu.system.steal_s");
 	EXPECT(fx, runbin_jint(fx->doc, "results.cpu.system.cpus") == ncpu, "%lld CPUs, sysconf says %ld",
 	       runbin_jint(fx->doc, "results.cpu.system.cpus"), ncpu);
-	EXPECT(fx, fabs(total_s / (jnum(fx->doc, "results.cpu.window_s") * (double)ncpu) - 1) < 0.1,
+	EXPECT(fx, fabs(total_s /
+			(runbin_jnum(fx->doc, "results.cpu.window_s") * (double)ncpu) - 1) < 0.1,
 	       "the CPUs' time %.2f s is not %ld CPUs x %.2f s", total_s, ncpu,
-	       jnum(fx->doc, "results.cpu.window_s"));
-	busy = jnum(fx->doc, "results.cpu.system.busy_s");
+	       runbin_jnum(fx->doc, "results.cpu.window_s"));
+	busy = runbin_jnum(fx->doc, "results.cpu.system.busy_s");
 	EXPECT(fx, busy >= window - 0.05 && busy <= total_s + 1e-9, "the system was busy %.2f s, "
 	       "the tool alone used %.2f s", busy, window);
-	EXPECT(fx, fabs(jnum(fx->doc, "results.cpu.busy_pct") - busy / total_s * 100) < 1e-6,
-	       "busy_pct %f", jnum(fx->doc, "results.cpu.busy_pct"));
+	EXPECT(fx, fabs(runbin_jnum(fx->doc, "results.cpu.busy_pct") - busy / total_s * 100) <
+	       1e-6, "busy_pct %f", runbin_jnum(fx->doc, "results.cpu.busy_pct"));
 	EXPECT(fx, runbin_jint(fx->doc, "results.cpu.interrupts") > 0 &&
 	       runbin_jint(fx->doc, "results.cpu.context_switches") > 0, "interrupts %lld, switches %lld",
 	       runbin_jint(fx->doc, "results.cpu.interrupts"),
@@ -202,8 +182,8 @@ static void cpu_body(struct fixture *fx)
 		EXPECT(fx, !strcmp(json_string_value(runbin_jget(fx->doc, k)) ?: "", "target"),
 		       "role");
 		snprintf(k, sizeof(k), "%sutil_pct", dev);
-		EXPECT(fx, jnum(fx->doc, k) > 0 && jnum(fx->doc, k) <= 101, "util %f",
-		       jnum(fx->doc, k));
+		EXPECT(fx, runbin_jnum(fx->doc, k) > 0 && runbin_jnum(fx->doc, k) <= 101, "util %f",
+		       runbin_jnum(fx->doc, k));
 		snprintf(k, sizeof(k), "%sin_flight_max", dev);
 		EXPECT(fx, runbin_jint(fx->doc, k) >= 1 && runbin_jint(fx->doc, k) <= 32, "in flight at most %lld",
 		       runbin_jint(fx->doc, k));
@@ -244,17 +224,18 @@ static void reference_body(struct fixture *fx)
 	pairs = runbin_jget(fx->doc, "reference.pairs_detail");
 	EXPECT(fx, json_array_size(pairs) == 8, "%zu pairs", json_array_size(pairs));
 	json_array_foreach(pairs, i, p)
-		EXPECT(fx, jnum(p, "target.total.cpu_per_io_ns") > 0 &&
-		       jnum(p, "reference.total.tool_cpu_per_io_ns") > 0,
+		EXPECT(fx, runbin_jnum(p, "target.total.cpu_per_io_ns") > 0 &&
+		       runbin_jnum(p, "reference.total.tool_cpu_per_io_ns") > 0,
 		       "pair %zu has no CPU per I/O", i);
 	EXPECT(fx, runbin_jint(fx->doc, "reference.overhead.total.cpu_per_io.n") == 8 &&
 	       runbin_jint(fx->doc, "reference.overhead.total.tool_cpu_per_io.n") == 8,
 	       "the CPU overheads are over %lld and %lld pairs",
 	       runbin_jint(fx->doc, "reference.overhead.total.cpu_per_io.n"),
 	       runbin_jint(fx->doc, "reference.overhead.total.tool_cpu_per_io.n"));
-	EXPECT(fx, isfinite(jnum(fx->doc, "reference.overhead.total.cpu_per_io.estimate_pct")) &&
-	       isfinite(jnum(fx->doc, "reference.overhead.total.cpu_per_io.ci_low_pct")) &&
-	       isfinite(jnum(fx->doc, "reference.overhead.total.cpu_per_io.p_value")),
+	EXPECT(fx, isfinite(runbin_jnum(fx->doc,
+					"reference.overhead.total.cpu_per_io.estimate_pct")) &&
+	       isfinite(runbin_jnum(fx->doc, "reference.overhead.total.cpu_per_io.ci_low_pct")) &&
+	       isfinite(runbin_jnum(fx->doc, "reference.overhead.total.cpu_per_io.p_value")),
 	       "no estimate, interval or p-value");
 	EXPECT(fx, !runbin_jget(fx->doc, "reference.overhead.read.cpu_per_io"),
 	       "CPU per I/O is not per direction");
@@ -287,24 +268,14 @@ int main(void)
 {
 	Suite *s = suite_create("cost");
 	TCase *tc = tcase_create("cost");
-	SRunner *sr;
-	int failed;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "check_cost: SKIP: needs root for loop devices\n");
+	if (!loopdev_usable("check_cost"))
 		return 77;
-	}
 	loopdev_sweep(TAG);
 	runbin_sweep(TAG);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, cpu_and_device);
 	tcase_add_test(tc, reference_cpu);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(s, TAG, loopdev_sweep);
 }

@@ -9,16 +9,14 @@
  * the result.
  */
 #include <check.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "blkio.h"
 #include "expect.h"
 #include "loopdev.h"
 #include "runbin.h"
@@ -26,7 +24,6 @@
 #define TAG "devices"
 #define NDEV 4
 #define BACKING_SIZE (64ULL << 20)
-#define CGROOT "/sys/fs/cgroup/blkio"
 
 struct fixture {
 	char *backing[NDEV];
@@ -41,16 +38,7 @@ static void run(struct fixture *fx, const char *const *args)
 {
 	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 90000 };
 
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
-}
-
-static double jnum(json_t *doc, const char *path)
-{
-	return json_number_value(runbin_jget(doc, path));
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 /* Completed reads and writes of a loop device: fields 1 and 5 of its stat file. */
@@ -69,47 +57,26 @@ static int io_of(const struct loopdev *ld, long long *rd, long long *wr)
 
 static void setup(struct fixture *fx)
 {
-	int i, rc;
-
 	memset(fx, 0, sizeof(*fx));
-	for (i = 0; i < NDEV; i++)
-		fx->ld[i].index = -1;
-	for (i = 0; i < NDEV; i++) {
-		fx->backing[i] = loopdev_backing_create(TAG, BACKING_SIZE);
-		ck_assert_msg(fx->backing[i] != NULL, "cannot create a backing file in /dev/shm");
-		rc = loopdev_attach(&fx->ld[i], fx->backing[i], true);
-		ck_assert_msg(rc == 0, "cannot attach a loop device: %s", strerror(-rc));
-	}
+	loopdev_setup(fx->ld, fx->backing, NDEV, TAG, BACKING_SIZE);
 }
 
 /* Back to the root blkio group, and the group of our own removed. */
 static void cgroup_leave(struct fixture *fx)
 {
-	FILE *f;
-
 	if (!fx->cgroup[0])
 		return;
-	f = fopen(CGROOT "/cgroup.procs", "w");
-	if (f) {
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
-	}
-	rmdir(fx->cgroup);
+	blkio_move(BLKIO_ROOT, getpid());
+	blkio_group_remove(fx->cgroup);
 	fx->cgroup[0] = '\0';
 }
 
 static void teardown(struct fixture *fx)
 {
-	int i;
-
 	cgroup_leave(fx);
 	json_decref(fx->doc);
 	runbin_result_free(&fx->r);
-	for (i = 0; i < NDEV; i++) {
-		if (fx->ld[i].index >= 0)
-			loopdev_detach(&fx->ld[i]);
-		loopdev_backing_remove(fx->backing[i]);
-	}
+	loopdev_teardown(fx->ld, fx->backing, NDEV);
 }
 
 /* A histogram of the document ("enc": "d1" buckets) added into sum[]; the count, or -1. */
@@ -224,8 +191,9 @@ static void counters_body(struct fixture *fx)
 		       "device %zu: %lld workers, %lld in flight", i,
 		       runbin_jint(d, "results.concurrency.workers"),
 		       runbin_jint(d, "results.concurrency.inflight_target"));
-		EXPECT(fx, jnum(d, "results.duration_s") > 1.9 && jnum(d, "results.duration_s") < 2.5,
-		       "device %zu measured %f s", i, jnum(d, "results.duration_s"));
+		EXPECT(fx, runbin_jnum(d, "results.duration_s") > 1.9 &&
+		       runbin_jnum(d, "results.duration_s") < 2.5, "device %zu measured %f s", i,
+		       runbin_jnum(d, "results.duration_s"));
 		EXPECT(fx, json_array_size(runbin_jget(d, "results.intervals")) >= 2,
 		       "device %zu has %zu intervals", i,
 		       json_array_size(runbin_jget(d, "results.intervals")));
@@ -246,8 +214,8 @@ static void counters_body(struct fixture *fx)
 	hist_is_merge(fx, devs, "total.lat_hist");
 	EXPECT_OK(fx);
 	/* The devices ran at the same time: the merged window is one run's, not four. */
-	EXPECT(fx, jnum(fx->doc, "results.duration_s") < 2.5, "merged duration %f s",
-	       jnum(fx->doc, "results.duration_s"));
+	EXPECT(fx, runbin_jnum(fx->doc, "results.duration_s") < 2.5, "merged duration %f s",
+	       runbin_jnum(fx->doc, "results.duration_s"));
 	/* Intervals carry the wall clock, in order. */
 	iv = runbin_jget(fx->doc, "results.intervals");
 	EXPECT(fx, json_array_size(iv) >= 2, "%zu merged intervals", json_array_size(iv));
@@ -304,33 +272,27 @@ END_TEST
 /* A group of our own with the read IOPS of one device capped; this process moves in. */
 static const char *throttle(struct fixture *fx, const struct loopdev *ld, unsigned iops)
 {
-	struct stat st;
-	char path[512];
-	FILE *f;
+	static char why[128];
+	int rc;
 
-	if (access(CGROOT "/blkio.throttle.read_iops_device", F_OK))
+	if (!blkio_available())
 		return "no cgroup v1 blkio throttle";
-	if (stat(ld->path, &st))
-		return "cannot stat the loop device";
-	snprintf(fx->cgroup, sizeof(fx->cgroup), CGROOT "/dmrb-fleet-devices-%d", (int)getpid());
-	if (mkdir(fx->cgroup, 0755) && errno != EEXIST) {
+	rc = blkio_group_create(fx->cgroup, sizeof(fx->cgroup), TAG, "outlier");
+	if (rc) {
 		fx->cgroup[0] = '\0';
-		return "cannot create a blkio cgroup";
+		snprintf(why, sizeof(why), "cannot create a blkio cgroup: %s", strerror(-rc));
+		return why;
 	}
-	snprintf(path, sizeof(path), "%s/blkio.throttle.read_iops_device", fx->cgroup);
-	f = fopen(path, "w");
-	if (!f)
-		return "cannot open read_iops_device";
-	fprintf(f, "%u:%u %u\n", major(st.st_rdev), minor(st.st_rdev), iops);
-	if (fclose(f))
-		return "the kernel refused the throttle";
-	snprintf(path, sizeof(path), "%s/cgroup.procs", fx->cgroup);
-	f = fopen(path, "w");
-	if (!f)
-		return "cannot open cgroup.procs";
-	fprintf(f, "%d\n", (int)getpid());
-	if (fclose(f))
-		return "cannot move into the cgroup";
+	rc = blkio_throttle(fx->cgroup, BLKIO_READ_IOPS, ld, iops);
+	if (rc) {
+		snprintf(why, sizeof(why), "cannot throttle %s: %s", ld->path, strerror(-rc));
+		return why;
+	}
+	rc = blkio_move(fx->cgroup, getpid());
+	if (rc) {
+		snprintf(why, sizeof(why), "cannot move into the cgroup: %s", strerror(-rc));
+		return why;
+	}
 	return NULL;
 }
 
@@ -351,13 +313,13 @@ static void outlier_body(struct fixture *fx)
 	run(fx, args);
 	cgroup_leave(fx);
 	EXPECT(fx, fx->r.status == 0, "exit %d: %s", fx->r.status, fx->r.err);
-	EXPECT(fx, jnum(fx->doc, "devices.2.results.total.iops") < 400, "the capped device did "
-	       "%f IOPS", jnum(fx->doc, "devices.2.results.total.iops"));
+	EXPECT(fx, runbin_jnum(fx->doc, "devices.2.results.total.iops") < 400, "the capped device "
+	       "did %f IOPS", runbin_jnum(fx->doc, "devices.2.results.total.iops"));
 	EXPECT(fx, runbin_jint(fx->doc, "outliers.devices.iops.index") == 2, "the IOPS outlier is "
 	       "device %lld, not 2 (the throttled one)", runbin_jint(fx->doc, "outliers.devices.iops.index"));
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "outliers.devices.iops.outlier")) &&
-	       jnum(fx->doc, "outliers.devices.iops.z") < -3.5, "z %f",
-	       jnum(fx->doc, "outliers.devices.iops.z"));
+	       runbin_jnum(fx->doc, "outliers.devices.iops.z") < -3.5, "z %f",
+	       runbin_jnum(fx->doc, "outliers.devices.iops.z"));
 	name = json_string_value(runbin_jget(fx->doc, "outliers.devices.iops.name"));
 	EXPECT(fx, name && strstr(name, fx->ld[2].path), "outlier named %s", name ? name : "?");
 	EXPECT(fx, runbin_jint(fx->doc, "outliers.devices.lat_p99.index") == 2, "the p99 outlier is "
@@ -442,9 +404,10 @@ static void sigint_body(struct fixture *fx)
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "interrupted")), "not marked interrupted");
 	EXPECT(fx, json_array_size(runbin_jget(fx->doc, "devices")) == 3, "devices missing");
 	json_array_foreach(runbin_jget(fx->doc, "devices"), i, d)
-		EXPECT(fx, runbin_jint(d, "results.total.ops") > 0 && jnum(d, "results.duration_s") < 5,
+		EXPECT(fx, runbin_jint(d, "results.total.ops") > 0 &&
+		       runbin_jnum(d, "results.duration_s") < 5,
 		       "device %zu: %lld ops in %f s", i, runbin_jint(d, "results.total.ops"),
-		       jnum(d, "results.duration_s"));
+		       runbin_jnum(d, "results.duration_s"));
 }
 
 START_TEST(sigint_stops_every_device)
@@ -525,22 +488,10 @@ static Suite *devices_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (geteuid() != 0) {
-		fprintf(stderr, "check_devices: needs root (loop devices); skipped\n");
+	if (!loopdev_usable("check_devices"))
 		return 77;
-	}
-	if (access("/dev/loop-control", F_OK)) {
-		fprintf(stderr, "check_devices: no loop devices; skipped\n");
-		return 77;
-	}
 	loopdev_sweep(TAG);
 	runbin_sweep(TAG);
-	sr = srunner_create(devices_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	blkio_sweep(TAG);
+	return runbin_run_suite(devices_suite(), TAG, loopdev_sweep);
 }

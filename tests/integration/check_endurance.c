@@ -20,7 +20,6 @@
  * the fixture makes is removed in its teardown.
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -29,16 +28,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "blkio.h"
 #include "loopdev.h"
 #include "runbin.h"
 
 #define TAG "endur"
 #define BACKING_SIZE (64ULL << 20)
-#define CGROOT "/sys/fs/cgroup/blkio"
 #define RAISE_AT_S 8
 #define WARM_CAP 1000
 #define STEP_S 3
@@ -49,7 +47,6 @@ struct endrun {
 	const char *name;
 	char *backing;
 	struct loopdev ld;
-	char majmin[32];
 	char cg[160];                 /* its cgroup, or "" */
 	char procs[200];
 	char *dir, *out, *metrics;
@@ -71,61 +68,15 @@ static unsigned doc_renames, series_renames, metrics_renames;
 
 /* ---- the fixture -------------------------------------------------------------------- */
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int rc;
-
-	if (!f)
-		return -errno;
-	rc = fputs(text, f) < 0 ? -EIO : 0;
-	if (fclose(f) && !rc)
-		rc = -errno;
-	return rc;
-}
-
 /* Read and write IOPS of the run's device capped at iops in its cgroup (0: no cap). */
 static int throttle(struct endrun *r, unsigned iops)
 {
-	static const char *const files[] = { "blkio.throttle.read_iops_device",
-					     "blkio.throttle.write_iops_device" };
-	char path[256], val[48];
-	int i, rc;
-
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", r->cg, files[i]);
-		snprintf(val, sizeof(val), "%s %u\n", r->majmin, iops);
-		rc = write_file(path, val);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/* Groups of this program whose process is gone: a runner killed by its timeout. */
-static void sweep_cgroups(void)
-{
-	DIR *d = opendir(CGROOT);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char path[512];
-		int pid;
-
-		if (sscanf(e->d_name, "dmrb-endurance-" TAG "-%d-", &pid) == 1 && pid > 0 &&
-		    kill(pid, 0) && errno == ESRCH) {
-			snprintf(path, sizeof(path), "%s/%s", CGROOT, e->d_name);
-			rmdir(path);
-		}
-	}
-	closedir(d);
+	return blkio_throttle(r->cg, BLKIO_READ_IOPS, &r->ld, iops) ?:
+	       blkio_throttle(r->cg, BLKIO_WRITE_IOPS, &r->ld, iops);
 }
 
 static int make_run(struct endrun *r, bool cgroup)
 {
-	char dev[32];
 	int rc;
 
 	r->ld.index = -1;
@@ -135,20 +86,17 @@ static int make_run(struct endrun *r, bool cgroup)
 	rc = loopdev_attach(&r->ld, r->backing, true);
 	if (rc)
 		return rc;
-	rc = loopdev_sysfs_read(&r->ld, "dev", dev, sizeof(dev));
-	if (rc)
-		return rc;
-	snprintf(r->majmin, sizeof(r->majmin), "%s", dev);
 	r->dir = runbin_tmpdir(TAG);
 	if (!r->dir || asprintf(&r->out, "%s/r.json", r->dir) < 0 ||
 	    asprintf(&r->metrics, "%s/m.prom", r->dir) < 0)
 		return -ENOMEM;
 	if (cgroup) {
 		/* The branch's name and this process's pid: never another's group. */
-		snprintf(r->cg, sizeof(r->cg), "%s/dmrb-endurance-" TAG "-%d-%s", CGROOT,
-			 (int)getpid(), r->name);
-		if (mkdir(r->cg, 0755))
-			return -errno;
+		rc = blkio_group_create(r->cg, sizeof(r->cg), TAG, r->name);
+		if (rc) {
+			r->cg[0] = '\0';
+			return rc;
+		}
 		snprintf(r->procs, sizeof(r->procs), "%s/cgroup.procs", r->cg);
 	}
 	return 0;
@@ -244,12 +192,12 @@ static void setup_all(void)
 	bool raised = false, running;
 	int rc, i;
 
-	have_root = geteuid() == 0 && access(CGROOT "/cgroup.procs", W_OK) == 0;
+	have_root = geteuid() == 0 && blkio_available();
 	if (!have_root)
 		return;
 	loopdev_sweep(TAG);
 	runbin_sweep(TAG);
-	sweep_cgroups();
+	blkio_sweep(TAG);
 	for (i = 0; i < NRUNS; i++) {
 		rc = make_run(&runs[i], i != STEADY);
 		if (rc) {
@@ -258,9 +206,10 @@ static void setup_all(void)
 			return;
 		}
 	}
-	if (throttle(&runs[SLOWED], slow) || throttle(&runs[WARMUP], warm)) {
+	rc = throttle(&runs[SLOWED], slow) ?: throttle(&runs[WARMUP], warm);
+	if (rc) {
 		snprintf(setup_error, sizeof(setup_error), "cannot set the blkio throttle: %s",
-			 strerror(errno));
+			 strerror(-rc));
 		return;
 	}
 	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -322,7 +271,7 @@ static void teardown_all(void)
 			loopdev_detach(&r->ld);
 		loopdev_backing_remove(r->backing);
 		if (r->cg[0])
-			rmdir(r->cg);
+			blkio_group_remove(r->cg);
 		if (r->dir)
 			runbin_rmtree(r->dir);
 		free(r->dir);
@@ -702,8 +651,6 @@ int main(void)
 {
 	Suite *s = suite_create("endurance");
 	TCase *tc = tcase_create("runs");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
 	tcase_set_timeout(tc, 60);
@@ -718,9 +665,5 @@ int main(void)
 	/* Last: it appends a torn line to the steady run's series. */
 	tcase_add_test(tc, readers_and_torn_line);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(s, TAG, loopdev_sweep);
 }

@@ -52,21 +52,6 @@ struct fx {
 };
 
 
-static unsigned long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* ---- setup and cleanup ---------------------------------------------------- */
 
 static void fx_init(struct fx *fx)
@@ -136,26 +121,7 @@ static void run(struct fx *fx, const char *const *args, int uid, unsigned timeou
 	struct runbin_opts o = { .env = (const char *const *)env->v, .as_uid = uid,
 				 .timeout_ms = timeout_ms };
 
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
-}
-
-/* Entries of dir whose name begins with prefix. */
-static int count_prefixed(const char *dir, const char *prefix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
-	closedir(d);
-	return n;
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 /*
@@ -165,15 +131,15 @@ static int count_prefixed(const char *dir, const char *prefix)
  */
 static void reap_orphans(unsigned limit_ms)
 {
-	unsigned long long end = mono_ms() + limit_ms;
+	unsigned long long end = runbin_mono_ms() + limit_ms;
 
-	while (mono_ms() < end) {
+	while (runbin_mono_ms() < end) {
 		pid_t w = waitpid(-1, NULL, WNOHANG);
 
 		if (w < 0 && errno == ECHILD)
 			return;
 		if (w <= 0)
-			sleep_ms(5);
+			runbin_sleep_ms(5);
 	}
 }
 
@@ -232,7 +198,7 @@ START_TEST(output_dev_full)
 	const char *args[] = { "concurrency", "--ops", "8", "--duration", "1", "--output",
 			       "/dev/full", "--output-format", "json", "--no-dm", NULL };
 	struct envs env = { .n = 0 };
-	int before = count_prefixed("/dev", "full.");
+	int before = runbin_count_prefixed("/dev", "full.");
 	struct stat st;
 	struct fx fx;
 
@@ -241,7 +207,7 @@ START_TEST(output_dev_full)
 	run(&fx, args, -1, 30000, &env);
 	env_free(&env);
 	check_unwritten(&fx, "/dev/full");
-	if (!fx.ex.failed && count_prefixed("/dev", "full.") != before)
+	if (!fx.ex.failed && runbin_count_prefixed("/dev", "full.") != before)
 		expect_fail_at(&fx.ex, __LINE__, "no temp file", "a full.* file appeared in /dev");
 	if (!fx.ex.failed && (stat("/dev/full", &st) || !S_ISCHR(st.st_mode)))
 		expect_fail_at(&fx.ex, __LINE__, "S_ISCHR", "/dev/full is no longer a character device");
@@ -277,14 +243,14 @@ struct baseline_case {
 static bool wait_event(int ino, uint32_t mask, const char *prefix, unsigned limit_ms)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	unsigned long long end = mono_ms() + limit_ms;
+	unsigned long long end = runbin_mono_ms() + limit_ms;
 	struct pollfd p = { .fd = ino, .events = POLLIN };
 
-	while (mono_ms() < end) {
+	while (runbin_mono_ms() < end) {
 		ssize_t n;
 		char *q;
 
-		if (poll(&p, 1, (int)(end - mono_ms())) <= 0)
+		if (poll(&p, 1, (int)(end - runbin_mono_ms())) <= 0)
 			continue;
 		n = read(ino, buf, sizeof(buf));
 		for (q = buf; n > 0 && q < buf + n;) {
@@ -415,7 +381,7 @@ static void kill_one(struct baseline_case *bc, const struct kill_plan *k, unsign
 	       "kill %s: the run ended with %d", when, status);
 	which = check_stored(bc, seed, why, sizeof(why));
 	EXPECT(fx, which != 0, "after the kill %s: %s", when, why);
-	tmp = count_prefixed(bc->bl, BASE_NAME ".json.tmp.");
+	tmp = runbin_count_prefixed(bc->bl, BASE_NAME ".json.tmp.");
 	others = runbin_count_entries(bc->bl) - tmp - 1;
 	EXPECT(fx, others == 0, "after the kill %s: %d unexpected files in %s", when, others,
 	       bc->bl);
@@ -509,18 +475,11 @@ static bool has_option(const char *command, const char *option)
 /* The loop device's backing file as sysfs shows it; "" when nothing is attached. */
 static void backing_of(const char *sysname, char *buf, size_t len)
 {
-	char p[128];
-	FILE *f;
+	char p[320];
 
-	buf[0] = '\0';
 	snprintf(p, sizeof(p), "/sys/block/%s/loop/backing_file", sysname);
-	f = fopen(p, "r");
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
+	if (runbin_read_line(p, buf, len))
 		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
 }
 
 /* Start the run the brief describes on the fixture's loop device. */
@@ -559,16 +518,16 @@ static long long errors(json_t *doc)
 /* LOOP_CLR_FD, retried while the kernel says EBUSY (up to limit_ms). 0 or -errno. */
 static int clear_fd(const char *dev, unsigned limit_ms)
 {
-	unsigned long long end = mono_ms() + limit_ms;
+	unsigned long long end = runbin_mono_ms() + limit_ms;
 	int fd = open(dev, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
 		return -errno;
 	for (;;) {
 		rc = ioctl(fd, LOOP_CLR_FD, 0) ? -errno : 0;
-		if (rc != -EBUSY || mono_ms() >= end)
+		if (rc != -EBUSY || runbin_mono_ms() >= end)
 			break;
-		sleep_ms(50);
+		runbin_sleep_ms(50);
 	}
 	close(fd);
 	return rc;
@@ -582,7 +541,7 @@ static void detach_body(struct fx *fx)
 	int rc;
 
 	EXPECT(fx, start_on_loop(fx, &rb, "6") == 0, "cannot start the run");
-	t0 = mono_ms();
+	t0 = runbin_mono_ms();
 	snprintf(sysname, sizeof(sysname), "%s", fx->ld.sysname);
 	backing_of(sysname, before, sizeof(before));
 	runbin_kill(&rb, 0, 2000);  /* signal 0: only wait 2 s, collecting output */
@@ -590,7 +549,7 @@ static void detach_body(struct fx *fx)
 	backing_of(sysname, after, sizeof(after));
 	if (finish_run(fx, &rb))
 		fx->r.status = -1;
-	EXPECT(fx, !fx->r.timed_out && mono_ms() - t0 < MIDRUN_BOUND_MS,
+	EXPECT(fx, !fx->r.timed_out && runbin_mono_ms() - t0 < MIDRUN_BOUND_MS,
 	       "the run did not end within %d s of the detach", MIDRUN_BOUND_MS / 1000);
 	EXPECT(fx, fx->doc != NULL, "no readable result (exit %d): %s", fx->r.status, fx->r.err);
 	if (rc == 0 && after[0]) {
@@ -605,7 +564,7 @@ static void detach_body(struct fx *fx)
 		EXPECT(fx, fx->r.status == RB_EXIT_OK, "exit %d: %s", fx->r.status, fx->r.err);
 		EXPECT(fx, runbin_jint(fx->doc, "results.errors.io") == 0, "errors without a detach");
 		for (rc = 0; rc < 40 && after[0]; rc++) {
-			sleep_ms(50);
+			runbin_sleep_ms(50);
 			backing_of(sysname, after, sizeof(after));
 		}
 		EXPECT(fx, !after[0], "%s is still attached after the run: the tool kept it open",
@@ -692,7 +651,7 @@ static void shrink_body(struct fx *fx)
 	int rc, i;
 
 	EXPECT(fx, start_on_loop(fx, &rb, "20") == 0, "cannot start the run");
-	t0 = mono_ms();
+	t0 = runbin_mono_ms();
 	/*
 	 * The run's clock starts with its I/O, not with the process (setting
 	 * up takes a while on a busy machine): the fault comes 2 s after the
@@ -707,7 +666,7 @@ static void shrink_body(struct fx *fx)
 	if (finish_run(fx, &rb))
 		fx->r.status = -1;
 	EXPECT(fx, rc == 0, "cannot shrink %s: %s", fx->ld.path, strerror(-rc));
-	EXPECT(fx, !fx->r.timed_out && mono_ms() - t0 < MIDRUN_BOUND_MS,
+	EXPECT(fx, !fx->r.timed_out && runbin_mono_ms() - t0 < MIDRUN_BOUND_MS,
 	       "the run did not end within %d s", MIDRUN_BOUND_MS / 1000);
 	EXPECT(fx, fx->r.status == RB_EXIT_IO, "exit %d, want 3: %s", fx->r.status, fx->r.err);
 	EXPECT(fx, fx->doc != NULL, "no readable result: %s", fx->r.out);
@@ -718,8 +677,9 @@ static void shrink_body(struct fx *fx)
 	EXPECT(fx, json_is_number(first) && json_number_value(first) > 1.5,
 	       "the first error at %f s, before the fault at 2 s", json_number_value(first));
 	fprintf(stderr, "check_faults: %s shrunk mid-run: exit %d after %.1f s, %lld I/O and "
-		"%lld short errors\n", fx->ld.path, fx->r.status, (double)(mono_ms() - t0) / 1e3,
-		runbin_jint(fx->doc, "results.errors.io"), runbin_jint(fx->doc, "results.errors.short"));
+		"%lld short errors\n", fx->ld.path, fx->r.status,
+		(double)(runbin_mono_ms() - t0) / 1e3, runbin_jint(fx->doc, "results.errors.io"),
+		runbin_jint(fx->doc, "results.errors.short"));
 }
 
 START_TEST(loop_shrunk_midrun)
@@ -729,20 +689,6 @@ START_TEST(loop_shrunk_midrun)
 END_TEST
 
 /* ---- io_setup() refused: fs.aio-max-nr too small --------------------------------------- */
-
-static int read_value(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		rc = -EIO;
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return rc;
-}
 
 static int write_value(const char *path, const char *val)
 {
@@ -761,7 +707,7 @@ static unsigned long long aio_nr(void)
 {
 	char v[32];
 
-	return read_value(AIO_NR, v, sizeof(v)) ? 0 : strtoull(v, NULL, 10);
+	return runbin_read_line(AIO_NR, v, sizeof(v)) ? 0 : strtoull(v, NULL, 10);
 }
 
 /* Extra arguments of each variant; every one asks for 10000 AIO requests in all. */
@@ -800,7 +746,7 @@ START_TEST(aio_max_nr_small)
 	args[n] = NULL;
 	fx_init(&fx);
 	env_add(&env, "TMPDIR", fx.tmp);
-	ck_assert_int_eq(read_value(AIO_MAX_NR, saved, sizeof(saved)), 0);
+	ck_assert_int_eq(runbin_read_line(AIO_MAX_NR, saved, sizeof(saved)), 0);
 	in_use = aio_nr();
 	/* Restored before anything is asserted: the limit is system-wide. */
 	wrc = write_value(AIO_MAX_NR, AIO_SMALL);
@@ -809,7 +755,7 @@ START_TEST(aio_max_nr_small)
 	rrc = write_value(AIO_MAX_NR, saved);
 	env_free(&env);
 	ck_assert_msg(rrc == 0, "cannot restore fs.aio-max-nr to %s: %s", saved, strerror(-rrc));
-	ck_assert_int_eq(read_value(AIO_MAX_NR, now, sizeof(now)), 0);
+	ck_assert_int_eq(runbin_read_line(AIO_MAX_NR, now, sizeof(now)), 0);
 	ck_assert_str_eq(now, saved);
 	if (wrc)
 		expect_fail_at(&fx.ex, __LINE__, "write", "cannot set fs.aio-max-nr: %s", strerror(-wrc));
@@ -1002,7 +948,7 @@ static void leak_body(struct fx *fx)
 	       runbin_count_entries("/proc/self/fd"), fds);
 	/* aio-nr is system-wide: give other users a moment to finish as well. */
 	for (i = 0, aio_after = aio_nr(); i < 50 && aio_after > aio_before; i++) {
-		sleep_ms(100);
+		runbin_sleep_ms(100);
 		aio_after = aio_nr();
 	}
 	if (aio_after > aio_before && (i = aio_users()) > 0) {
@@ -1016,16 +962,7 @@ static void leak_body(struct fx *fx)
 
 START_TEST(no_leaks)
 {
-	struct fx fx;
-	int rc;
-
-	fx_init(&fx);
-	rc = fx_loop(&fx, LOOP_SIZE);
-	if (rc)
-		expect_fail_at(&fx.ex, __LINE__, "fx_loop", "cannot attach a loop device: %s", strerror(-rc));
-	else
-		leak_body(&fx);
-	fx_finish(&fx);
+	with_loop(leak_body);
 }
 END_TEST
 
@@ -1071,8 +1008,7 @@ int main(void)
 {
 	char saved[32] = "", now[32];
 	bool loops;
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "check_faults: needs root (sysctl, loop devices, other uids); "
@@ -1082,16 +1018,11 @@ int main(void)
 	loops = access("/dev/loop-control", F_OK) == 0;
 	if (!loops)
 		fprintf(stderr, "check_faults: no /dev/loop-control; the loop tests are skipped\n");
-	read_value(AIO_MAX_NR, saved, sizeof(saved));
-	sr = srunner_create(faults_suite(loops));
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	runbin_read_line(AIO_MAX_NR, saved, sizeof(saved));
+	rc = runbin_run_suite(faults_suite(loops), TAG, loopdev_sweep);
 	/* A test killed by its timeout between setting the limit and restoring it. */
-	if (saved[0] && read_value(AIO_MAX_NR, now, sizeof(now)) == 0 &&
+	if (saved[0] && runbin_read_line(AIO_MAX_NR, now, sizeof(now)) == 0 &&
 	    strcmp(now, AIO_SMALL) == 0 && strcmp(saved, AIO_SMALL) != 0)
 		write_value(AIO_MAX_NR, saved);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -302,12 +302,5 @@ static Suite *figures_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(figures_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(figures_suite(), TAG, NULL);
 }

@@ -294,8 +294,6 @@ int main(void)
 {
 	Suite *s = suite_create("formats");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	runbin_sweep(TAG);
 	tcase_set_timeout(tc, 180);
@@ -304,10 +302,5 @@ int main(void)
 	tcase_add_test(tc, csv_compare_and_report);
 	tcase_add_test(tc, hdr_report);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(s, TAG, NULL);
 }

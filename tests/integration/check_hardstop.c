@@ -34,7 +34,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "expect.h"
@@ -67,21 +66,6 @@ struct fx {
 	pid_t left;                  /* a process the tool left behind, or 0 */
 	struct expect ex;
 };
-
-static unsigned long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 /* Run a program from PATH with its output thrown away; its exit status, or -1. */
 static int run_quiet(const char *const *argv)
@@ -148,7 +132,7 @@ static bool still_attached(const struct loopdev *ld)
  */
 static const char *undo(struct fx *fx, unsigned wait_ms)
 {
-	unsigned long long end = mono_ms() + wait_ms;
+	unsigned long long end = runbin_mono_ms() + wait_ms;
 	const char *why = NULL;
 
 	if (thaw(fx))
@@ -158,14 +142,14 @@ static const char *undo(struct fx *fx, unsigned wait_ms)
 
 		if (loopdev_detach(&fx->ld) && !why)
 			why = "cannot detach the target loop device";
-		while (still_attached(&keep) && mono_ms() < end)
-			sleep_ms(50);
+		while (still_attached(&keep) && runbin_mono_ms() < end)
+			runbin_sleep_ms(50);
 		if (still_attached(&keep) && !why)
 			why = "the target loop device is still attached";
 	}
 	if (fx->mounted) {
-		while (umount(fx->mnt) && errno == EBUSY && mono_ms() < end)
-			sleep_ms(50);
+		while (umount(fx->mnt) && errno == EBUSY && runbin_mono_ms() < end)
+			runbin_sleep_ms(50);
 		if (!umount2(fx->mnt, MNT_DETACH) || errno == EINVAL)
 			fx->mounted = false;
 		if (fx->mounted && !why)
@@ -191,7 +175,7 @@ static const char *undo(struct fx *fx, unsigned wait_ms)
  */
 static void watchdog_main(struct fx *fx, int rfd)
 {
-	unsigned long long thaw_at = mono_ms() + WATCHDOG_S * 1000ull;
+	unsigned long long thaw_at = runbin_mono_ms() + WATCHDOG_S * 1000ull;
 	struct pollfd p = { .fd = rfd, .events = POLLIN };
 	char c = 0;
 
@@ -211,10 +195,10 @@ static void watchdog_main(struct fx *fx, int rfd)
 			close(fd);
 	}
 	for (;;) {
-		unsigned long long now = mono_ms();
+		unsigned long long now = runbin_mono_ms();
 		int n = poll(&p, 1, now < thaw_at ? (int)(thaw_at - now) : 1000);
 
-		if (n == 0 && mono_ms() >= thaw_at) {
+		if (n == 0 && runbin_mono_ms() >= thaw_at) {
 			thaw(fx);
 			thaw_at = ~0ull;
 			continue;
@@ -370,8 +354,9 @@ static void fx_finish(struct fx *fx)
 	if (thaw(fx) && !fx->ex.failed)
 		expect_fail_at(&fx->ex, __LINE__, "thaw", "cannot thaw %s: %s", fx->mnt,
 			       strerror(errno));
-	for (end = mono_ms() + 15000; mono_ms() < end && (left = others_left(fx)) > 0;)
-		sleep_ms(20);
+	end = runbin_mono_ms() + 15000;
+	while (runbin_mono_ms() < end && (left = others_left(fx)) > 0)
+		runbin_sleep_ms(20);
 	why = undo(fx, 10000);
 	if (fx->watchdog > 0) {
 		if (write(fx->watchdog_fd, "K", 1) != 1)
@@ -391,7 +376,7 @@ static void fx_finish(struct fx *fx)
 static void run_tool(struct fx *fx, const char *const *args, int sig, unsigned sig_ms)
 {
 	struct runbin_opts o = { .as_uid = -1, .timeout_ms = RUN_LIMIT_MS };
-	unsigned long long t0 = mono_ms();
+	unsigned long long t0 = runbin_mono_ms();
 	struct runbin rb;
 	char *text, *p;
 
@@ -403,7 +388,7 @@ static void run_tool(struct fx *fx, const char *const *args, int sig, unsigned s
 		runbin_kill(&rb, sig, sig_ms);
 	if (runbin_wait(&rb, &fx->r))
 		fx->r.status = -1;
-	fx->elapsed_ms = mono_ms() - t0;
+	fx->elapsed_ms = runbin_mono_ms() - t0;
 	text = runbin_slurp(fx->out);
 	fx->doc = runbin_json(text);
 	free(text);
@@ -470,13 +455,13 @@ static void check_left_goes(struct fx *fx, bool required)
 	       stat ? stat : "gone");
 	free(stat);
 	EXPECT(fx, thaw(fx) == 0, "cannot thaw");
-	for (end = mono_ms() + 10000; mono_ms() < end; sleep_ms(10))
+	for (end = runbin_mono_ms() + 10000; runbin_mono_ms() < end; runbin_sleep_ms(10))
 		if (waitpid(fx->left, &st, WNOHANG) == fx->left || kill(fx->left, 0))
 			break;
 	EXPECT(fx, kill(fx->left, 0) != 0, "the process left behind (%d) is still there 10 s "
 	       "after the thaw", (int)fx->left);
 	fprintf(stderr, "check_hardstop: process %d left behind went %.1f s after the thaw\n",
-		(int)fx->left, (double)(mono_ms() - (end - 10000)) / 1e3);
+		(int)fx->left, (double)(runbin_mono_ms() - (end - 10000)) / 1e3);
 }
 
 static const char *const engines[] = { "libaio", "io_uring" };
@@ -644,9 +629,6 @@ static Suite *hardstop_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (geteuid() != 0) {
 		fprintf(stderr, "check_hardstop: needs root (mount, loop devices, fsfreeze); "
 			"skipped\n");
@@ -656,11 +638,5 @@ int main(void)
 		fprintf(stderr, "check_hardstop: needs loop devices and mkfs.ext4; skipped\n");
 		return 77;
 	}
-	sr = srunner_create(hardstop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(hardstop_suite(), TAG, loopdev_sweep);
 }

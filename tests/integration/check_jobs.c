@@ -16,7 +16,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "expect.h"
@@ -52,11 +51,7 @@ static void run(struct fixture *fx, const char *const *args)
 {
 	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 90000 };
 
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 static long long jint(struct fixture *fx, const char *path)
@@ -311,14 +306,6 @@ static int stall_setup(struct stall *st, struct expect *ex)
 	return 0;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /*
  * Writes arrive at 1000 a second whatever completes (open_loop), four in
  * flight at most. The freeze holds the four in flight for 200 ms: four
@@ -356,7 +343,7 @@ START_TEST(open_loop_stall)
 			runbin_kill(&rb, 0, 1500);
 			if (ioctl(st.mnt_fd, FIFREEZE, 0) == 0) {
 				st.frozen = true;
-				sleep_ms(STALL_MS);
+				runbin_sleep_ms(STALL_MS);
 				if (ioctl(st.mnt_fd, FITHAW, 0) == 0)
 					st.frozen = false;
 			}
@@ -422,13 +409,5 @@ static Suite *jobs_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jobs_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(jobs_suite(), TAG, loopdev_sweep);
 }

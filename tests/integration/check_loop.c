@@ -44,11 +44,7 @@ static void run(struct fixture *fx, const char *const *args)
 {
 	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 60000 };
 
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 static long long jint(struct fixture *fx, const char *path)
@@ -547,23 +543,7 @@ static Suite *loop_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (geteuid() != 0) {
-		fprintf(stderr, "check_loop: needs root (loop devices); skipped\n");
+	if (!loopdev_usable("check_loop"))
 		return 77;
-	}
-	if (access("/dev/loop-control", F_OK)) {
-		fprintf(stderr, "check_loop: no /dev/loop-control; skipped\n");
-		return 77;
-	}
-	sr = srunner_create(loop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	/* Whatever a test killed by its timeout left behind. */
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(loop_suite(), TAG, loopdev_sweep);
 }

@@ -543,13 +543,5 @@ static Suite *modes_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(modes_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	/* Whatever a test killed by its timeout left behind. */
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(modes_suite(), TAG, NULL);
 }

@@ -689,23 +689,6 @@ static bool need_root(void)
 	return false;
 }
 
-/* What blkid -p finds on dev ("ext4"), or "". */
-static void probe_type(const char *dev, char *type, size_t len)
-{
-	char cmd[256];
-	FILE *f;
-
-	type[0] = '\0';
-	snprintf(cmd, sizeof(cmd), "blkid -p -o value -s TYPE %s 2>/dev/null", dev);
-	f = popen(cmd, "r");
-	if (!f)
-		return;
-	if (!fgets(type, (int)len, f))
-		type[0] = '\0';
-	type[strcspn(type, "\n")] = '\0';
-	pclose(f);
-}
-
 static void ext4_setup(struct ext4 *x, bool do_mount)
 {
 	char cmd[512], type[64];
@@ -719,7 +702,7 @@ static void ext4_setup(struct ext4 *x, bool do_mount)
 	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -qF %s >/dev/null 2>&1", x->backing);
 	EXPECT(x, system(cmd) == 0, "mkfs.ext4 failed");
 	EXPECT(x, loopdev_attach(&x->ld, x->backing, false) == 0, "no loop device");
-	probe_type(x->ld.path, type, sizeof(type));
+	loopdev_probe_type(x->ld.path, type, sizeof(type));
 	EXPECT(x, strcmp(type, "ext4") == 0, "blkid -p finds '%s' on %s", type, x->ld.path);
 	if (!do_mount)
 		return;
@@ -868,7 +851,7 @@ static void data_loss_body(struct ext4 *x)
 	EXPECT(x, proc_start(&x->p, x->dir, args, -1, -1) == 0, "cannot start");
 	proc_wait(&x->p, mono_ns() + 60 * NS);
 	ext4_umount(x);
-	probe_type(x->ld.path, type, sizeof(type));
+	loopdev_probe_type(x->ld.path, type, sizeof(type));
 	EXPECT(x, strcmp(type, "ext4") == 0, "the filesystem is gone: blkid -p finds '%s' "
 	       "(exit %d, stderr: %s)", type, x->p.status, text(&x->p, 1));
 	snprintf(cmd, sizeof(cmd), "e2fsck -fn %s >/dev/null 2>&1", x->ld.path);
@@ -905,7 +888,7 @@ static void stdout_blk_body(struct ext4 *x, const char *out)
 	if (proc_start(&x->p, x->dir, args, -1, fd) == 0)
 		proc_wait(&x->p, mono_ns() + 60 * NS);
 	close(fd);
-	probe_type(x->ld.path, type, sizeof(type));
+	loopdev_probe_type(x->ld.path, type, sizeof(type));
 	EXPECT(x, strcmp(type, "ext4") == 0, "-o %s wrote the device: blkid -p finds '%s'", out,
 	       type);
 	EXPECT(x, x->p.status == 2, "-o %s: exit %d, want 2: %s", out, x->p.status,
@@ -981,9 +964,8 @@ static char *make_result(void)
 int main(void)
 {
 	char bin[4096];
-	SRunner *sr;
 	char *result;
-	int failed;
+	int rc;
 
 	/* The runs change directory: the binary's path must not depend on it. */
 	if (realpath(runbin_path(), bin))
@@ -997,12 +979,7 @@ int main(void)
 		return EXIT_FAILURE;
 	}
 	setenv(RESULT_ENV, result, 1);
-	sr = srunner_create(outputs_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = runbin_run_suite(outputs_suite(), TAG, loopdev_sweep);
 	free(result);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

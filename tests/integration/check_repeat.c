@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "expect.h"
 #include "loopdev.h"
@@ -31,16 +30,7 @@ static void run(struct fixture *fx, const char *const *args)
 {
 	struct runbin_opts o = { .as_uid = -1, .timeout_ms = 90000 };
 
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
-}
-
-static double jnum(json_t *doc, const char *path)
-{
-	return json_number_value(runbin_jget(doc, path));
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 /* Completed reads of a loop device, from its stat file. */
@@ -56,29 +46,15 @@ static long long reads_of(const struct loopdev *ld)
 
 static void setup(struct fixture *fx)
 {
-	int i, rc;
-
 	memset(fx, 0, sizeof(*fx));
-	for (i = 0; i < 2; i++) {
-		fx->ld[i].index = -1;
-		fx->backing[i] = loopdev_backing_create(TAG, BACKING_SIZE);
-		ck_assert_msg(fx->backing[i] != NULL, "cannot create a backing file in /dev/shm");
-		rc = loopdev_attach(&fx->ld[i], fx->backing[i], true);
-		ck_assert_msg(rc == 0, "cannot attach a loop device: %s", strerror(-rc));
-	}
+	loopdev_setup(fx->ld, fx->backing, 2, TAG, BACKING_SIZE);
 }
 
 static void teardown(struct fixture *fx)
 {
-	int i;
-
 	json_decref(fx->doc);
 	runbin_result_free(&fx->r);
-	for (i = 0; i < 2; i++) {
-		if (fx->ld[i].index >= 0)
-			loopdev_detach(&fx->ld[i]);
-		loopdev_backing_remove(fx->backing[i]);
-	}
+	loopdev_teardown(fx->ld, fx->backing, 2);
 }
 
 /* --repeat 3: three runs, each its own result; the document is their exact merge. */
@@ -104,8 +80,9 @@ static void repeat_body(struct fixture *fx)
 		EXPECT(fx, runbin_jint(r, "index") == (long long)i, "run %zu has index %lld", i,
 		       runbin_jint(r, "index"));
 		EXPECT(fx, runbin_jint(r, "results.total.ops") > 0, "run %zu did no I/O", i);
-		EXPECT(fx, jnum(r, "results.duration_s") > 0.9 && jnum(r, "results.duration_s") < 1.5,
-		       "run %zu measured %f s", i, jnum(r, "results.duration_s"));
+		EXPECT(fx, runbin_jnum(r, "results.duration_s") > 0.9 &&
+		       runbin_jnum(r, "results.duration_s") < 1.5, "run %zu measured %f s", i,
+		       runbin_jnum(r, "results.duration_s"));
 		EXPECT(fx, !runbin_jget(r, "results.intervals"), "run %zu carries intervals", i);
 		sum += runbin_jint(r, "results.total.ops");
 	}
@@ -114,8 +91,8 @@ static void repeat_body(struct fixture *fx)
 	       "says %lld", sum, runbin_jint(fx->doc, "results.total.ops"));
 	EXPECT(fx, after - before == sum, "the kernel completed %lld reads, the runs %lld",
 	       after - before, sum);
-	EXPECT(fx, jnum(fx->doc, "results.duration_s") > 2.7, "merged duration %f",
-	       jnum(fx->doc, "results.duration_s"));
+	EXPECT(fx, runbin_jnum(fx->doc, "results.duration_s") > 2.7, "merged duration %f",
+	       runbin_jnum(fx->doc, "results.duration_s"));
 	/* The merged series tells the runs apart, in order. */
 	iv = runbin_jget(fx->doc, "results.intervals");
 	EXPECT(fx, json_array_size(iv) >= 3, "%zu intervals", json_array_size(iv));
@@ -175,10 +152,11 @@ static void reference_body(struct fixture *fx)
 	EXPECT(fx, reads_of(&fx->ld[1]) - b1 == runbin_jint(fx->doc, "reference.results.total.ops"),
 	       "reference: the kernel saw %lld reads, the result says %lld",
 	       reads_of(&fx->ld[1]) - b1, runbin_jint(fx->doc, "reference.results.total.ops"));
-	EXPECT(fx, jnum(fx->doc, "results.duration_s") > 3.5 &&
-	       jnum(fx->doc, "reference.results.duration_s") > 3.5,
+	EXPECT(fx, runbin_jnum(fx->doc, "results.duration_s") > 3.5 &&
+	       runbin_jnum(fx->doc, "reference.results.duration_s") > 3.5,
 	       "measured %f s on the target, %f s on the reference",
-	       jnum(fx->doc, "results.duration_s"), jnum(fx->doc, "reference.results.duration_s"));
+	       runbin_jnum(fx->doc, "results.duration_s"),
+	       runbin_jnum(fx->doc, "reference.results.duration_s"));
 	EXPECT(fx, json_is_number(runbin_jget(fx->doc, "reference.overhead.total.iops.estimate_pct")),
 	       "no overhead estimate");
 	EXPECT(fx, runbin_jint(fx->doc, "reference.overhead.total.iops.n") == 8, "the overhead has "
@@ -253,13 +231,9 @@ int main(void)
 {
 	Suite *s = suite_create("repeat");
 	TCase *tc = tcase_create("repeat");
-	SRunner *sr;
-	int failed;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "check_repeat: SKIP: needs root for loop devices\n");
+	if (!loopdev_usable("check_repeat"))
 		return 77;
-	}
 	loopdev_sweep(TAG);
 	runbin_sweep(TAG);
 	tcase_set_timeout(tc, 240);
@@ -267,11 +241,5 @@ int main(void)
 	tcase_add_test(tc, reference_interleaved);
 	tcase_add_test(tc, reference_refusals);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(s, TAG, loopdev_sweep);
 }

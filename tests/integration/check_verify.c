@@ -85,11 +85,7 @@ static void run(struct fixture *fx, const char *mode, const char *ops, const cha
 		args[n++] = duration;
 	}
 	args[n] = NULL;
-	json_decref(fx->doc);
-	runbin_result_free(&fx->r);
-	if (runbin_run(args, &o, &fx->r))
-		fx->r.status = -1;
-	fx->doc = runbin_json(fx->r.out);
+	runbin_run_doc(args, &o, &fx->r, &fx->doc);
 }
 
 /* ---- the state file ------------------------------------------------------------ */
@@ -421,8 +417,6 @@ int main(void)
 	Suite *s = suite_create("verify");
 	TCase *tc = tcase_create("file");
 	bool root = geteuid() == 0 && access("/dev/loop-control", F_OK) == 0;
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, file_verify);
@@ -435,13 +429,5 @@ int main(void)
 	} else {
 		fprintf(stderr, "check_verify: the loop device tests need root; skipped\n");
 	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	/* Whatever a test killed by its timeout left behind. */
-	if (root)
-		loopdev_sweep(TAG);
-	runbin_sweep(TAG);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return runbin_run_suite(s, TAG, root ? loopdev_sweep : NULL);
 }

@@ -1,5 +1,6 @@
 #include "loopdev.h"
 
+#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,8 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "runbin.h"
 
 #define BUSY_RETRIES 20
 #define BUSY_WAIT_US 50000
@@ -169,6 +172,47 @@ int loopdev_detach(struct loopdev *ld)
 	return rc;
 }
 
+void loopdev_setup(struct loopdev *ld, char **backing, int n, const char *tag, uint64_t size)
+{
+	int i, rc;
+
+	for (i = 0; i < n; i++) {
+		ld[i].index = -1;
+		backing[i] = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		backing[i] = loopdev_backing_create(tag, size);
+		ck_assert_msg(backing[i] != NULL, "cannot create a backing file in /dev/shm");
+		rc = loopdev_attach(&ld[i], backing[i], true);
+		ck_assert_msg(rc == 0, "cannot attach a loop device: %s", strerror(-rc));
+	}
+}
+
+void loopdev_teardown(struct loopdev *ld, char **backing, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ld[i].index >= 0)
+			loopdev_detach(&ld[i]);
+		loopdev_backing_remove(backing[i]);
+		backing[i] = NULL;
+	}
+}
+
+bool loopdev_usable(const char *prog)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: needs root (loop devices); skipped\n", prog);
+		return false;
+	}
+	if (access("/dev/loop-control", F_OK)) {
+		fprintf(stderr, "%s: no /dev/loop-control; skipped\n", prog);
+		return false;
+	}
+	return true;
+}
+
 int loopdev_set_block_size(const struct loopdev *ld, unsigned bs)
 {
 	int fd = open(ld->path, O_RDWR | O_CLOEXEC), rc = 0;
@@ -186,26 +230,11 @@ static int sysfs_path(const char *sysname, const char *attr, char *p, size_t len
 	return snprintf(p, len, "/sys/block/%s/%s", sysname, attr) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		rc = -EIO;
-	else
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return rc;
-}
-
 int loopdev_sysfs_read(const struct loopdev *ld, const char *attr, char *buf, size_t len)
 {
 	char p[256];
 
-	return sysfs_path(ld->sysname, attr, p, sizeof(p)) ?: read_line(p, buf, len);
+	return sysfs_path(ld->sysname, attr, p, sizeof(p)) ?: runbin_read_line(p, buf, len);
 }
 
 int loopdev_sysfs_write(const struct loopdev *ld, const char *attr, const char *val)
@@ -255,21 +284,6 @@ int loopdev_read_direct(const struct loopdev *ld, uint64_t off, void *buf, size_
 	return rc;
 }
 
-/* Whether the owner pid in ".../dmrb-integ-<tag>-<pid>-XXXXXX" is this process or gone. */
-static bool orphaned(const char *name, const char *prefix)
-{
-	size_t plen = strlen(prefix);
-	char *end;
-	long pid;
-
-	if (strncmp(name, prefix, plen))
-		return false;
-	pid = strtol(name + plen, &end, 10);
-	if (*end != '-' || pid <= 0)
-		return false;
-	return pid == (long)getpid() || (kill((pid_t)pid, 0) && errno == ESRCH);
-}
-
 void loopdev_sweep(const char *tag)
 {
 	char prefix[128], attr[300], backing[4096], dev[300];
@@ -283,10 +297,27 @@ void loopdev_sweep(const char *tag)
 		if (strncmp(de->d_name, "loop", 4))
 			continue;
 		if (sysfs_path(de->d_name, "loop/backing_file", attr, sizeof(attr)) ||
-		    read_line(attr, backing, sizeof(backing)) || !orphaned(backing, prefix))
+		    runbin_read_line(attr, backing, sizeof(backing)) ||
+		    !runbin_orphaned(backing, prefix))
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
 		clear_fd(dev);
 	}
 	closedir(d);
+}
+
+void loopdev_probe_type(const char *dev, char *type, size_t len)
+{
+	char cmd[256];
+	FILE *p;
+
+	type[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "blkid -p -o value -s TYPE %s 2>/dev/null", dev);
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(type, (int)len, p))
+		type[0] = '\0';
+	type[strcspn(type, "\n")] = '\0';
+	pclose(p);
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,19 @@ static unsigned long long mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+unsigned long long runbin_mono_ms(void)
+{
+	return mono_ns() / 1000000ull;
+}
+
+void runbin_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 const char *runbin_path(void)
@@ -247,6 +261,16 @@ void runbin_result_free(struct runbin_result *res)
 	res->out = res->err = NULL;
 }
 
+void runbin_run_doc(const char *const *args, const struct runbin_opts *opts,
+		    struct runbin_result *res, json_t **doc)
+{
+	json_decref(*doc);
+	runbin_result_free(res);
+	if (runbin_run(args, opts, res))
+		res->status = -1;
+	*doc = runbin_json(res->out);
+}
+
 size_t runbin_count_lines(const char *s)
 {
 	size_t n = 0;
@@ -307,6 +331,13 @@ long long runbin_jint(json_t *root, const char *path)
 	return json_is_integer(j) ? (long long)json_integer_value(j) : -1;
 }
 
+double runbin_jnum(json_t *root, const char *path)
+{
+	json_t *j = runbin_jget(root, path);
+
+	return json_is_number(j) ? json_number_value(j) : NAN;
+}
+
 char *runbin_tmpdir(const char *tag)
 {
 	char *p;
@@ -333,46 +364,64 @@ int runbin_rmtree(const char *dir)
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int runbin_count_entries(const char *dir)
+int runbin_count_prefixed(const char *dir, const char *prefix)
 {
 	DIR *d = opendir(dir);
+	size_t plen = strlen(prefix);
 	struct dirent *de;
 	int n = 0;
 
 	if (!d)
 		return -1;
 	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strncmp(de->d_name, prefix, plen) == 0)
 			n++;
 	closedir(d);
 	return n;
 }
 
-void runbin_sweep(const char *tag)
+int runbin_count_entries(const char *dir)
+{
+	return runbin_count_prefixed(dir, "");
+}
+
+bool runbin_orphaned(const char *name, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	char *end;
+	long pid;
+
+	if (strncmp(name, prefix, plen))
+		return false;
+	pid = strtol(name + plen, &end, 10);
+	if (*end != '-' || pid <= 0)
+		return false;
+	/* Not when another process that still runs owns it. */
+	return pid == (long)getpid() || (kill((pid_t)pid, 0) && errno == ESRCH);
+}
+
+void runbin_sweep_in(const char *dir, const char *tag, int (*rm)(const char *path))
 {
 	char prefix[128], path[512];
-	DIR *d = opendir("/dev/shm");
+	DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t plen;
 
 	if (!d)
 		return;
-	plen = (size_t)snprintf(prefix, sizeof(prefix), "dmrb-integ-%s-", tag);
+	snprintf(prefix, sizeof(prefix), "dmrb-integ-%s-", tag);
 	while ((de = readdir(d))) {
-		long pid;
-		char *end;
-
-		if (strncmp(de->d_name, prefix, plen))
+		if (!runbin_orphaned(de->d_name, prefix))
 			continue;
-		pid = strtol(de->d_name + plen, &end, 10);
-		if (*end != '-' || pid <= 0)
-			continue;
-		if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-			continue;  /* another process that still runs owns it */
-		snprintf(path, sizeof(path), "/dev/shm/%s", de->d_name);
-		runbin_rmtree(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		rm(path);
 	}
 	closedir(d);
+}
+
+void runbin_sweep(const char *tag)
+{
+	runbin_sweep_in("/dev/shm", tag, runbin_rmtree);
 }
 
 char *runbin_slurp(const char *path)
@@ -401,4 +450,33 @@ char *runbin_slurp(const char *path)
 	buf[len] = '\0';
 	fclose(f);
 	return buf;
+}
+
+int runbin_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		rc = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return rc;
+}
+
+int runbin_run_suite(Suite *s, const char *tag, void (*sweep)(const char *tag))
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (sweep)
+		sweep(tag);
+	runbin_sweep(tag);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,12 +1,14 @@
 /*
  * Running the dmremap-bench binary from integration tests: start it with an
  * argv (and extra environment), capture stdout and stderr, optionally signal
- * it, collect the exit status; plus small helpers to read its JSON result
- * and to manage the scratch directories the tests use.
+ * it, collect the exit status; plus small helpers to read its JSON result,
+ * to manage the scratch directories the tests use, to wait, and main()'s run
+ * of the suite.
  */
 #ifndef DMRB_TEST_RUNBIN_H
 #define DMRB_TEST_RUNBIN_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,6 +74,13 @@ int runbin_wait(struct runbin *rb, struct runbin_result *res);
 int runbin_run(const char *const *args, const struct runbin_opts *opts,
 	       struct runbin_result *res);
 void runbin_result_free(struct runbin_result *res);
+/*
+ * runbin_run for a fixture that keeps its last run: the previous *res and
+ * *doc (or zeroes) are freed first; then res->status is -1 when the run
+ * could not be made, and *doc is its stdout as JSON (NULL when it is not).
+ */
+void runbin_run_doc(const char *const *args, const struct runbin_opts *opts,
+		    struct runbin_result *res, json_t **doc);
 
 /* Lines in s (a last line without '\n' counts too). */
 size_t runbin_count_lines(const char *s);
@@ -86,6 +95,8 @@ json_t *runbin_json(const char *text);
 json_t *runbin_jget(json_t *root, const char *path);
 /* The integer at a dotted path, or -1 when it is missing or not an integer. */
 long long runbin_jint(json_t *root, const char *path);
+/* The number at a dotted path, or NAN when it is missing or not a number. */
+double runbin_jnum(json_t *root, const char *path);
 
 /*
  * A fresh directory /dev/shm/dmrb-integ-<tag>-<pid>-XXXXXX (malloc'd path),
@@ -97,12 +108,39 @@ char *runbin_tmpdir(const char *tag);
 int runbin_rmtree(const char *dir);
 /* Entries in dir (not "." and ".."), or -1 if it cannot be read. */
 int runbin_count_entries(const char *dir);
+/* Entries in dir whose name begins with prefix (not "." and ".."), or -1. */
+int runbin_count_prefixed(const char *dir, const char *prefix);
 /*
  * Remove the runbin_tmpdir(tag) directories (or files) of this process and
  * of processes that are gone. Call it when no test of this program runs.
  */
 void runbin_sweep(const char *tag);
+/*
+ * Whether name is "<prefix><pid>-..." with the pid of this process or of a
+ * process that is gone: what a sweep may remove.
+ */
+bool runbin_orphaned(const char *name, const char *prefix);
+/*
+ * runbin_sweep() in another directory: rm(dir/name) for each entry
+ * "dmrb-integ-<tag>-<pid>-..." of this process or of a process that is gone.
+ */
+void runbin_sweep_in(const char *dir, const char *tag, int (*rm)(const char *path));
 /* Read a whole file into a malloc'd NUL-terminated string, or NULL. */
 char *runbin_slurp(const char *path);
+/* The first line of a file, without its '\n', into buf. Returns 0 or -errno. */
+int runbin_read_line(const char *path, char *buf, size_t len);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+unsigned long long runbin_mono_ms(void);
+/* Sleep ms milliseconds (all of them: a signal does not cut it short). */
+void runbin_sleep_ms(unsigned ms);
+
+/*
+ * main()'s run of suite s (CK_NORMAL), then the sweep of what tests killed
+ * by their timeout left behind: sweep(tag) first when not NULL
+ * (loopdev_sweep: the loop devices before their files), then
+ * runbin_sweep(tag). Returns EXIT_SUCCESS, or EXIT_FAILURE when a test failed.
+ */
+int runbin_run_suite(Suite *s, const char *tag, void (*sweep)(const char *tag));
 
 #endif
