@@ -692,6 +692,13 @@ int engine_run(const struct job *job, struct run_result *res)
 	if (rc == 0) {
 		uint64_t end = measured_end(e);
 
+		/*
+		 * An interval ends when the monitor read the counters, which
+		 * can be a moment past the stop: the measured period then
+		 * ends there, with the series.
+		 */
+		if (m.last_ival_ns > end)
+			end = m.last_ival_ns;
 		if (job->progress && m.drew_progress)
 			fprintf(stderr, "\r\033[K");
 		/*

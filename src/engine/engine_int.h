@@ -164,7 +164,11 @@ struct monitor {
 
 int monitor_init(struct monitor *m, struct engine *e, struct run_result *res);
 void monitor_free(struct monitor *m);
-/* Record the interval ending at t (see monitor.c); extend: add it to the last one. */
+/*
+ * Record the interval ending at t, or, with MONITOR_NOW, when the workers'
+ * counters have been read (see monitor.c); extend: add it to the last one.
+ */
+#define MONITOR_NOW 0
 void monitor_interval(struct monitor *m, uint64_t t, bool extend);
 /* Until every worker is done: intervals, samples, progress, signals, the hard stop. */
 /*
