@@ -1,7 +1,7 @@
 /*
- * The engine's insides, shared by the workers (engine.c) and the monitor
- * (monitor.c): a worker's state, the engine's, and the monitor's. Not for
- * use outside src/engine.
+ * The engine's insides, shared by the workers (worker.c), the pool that
+ * runs them (engine.c) and the monitor (monitor.c): a worker's state, the
+ * engine's, and the monitor's. Not for use outside src/engine.
  */
 #ifndef DMRB_ENGINE_INT_H
 #define DMRB_ENGINE_INT_H
