@@ -218,19 +218,6 @@ void report_fleet_charts(struct report *r)
 
 /* ---- the section: outliers, a row per member, heatmaps ---------------------- */
 
-static void esc(struct sbuf *o, const char *s)
-{
-	sbuf_add_escaped(o, s);
-}
-
-static void fmt(enum svg_unit u, double v, char *buf, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(buf, len, "–");
-	else
-		svg_format_value(u, v, 0, buf, len);
-}
-
 static void outlier_lines(struct sbuf *o, json_t *group, const char *members)
 {
 	static const struct {
@@ -249,8 +236,8 @@ static void outlier_lines(struct sbuf *o, json_t *group, const char *members)
 		if (!x)
 			continue;
 		out = json_is_true(json_object_get(x, "outlier"));
-		fmt(f[k].unit, num(x, "value"), v, sizeof(v));
-		fmt(f[k].unit, num(x, "median"), med, sizeof(med));
+		fmt_unit(f[k].unit, num(x, "value"), v, sizeof(v));
+		fmt_unit(f[k].unit, num(x, "median"), med, sizeof(med));
 		svg_fmt_fixed(num(x, "z"), 1, z, sizeof(z));
 		sbuf_printf(o, "<p class=\"verdict %s\">%s %s of the %s: ", out ? "fail" : "pass",
 			    out ? "Outlier in" : "No outlier in", f[k].label, members);
@@ -277,10 +264,10 @@ static void member_table(struct sbuf *o, const struct members *ms)
 		char zi[SVG_NUM_MAX] = "–", zp[SVG_NUM_MAX] = "–";
 		double errs = num(e, "io") + num(e, "short") + num(e, "verify");
 
-		fmt(SVG_UNIT_IOPS, num(t, "iops"), a, sizeof(a));
-		fmt(SVG_UNIT_BPS, num(t, "bw_bytes_per_s"), b, sizeof(b));
-		fmt(SVG_UNIT_NS, num(json_object_get(t, "lat_ns"), "p50"), c, sizeof(c));
-		fmt(SVG_UNIT_NS, num(json_object_get(t, "lat_ns"), "p99"), d, sizeof(d));
+		fmt_unit(SVG_UNIT_IOPS, num(t, "iops"), a, sizeof(a));
+		fmt_unit(SVG_UNIT_BPS, num(t, "bw_bytes_per_s"), b, sizeof(b));
+		fmt_unit(SVG_UNIT_NS, num(json_object_get(t, "lat_ns"), "p50"), c, sizeof(c));
+		fmt_unit(SVG_UNIT_NS, num(json_object_get(t, "lat_ns"), "p99"), d, sizeof(d));
 		if (isfinite(m->z_iops))
 			svg_fmt_fixed(m->z_iops, 1, zi, sizeof(zi));
 		if (isfinite(m->z_p99))
@@ -302,7 +289,7 @@ static void member_table(struct sbuf *o, const struct members *ms)
 			double off = num(m->node, "start_offset_ns");
 			char s[SVG_LABEL_MAX];
 
-			fmt(SVG_UNIT_NS, fabs(off), s, sizeof(s));
+			fmt_unit(SVG_UNIT_NS, fabs(off), s, sizeof(s));
 			sbuf_printf(o, "<td class=\"n\">%s%s</td>", isfinite(off) ? off < 0 ? "-" :
 				    "+" : "", s);
 		}
@@ -526,7 +513,7 @@ void report_fleet_section(struct sbuf *o, const struct report *r)
 			    "exact merge of theirs (histograms add: its percentiles are those of "
 			    "every I/O).", ms.n);
 		if (json_is_object(st)) {
-			fmt(SVG_UNIT_NS, num(st, "spread_ns"), s, sizeof(s));
+			fmt_unit(SVG_UNIT_NS, num(st, "spread_ns"), s, sizeof(s));
 			sbuf_printf(o, " They began within %s of each other.", s);
 		}
 		sbuf_add(o, "</p>\n");

@@ -42,19 +42,6 @@ static const char page_css[] =
 	".facts{grid-template-columns:repeat(3,minmax(0,1fr))}h2{break-after:avoid}"
 	"tr{break-inside:avoid}}\n";
 
-static void esc(struct sbuf *o, const char *s)
-{
-	sbuf_add_escaped(o, s);
-}
-
-static void fmt_unit(enum svg_unit u, double v, char *buf, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(buf, len, "–");
-	else
-		svg_format_value(u, v, 0, buf, len);
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);

@@ -81,6 +81,23 @@ void caption_add(struct report_chart *c, const char *fmt, ...)
 /* "+1.2" with the sign, locale-free. */
 void signed_num(double v, int decimals, char *buf, size_t len);
 
+/* ---- HTML text --------------------------------------------------------------- */
+
+/* s, escaped for HTML text and attributes. */
+static inline void esc(struct sbuf *o, const char *s)
+{
+	sbuf_add_escaped(o, s);
+}
+
+/* v in unit u for a table cell ("1.2 ms", "350k"), or "–" when it is not a number. */
+static inline void fmt_unit(enum svg_unit u, double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "–");
+	else
+		svg_format_value(u, v, 0, buf, len);
+}
+
 /* ---- chart families -------------------------------------------------------- */
 
 /* Throughput, bandwidth, latency and errors over time, with the endurance drift (timeseries.c). */
