@@ -1326,6 +1326,16 @@ static json_t *load_fixture(const char *name, char *dir_out)
 	return doc;
 }
 
+/* Set fio's job option key of the document's first job to val. */
+static void set_job_option(json_t *doc, const char *key, const char *val)
+{
+	json_t *opts = json_object_get(json_array_get(json_object_get(doc, "jobs"), 0),
+				       "job options");
+
+	ck_assert_msg(json_is_object(opts), "the fio document has no \"job options\"");
+	json_object_set_new(opts, key, json_string(val));
+}
+
 static double jnum(json_t *root, const char *a, const char *b, const char *c, const char *d)
 {
 	json_t *j = json_object_get(json_array_get(json_object_get(root, "jobs"), 0), a);
@@ -1488,9 +1498,7 @@ START_TEST(fio_params_mismatch)
 	compare_cfg_defaults(&cfg);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		run = json_deep_copy(base);
-		json_object_set_new(json_object_get(json_array_get(json_object_get(run, "jobs"), 0),
-						    "job options"), cases[i].key,
-				    json_string(cases[i].val));
+		set_job_option(run, cases[i].key, cases[i].val);
 		ck_assert_int_eq(compare_docs(base, run, "f", &cfg, &c, err, sizeof(err)), 0);
 		ck_assert_msg(c.refused && list_has(c.mismatches, cases[i].want),
 			      "%s=%s: refused %d, first line %s", cases[i].key, cases[i].val,
@@ -1501,10 +1509,8 @@ START_TEST(fio_params_mismatch)
 	}
 	/* The same sizes spelled otherwise, and the defaults spelled out: no difference. */
 	run = json_deep_copy(base);
-	json_object_set_new(json_object_get(json_array_get(json_object_get(run, "jobs"), 0),
-					    "job options"), "bs", json_string("4KiB"));
-	json_object_set_new(json_object_get(json_array_get(json_object_get(run, "jobs"), 0),
-					    "job options"), "rwmixwrite", json_string("50"));
+	set_job_option(run, "bs", "4KiB");
+	set_job_option(run, "rwmixwrite", "50");
 	ck_assert_int_eq(compare_docs(base, run, "f", &cfg, &c, err, sizeof(err)), 0);
 	ck_assert_msg(!c.refused, "%s", json_string_value(json_array_get(c.mismatches, 0)));
 	comparison_free(&c);
@@ -1542,10 +1548,8 @@ START_TEST(fio_unread_options_same)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		a = json_deep_copy(fixture);
 		b = json_deep_copy(fixture);
-		json_object_set_new(json_object_get(json_array_get(json_object_get(a, "jobs"), 0),
-						    "job options"), cases[i].key, json_string(cases[i].a));
-		json_object_set_new(json_object_get(json_array_get(json_object_get(b, "jobs"), 0),
-						    "job options"), cases[i].key, json_string(cases[i].b));
+		set_job_option(a, cases[i].key, cases[i].a);
+		set_job_option(b, cases[i].key, cases[i].b);
 		ck_assert_int_eq(compare_docs(a, b, "f", &cfg, &c, err, sizeof(err)), 0);
 		ck_assert_msg(c.refused == !cases[i].same, "%s=%s against %s: refused %d (%s)",
 			      cases[i].key, cases[i].a, cases[i].b, c.refused,
