@@ -62,7 +62,7 @@ static void zscores(struct members *ms, bool latency)
 		v[i] = latency ? ms->m[i].p99 : ms->m[i].iops;
 	if (outlier_find(v, ms->n, &o) == 0)
 		for (i = 0; i < ms->n; i++) {
-			double z = isnan(v[i]) ? NAN : (v[i] - o.median) / o.spread;
+			double z = outlier_z(&o, v[i]);
 
 			*(latency ? &ms->m[i].z_p99 : &ms->m[i].z_iops) = z;
 			if (fabs(z) > OUTLIER_Z)

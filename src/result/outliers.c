@@ -47,11 +47,12 @@ json_t *outliers_group_json(json_t *nodes, const char *const *names)
 		if (outlier_find(v, n, &o))
 			continue;
 		json_object_set_new(g, figures[k].key, json_pack(
-			"{s:I, s:s, s:f, s:f, s:f, s:s, s:f, s:b}",
+			"{s:I, s:s, s:f, s:f, s:s, s:f, s:s, s:f, s:b}",
 			"index", (json_int_t)o.index,
 			"name", names[o.index] ? names[o.index] : "",
 			"value", o.value,
 			"median", o.median,
+			"scale", "ln(1+x)",
 			"spread", o.spread,
 			"spread_kind", o.spread_kind,
 			"z", o.z,
@@ -63,10 +64,10 @@ json_t *outliers_group_json(json_t *nodes, const char *const *names)
 
 json_t *outliers_json(void)
 {
-	return json_pack("{s:s, s:f}",
-			 "method", "modified z-score (Iglewicz-Hoaglin): (x - median) / (1.4826 MAD) "
-			 "over the group, or / (1.2533 MeanAD) when MAD is 0",
-			 "threshold_z", OUTLIER_Z);
+	return json_pack("{s:s, s:f, s:f}",
+			 "method", "modified z-score (Iglewicz-Hoaglin) on the log scale: y = ln(1 + x), "
+			 "z = (y - median(y)) / max(1.4826 MAD(y), min_spread) over the group",
+			 "threshold_z", OUTLIER_Z, "min_spread", OUTLIER_MIN_SPREAD);
 }
 
 static void fmt(double v, bool latency, char *buf, size_t len)
@@ -113,9 +114,12 @@ void outliers_print(FILE *f, json_t *group, const char *members, const char *ind
 		fmt(json_number_value(json_object_get(o, "spread")), figures[k].latency, spr,
 		    sizeof(spr));
 		kind = json_string_value(json_object_get(o, "spread_kind")) ?: "MAD";
-		fprintf(f, "%s  %-5s %s: %s, z %+.1f: %.1f x %s %s (%s) %s the median %s%s\n",
+		if (json_object_get(o, "scale"))  /* the spread is on the ln scale: a share */
+			snprintf(spr, sizeof(spr), "%.1f%%",
+				 expm1(json_number_value(json_object_get(o, "spread"))) * 100);
+		fprintf(f, "%s  %-5s %s: %s, z %+.1f: %.1f spreads of %s (%s%s) %s the median %s%s\n",
 			indent, figures[k].label, json_string_value(json_object_get(o, "name")), val,
-			z, fabs(z), strcmp(kind, "MAD") ? "1.2533" : "1.4826", kind, spr,
+			z, fabs(z), spr, json_object_get(o, "scale") ? "" : "in units, ", kind,
 			z < 0 ? "below" : "above", med,
 			json_is_true(json_object_get(o, "outlier")) ? ": OUTLIER" : "");
 	}

@@ -2,13 +2,14 @@
  * The outlier view of a group of nodes (the devices of a run, the hosts of
  * a fleet, every device of a fleet): per figure (total IOPS, total p99),
  * the member furthest from the others and how far, in multiples of the
- * robust spread across the group (stats/outlier.h: the modified z-score,
- * (x - median) / (1.4826 MAD)). doc/result-schema-v2.md, section 7:
+ * robust spread across the group (stats/outlier.h: the modified z-score
+ * of ln(1 + x)). doc/result-schema-v2.md, section 7:
  *
- *   "outliers": { "method": "...", "threshold_z": 3.5,
+ *   "outliers": { "method": "...", "threshold_z": 3.5, "min_spread": 0.02,
  *     "devices": { "n": 4, "iops": { "index": 2, "name": "/dev/loop5",
- *                  "value": 1200, "median": 10300, "spread": 410,
- *                  "spread_kind": "MAD", "z": -22.2, "outlier": true },
+ *                  "value": 1200, "median": 10300, "scale": "ln(1+x)",
+ *                  "spread": 0.041, "spread_kind": "MAD", "z": -52.4,
+ *                  "outlier": true },
  *                  "lat_p99": { ... } },
  *     "hosts": { ... } }
  */

@@ -5,55 +5,61 @@
 
 #include "stats/shift.h"
 
+static double scaled(double x)
+{
+	return isnan(x) || x < 0 ? NAN : log1p(x);
+}
+
+double outlier_z(const struct outlier *o, double x)
+{
+	return (scaled(x) - o->log_median) / o->spread;
+}
+
 int outlier_find(const double *v, size_t n, struct outlier *out)
 {
-	double *x = calloc(n ? n : 1, sizeof(double)), *dev = calloc(n ? n : 1, sizeof(double));
-	double med, mad, mean_ad = 0, best = -1;
+	double *y = calloc(n ? n : 1, sizeof(double)), *dev = calloc(n ? n : 1, sizeof(double));
+	double med, mad, best = -1;
 	size_t i, m = 0;
+	bool differ = false;
 	int rc = 1;
 
-	if (!x || !dev) {
+	if (!y || !dev) {
 		rc = -1;
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			x[m++] = v[i];
-	if (m < OUTLIER_MIN_N || stats_median(x, m, &med))
-		goto out;
-	for (i = 0; i < m; i++) {
-		dev[i] = fabs(x[i] - med);
-		mean_ad += dev[i] / (double)m;
-	}
+		if (!isnan(scaled(v[i]))) {
+			differ |= m && scaled(v[i]) != y[0];
+			y[m++] = scaled(v[i]);
+		}
+	if (m < OUTLIER_MIN_N || !differ || stats_median(y, m, &med))
+		goto out;  /* too few, or all equal: nobody is furthest */
+	for (i = 0; i < m; i++)
+		dev[i] = fabs(y[i] - med);
 	if (stats_median(dev, m, &mad))
 		goto out;
-	out->median = med;
-	if (mad > 0) {
-		out->spread = OUTLIER_MAD_SCALE * mad;
-		out->spread_kind = "MAD";
-	} else if (mean_ad > 0) {
-		out->spread = OUTLIER_MEANAD_SCALE * mean_ad;
-		out->spread_kind = "MeanAD";
-	} else {
-		goto out;  /* all equal: nobody is furthest */
+	out->log_median = med;
+	out->median = expm1(med);
+	out->spread = OUTLIER_MAD_SCALE * mad;
+	out->spread_kind = "MAD";
+	if (!(out->spread >= OUTLIER_MIN_SPREAD)) {
+		out->spread = OUTLIER_MIN_SPREAD;
+		out->spread_kind = "floor";
 	}
 	for (i = 0; i < n; i++) {
-		double d;
+		double d = fabs(scaled(v[i]) - med);
 
-		if (isnan(v[i]))
-			continue;
-		d = fabs(v[i] - med);
-		if (d > best) {
+		if (!isnan(d) && d > best) {
 			best = d;
 			out->index = i;
 		}
 	}
 	out->value = v[out->index];
-	out->z = (out->value - med) / out->spread;
+	out->z = outlier_z(out, out->value);
 	out->beyond = fabs(out->z) > OUTLIER_Z;
 	rc = 0;
 out:
-	free(x);
+	free(y);
 	free(dev);
 	return rc;
 }

@@ -320,6 +320,12 @@ static void outlier_body(struct fixture *fx)
 	EXPECT(fx, json_is_true(runbin_jget(fx->doc, "outliers.devices.iops.outlier")) &&
 	       runbin_jnum(fx->doc, "outliers.devices.iops.z") < -3.5, "z %f",
 	       runbin_jnum(fx->doc, "outliers.devices.iops.z"));
+	fprintf(stderr, "check_devices: outlier: device %lld, IOPS %.0f against the median %.0f, "
+		"z %.1f (%s)\n", runbin_jint(fx->doc, "outliers.devices.iops.index"),
+		runbin_jnum(fx->doc, "outliers.devices.iops.value"),
+		runbin_jnum(fx->doc, "outliers.devices.iops.median"),
+		runbin_jnum(fx->doc, "outliers.devices.iops.z"),
+		json_string_value(runbin_jget(fx->doc, "outliers.devices.iops.spread_kind")) ?: "?");
 	name = json_string_value(runbin_jget(fx->doc, "outliers.devices.iops.name"));
 	EXPECT(fx, name && strstr(name, fx->ld[2].path), "outlier named %s", name ? name : "?");
 	EXPECT(fx, runbin_jint(fx->doc, "outliers.devices.lat_p99.index") == 2, "the p99 outlier is "

@@ -308,31 +308,61 @@ START_TEST(refusals)
 }
 END_TEST
 
-/* Textbook values of the modified z-score. */
+/* Textbook values of the modified z-score, on the ln(1 + x) scale. */
 START_TEST(outlier_textbook)
 {
 	static const double v[] = { 2, 3, 3, 4, 5, 100 };
 	static const double flat[] = { 5, 5, 5, 5, 9 };
+	static const double capped[] = { 1000, 310, 1000 };
+	static const double loaded[] = { 8000, 12000, 300, 10000 };
+	static const double close[] = { 1000, 1000, 950, 1000 };
+	static const double skipped[] = { 1000, -1, 1000, NAN, 310 };
 	static const double two[] = { 1, 100 };
 	static const double same[] = { 7, 7, 7 };
+	double half = 0.5 * log(20), mad = ((half - log(4)) + (log(6) - half)) / 2;
 	struct outlier o;
 
-	/* median 3.5; |dev| 1.5 .5 .5 .5 1.5 96.5: MAD 1; z = 96.5 / 1.4826 */
+	/*
+	 * y = ln 3, ln 4, ln 4, ln 5, ln 6, ln 101; median ln sqrt(20);
+	 * |dev| ln(sqrt20/4) three times, ln(6/sqrt20), ln(sqrt20/3), ln(101/sqrt20):
+	 * MAD = (ln(sqrt20/4) + ln(6/sqrt20)) / 2
+	 */
 	ck_assert_int_eq(outlier_find(v, 6, &o), 0);
 	ck_assert_int_eq(o.index, 5);
-	ck_assert_double_eq_tol(o.median, 3.5, 1e-12);
+	ck_assert_double_eq_tol(o.median, sqrt(20) - 1, 1e-9);
 	ck_assert_str_eq(o.spread_kind, "MAD");
-	ck_assert_double_eq_tol(o.z, 96.5 / 1.4826, 1e-9);
+	ck_assert_double_eq_tol(o.spread, 1.4826 * mad, 1e-12);
+	ck_assert_double_eq_tol(o.z, (log(101) - half) / (1.4826 * mad), 1e-9);
+	ck_assert_double_eq_tol(outlier_z(&o, 2), (log(3) - half) / (1.4826 * mad), 1e-9);
 	ck_assert(o.beyond);
-	/* MAD 0 (4 of 5 equal): MeanAD 0.8, z = 4 / (1.2533 * 0.8) = 3.9895 */
+	/* MAD 0 (4 of 5 equal): the 2% floor, z = ln(10 / 6) / 0.02 */
 	ck_assert_int_eq(outlier_find(flat, 5, &o), 0);
 	ck_assert_int_eq(o.index, 4);
-	ck_assert_str_eq(o.spread_kind, "MeanAD");
-	ck_assert_double_eq_tol(o.z, 4 / (1.2533 * 0.8), 1e-9);
+	ck_assert_str_eq(o.spread_kind, "floor");
+	ck_assert_double_eq_tol(o.z, log(10.0 / 6) / 0.02, 1e-9);
 	ck_assert(o.beyond);
+	/* Three hosts, two capped alike: the third is named (MeanAD could never pass 2.39). */
+	ck_assert_int_eq(outlier_find(capped, 3, &o), 0);
+	ck_assert_int_eq(o.index, 1);
+	ck_assert_double_eq_tol(o.z, log(311.0 / 1001) / 0.02, 1e-9);
+	ck_assert(o.beyond);
+	/* Healthy members 50% apart (linear z -2.93) do not hide one at 300. */
+	ck_assert_int_eq(outlier_find(loaded, 4, &o), 0);
+	ck_assert_int_eq(o.index, 2);
+	ck_assert(o.z < -OUTLIER_Z && o.beyond);
+	/* Within 7.3% of identical peers: furthest, not an outlier. */
+	ck_assert_int_eq(outlier_find(close, 4, &o), 0);
+	ck_assert_int_eq(o.index, 2);
+	ck_assert_double_eq_tol(o.z, log(951.0 / 1001) / 0.02, 1e-9);
+	ck_assert(!o.beyond);
+	/* NaN and negative members are skipped, and keep their index. */
+	ck_assert_int_eq(outlier_find(skipped, 5, &o), 0);
+	ck_assert_int_eq(o.index, 4);
+	ck_assert(isnan(outlier_z(&o, -1)) && isnan(outlier_z(&o, NAN)));
 	/* Fewer than three, or all equal: none. */
 	ck_assert_int_eq(outlier_find(two, 2, &o), 1);
 	ck_assert_int_eq(outlier_find(same, 3, &o), 1);
+	ck_assert_int_eq(outlier_find(skipped, 4, &o), 1);
 }
 END_TEST
 
@@ -353,9 +383,13 @@ START_TEST(slow_host_is_the_outlier)
 	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "h4");
 	ck_assert(json_is_true(json_object_get(o, "outlier")));
 	ck_assert(json_number_value(json_object_get(o, "z")) < -OUTLIER_Z);
-	/* median 10000, |dev| 0 100 100 7000 50: MAD 100 */
+	/*
+	 * IOPS 5000 5050 4950 1500 5025: on ln(1 + x), 1.4826 MAD = 0.0148 is
+	 * under the 2% floor, so z = ln(1501 / 5001) / 0.02
+	 */
+	ck_assert_str_eq(json_string_value(json_object_get(o, "spread_kind")), "floor");
 	ck_assert_double_eq_tol(json_number_value(json_object_get(o, "z")),
-				(1500.0 - 5000.0) / (1.4826 * 50), 1e-6);
+				log(1501.0 / 5001) / 0.02, 1e-6);
 	o = json_object_get(json_object_get(json_object_get(fleet, "outliers"), "hosts"),
 			    "lat_p99");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "name")), "h4");
