@@ -108,6 +108,13 @@ struct dev_ctx {
 	struct job job;
 	struct run_result *r;
 	uint16_t *cpus;
+	/*
+	 * The device's own cost probe: its device_stats (the device and its
+	 * slaves), and the machine's CPU over its window, of which the run
+	 * keeps one (devices_take_cpu).
+	 */
+	struct acct_probe acct;
+	struct job_probe probe;
 	uint64_t wait_until;         /* --start-at: UTC ns, 0: none */
 	uint64_t start_wall;         /* when this device's measured period began */
 	int rc;
@@ -273,8 +280,34 @@ static void ctx_init(struct dev_ctx *c, struct session *s, unsigned d, const str
 	c->cpus = rotated_cpus(job, d);
 	if (c->cpus)
 		c->job.cpus = c->cpus;
+	session_probe_setup(dev, &c->acct, &c->probe, &dev->target);
+	c->job.probe = &c->probe;
 	/* --start-at: only the session's first engine run waits for it. */
 	c->wait_until = s->ro->start_at_ns && !s->start_wall_ns ? s->ro->start_at_ns : 0;
+}
+
+/*
+ * The CPU figures are the machine's and the process's, not a device's:
+ * every device's probe measured the same CPUs over nearly the same window
+ * (the start gate opens them together). The run keeps the longest of
+ * those windows, so its CPU per I/O is the machine's CPU over all the
+ * devices' I/O; the devices keep their device_stats and no CPU, which
+ * would be the whole machine's counted against one device's I/O.
+ */
+static void devices_take_cpu(struct dev_ctx *c, unsigned n, struct run_result *r)
+{
+	const struct cpu_acct *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!c[i].rc && c[i].r && c[i].r->cpu.window_ns &&
+		    (!best || c[i].r->cpu.window_ns > best->window_ns))
+			best = &c[i].r->cpu;
+	if (best)
+		r->cpu = *best;
+	for (i = 0; i < n; i++)
+		if (c[i].r)
+			memset(&c[i].r->cpu, 0, sizeof(c[i].r->cpu));
 }
 
 /* Start the devices' threads with the stop signals blocked: the main thread takes them. */
@@ -381,13 +414,17 @@ int devices_run(struct session *s, const struct job *job, struct run_result *r, 
 		}
 		ran++;
 	}
+	if (ran)
+		devices_take_cpu(c, n, r);
 	if (first) {
 		s->run_wall_ns = first;
 		if (!s->start_wall_ns)
 			s->start_wall_ns = first;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		acct_probe_reset(&c[i].acct);
 		free(c[i].cpus);
+	}
 	free(c);
 	pthread_cond_destroy(&g.cond);
 	pthread_mutex_destroy(&g.lock);

@@ -3,13 +3,15 @@
  * --target given several times and as a comma list drives every device at
  * once; each device's results match its own kernel counters exactly, the
  * top-level results are the exact merge of the devices' (counts and every
- * histogram bucket), a device slowed down by the blkio throttle is named
+ * histogram bucket), each device's device_stats are its own and the
+ * machine's CPU is counted once per run, a device slowed down by the blkio throttle is named
  * as the outlier, a device that fails the safety checks refuses the whole
  * run before any I/O, and a stop signal ends every device and still writes
  * the result.
  */
 #include <check.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +151,8 @@ static void counters_body(struct fixture *fx)
 			       "--workers", "2", "--duration", "2", "--seed", "7",
 			       "--output-format", "json", NULL };
 	long long rd0[NDEV], wr0[NDEV], rd1, wr1, sum_ops = 0, sum_rd = 0;
+	double tool_s, win;
+	char key[128];
 	json_t *devs, *d, *iv;
 	uint64_t last_t = 0;
 	size_t i;
@@ -180,6 +184,12 @@ static void counters_body(struct fixture *fx)
 		EXPECT(fx, rd1 - rd0[i] == r && wr1 - wr0[i] == w, "device %zu (%s): the kernel "
 		       "completed %lld reads %lld writes, its result says %lld %lld", i,
 		       fx->ld[i].path, rd1 - rd0[i], wr1 - wr0[i], r, w);
+		/* Its device_stats are its own device's; the CPU is the run's, not a device's. */
+		snprintf(key, sizeof(key), "results.device_stats.%s", fx->ld[i].sysname);
+		EXPECT(fx, runbin_jint(d, strcat(key, ".reads_completed")) == r,
+		       "device %zu: %s %lld, its result %lld reads", i, key, runbin_jint(d, key), r);
+		EXPECT(fx, !runbin_jget(d, "results.cpu"), "device %zu has the machine's CPU as its "
+		       "own", i);
 		EXPECT(fx, runbin_jint(d, "target.kernel_counters_delta.reads_completed") == r &&
 		       runbin_jint(d, "target.kernel_counters_delta.writes_completed") == w,
 		       "device %zu: kernel_counters_delta %lld/%lld, results %lld/%lld", i,
@@ -205,6 +215,24 @@ static void counters_body(struct fixture *fx)
 	       sum_rd == runbin_jint(fx->doc, "results.read.ops"), "the devices add up to %lld ops "
 	       "(%lld reads), the result says %lld (%lld)", sum_ops, sum_rd,
 	       runbin_jint(fx->doc, "results.total.ops"), runbin_jint(fx->doc, "results.read.ops"));
+	/*
+	 * The run's CPU: the machine's over one window (not one per device
+	 * added up), per I/O of every device.
+	 */
+	win = runbin_jnum(fx->doc, "results.cpu.window_s");
+	tool_s = runbin_jnum(fx->doc, "results.cpu.tool.user_s") +
+		 runbin_jnum(fx->doc, "results.cpu.tool.system_s");
+	EXPECT(fx, win > 1.9 && win < 2.5, "results.cpu.window_s %f", win);
+	EXPECT(fx, runbin_jnum(fx->doc, "results.cpu.system.busy_s") <=
+	       1.05 * win * runbin_jnum(fx->doc, "results.cpu.cpus"), "the CPUs were busy %f s of "
+	       "%f s on %f CPUs", runbin_jnum(fx->doc, "results.cpu.system.busy_s"), win,
+	       runbin_jnum(fx->doc, "results.cpu.cpus"));
+	EXPECT(fx, tool_s > 0 && fabs(runbin_jnum(fx->doc, "results.cpu.per_io_ns.tool") *
+	       (double)sum_ops - tool_s * 1e9) < 0.01 * tool_s * 1e9, "tool CPU %f s, %f ns per "
+	       "I/O over %lld I/Os", tool_s, runbin_jnum(fx->doc, "results.cpu.per_io_ns.tool"),
+	       sum_ops);
+	EXPECT(fx, runbin_jnum(fx->doc, "results.cpu.per_io_ns.system") > 0, "no system CPU "
+	       "per I/O");
 	EXPECT(fx, runbin_jint(fx->doc, "results.concurrency.workers") == 2 * NDEV,
 	       "%lld workers in all", runbin_jint(fx->doc, "results.concurrency.workers"));
 	hist_is_merge(fx, devs, "read.lat_hist");
