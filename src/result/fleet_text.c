@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "result/cost.h"
 #include "result/fleet.h"
 #include "result/outliers.h"
 #include "result/result_text.h"
@@ -20,9 +21,10 @@ static void row(FILE *f, const char *label, const char *what, json_t *res, const
 	format_count(jnum(t, "iops", NULL), iops, sizeof(iops));
 	format_ns(jnum(t, "lat_ns", "p50"), p50, sizeof(p50));
 	format_ns(jnum(t, "lat_ns", "p99"), p99, sizeof(p99));
-	fprintf(f, "  %-20.20s %-22.22s %10s %9.1f %9s %9s %7.0f  %s\n", label, what, iops,
+	fprintf(f, "  %-20.20s %-22.22s %10s %9.1f %9s %9s %7.0f%s%s\n", label, what, iops,
 		jnum(t, "bw_bytes_per_s", NULL) / 1e6, p50, p99,
-		jnum(e, "io", NULL) + jnum(e, "short", NULL) + jnum(e, "verify", NULL), extra);
+		jnum(e, "io", NULL) + jnum(e, "short", NULL) + jnum(e, "verify", NULL),
+		extra[0] ? "  " : "", extra);
 }
 
 void fleet_print(FILE *f, json_t *doc)
@@ -31,7 +33,7 @@ void fleet_print(FILE *f, json_t *doc)
 	json_t *out = json_object_get(doc, "outliers"), *st = json_object_get(doc, "start");
 	size_t i, k, ndev = 0;
 	bool many = false;
-	char off[32], lbl[64];
+	char off[32], lbl[64], line[512];
 
 	fprintf(f, "fleet: %zu hosts, %s %s, bs %lld, %.0f s (merged %s)\n",
 		json_array_size(hosts), json_string_value(json_object_get(doc, "command")) ?: "?",
@@ -76,6 +78,10 @@ void fleet_print(FILE *f, json_t *doc)
 		}
 	}
 	row(f, "fleet", "", json_object_get(doc, "results"), "");
+	/* Every host's CPU added up (merge: only when every host measured it). */
+	cost_line(json_object_get(doc, "results"), line, sizeof(line));
+	if (line[0])
+		fprintf(f, "  cost, all hosts: %s\n", line);
 	if (json_object_get(out, "hosts"))
 		outliers_print(f, json_object_get(out, "hosts"), "hosts", "  ");
 	if (many && json_object_get(out, "devices"))

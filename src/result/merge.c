@@ -114,6 +114,99 @@ static json_t *merge_errors(json_t *const *res, size_t n)
 	return out;
 }
 
+/* ---- CPU: the hosts' seconds and counts add -------------------------------- */
+
+/* Every number of object `key` of every input's cpu (or of cpu itself), summed into out. */
+static void sum_numbers(json_t *out, json_t *const *cpu, size_t n, const char *key)
+{
+	json_t *first = key ? json_object_get(cpu[0], key) : cpu[0], *v, *x;
+	const char *name;
+	size_t i;
+
+	json_object_foreach(first, name, v) {
+		double sum = 0;
+		bool ints = true;
+
+		if (!json_is_number(v) || !strcmp(name, "pct") || !strcmp(name, "window_s") ||
+		    !strcmp(name, "busy_pct"))
+			continue;
+		for (i = 0; i < n; i++) {
+			x = json_object_get(key ? json_object_get(cpu[i], key) : cpu[i], name);
+			if (!json_is_number(x))
+				break;
+			ints &= json_is_integer(x);
+			sum += json_number_value(x);
+		}
+		if (i == n)  /* a figure some input lacks is left out, not undercounted */
+			json_object_set_new(out, name, ints ? json_integer((json_int_t)sum) :
+					    json_real(sum));
+	}
+}
+
+/*
+ * results.cpu of inputs that ran at the same time on different machines
+ * (a fleet's hosts, run i of each): CPU seconds, CPUs and counts add, the
+ * window is the longest, and the shares and per-I/O figures are derived
+ * again from the sums (ops: the merged total's). NULL unless every input
+ * has one: a fleet's CPU per I/O over some hosts' I/O would be too low.
+ */
+static json_t *merge_cpu(json_t *const *res, size_t n, uint64_t ops)
+{
+	json_t **cpu = calloc(n, sizeof(*cpu)), *out = NULL, *sub, *per;
+	double win = 0, cap = 0, all = 0, tool_s, busy_s;
+	const char *name;
+	json_t *v;
+	size_t i;
+
+	if (!cpu)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		cpu[i] = json_object_get(res[i], "cpu");
+		if (!json_is_object(cpu[i]))
+			goto out;
+		if (num(cpu[i], "window_s") > win)
+			win = num(cpu[i], "window_s");
+		cap += num(cpu[i], "window_s") * num(cpu[i], "cpus");
+	}
+	out = json_pack("{s:f}", "window_s", win);
+	sum_numbers(out, cpu, n, NULL);
+	per = json_object();
+	json_object_set_new(out, "per_io_ns", per);
+	sub = json_object();
+	json_object_set_new(out, "tool", sub);
+	sum_numbers(sub, cpu, n, "tool");
+	tool_s = num(sub, "user_s") + num(sub, "system_s");
+	if (cap > 0)
+		json_object_set_new(sub, "pct", json_real(100 * tool_s / cap));
+	json_object_set_new(per, "tool", ops ? json_real(tool_s * 1e9 / (double)ops) :
+			    json_null());
+	sub = json_object();
+	sum_numbers(sub, cpu, n, "process");
+	if (json_object_size(sub))
+		json_object_set_new(out, "process", sub);
+	else
+		json_decref(sub);
+	for (i = 0; i < n && json_is_object(json_object_get(cpu[i], "system")); i++)
+		;
+	if (i < n)  /* no /proc/stat on some host: the tool's own figures only */
+		goto out;
+	sub = json_object();
+	json_object_set_new(out, "system", sub);
+	sum_numbers(sub, cpu, n, "system");
+	busy_s = num(sub, "busy_s");
+	json_object_foreach(sub, name, v)
+		if (strcmp(name, "busy_s") && strlen(name) > 2 &&
+		    !strcmp(name + strlen(name) - 2, "_s"))
+			all += json_number_value(v);
+	if (all > 0)
+		json_object_set_new(out, "busy_pct", json_real(100 * busy_s / all));
+	json_object_set_new(per, "system", ops ? json_real(busy_s * 1e9 / (double)ops) :
+			    json_null());
+out:
+	free(cpu);
+	return out;
+}
+
 static json_t *merge_concurrency(json_t *const *res, size_t n)
 {
 	static const char *const sums[] = {
@@ -564,6 +657,9 @@ static json_t *merge_one(json_t *const *res, size_t n, double interval_s, bool n
 	}
 	json_object_set_new(out, "errors", merge_errors(res, n));
 	json_object_set_new(out, "concurrency", merge_concurrency(res, n));
+	x = merge_cpu(res, n, count(json_object_get(out, "total"), "ops"));
+	if (x)
+		json_object_set_new(out, "cpu", x);
 	x = merge_intervals(res, n, interval_s, &lat_max);
 	if (!x) {
 		snprintf(err, elen, "out of memory");

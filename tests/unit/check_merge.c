@@ -399,6 +399,80 @@ START_TEST(slow_host_is_the_outlier)
 }
 END_TEST
 
+/* A host's results.cpu, as cost_cpu_json() writes it. */
+static json_t *cpu_of(double win, int cpus, double tool_user, double tool_sys, double busy,
+		      double idle, bool system)
+{
+	json_t *c = json_pack("{s:f, s:i, s:I, s:I, s:{s:f, s:f, s:I, s:I, s:f}, s:{s:f}, s:f}",
+			      "window_s", win, "cpus", cpus, "interrupts", (json_int_t)1000,
+			      "context_switches", (json_int_t)5000, "tool", "user_s", tool_user,
+			      "system_s", tool_sys, "voluntary_ctxt", (json_int_t)10,
+			      "involuntary_ctxt", (json_int_t)20, "pct", 99.0, "per_io_ns",
+			      "tool", 1.0, "busy_pct", 99.0);
+
+	if (system)
+		json_object_set_new(c, "system", json_pack("{s:f, s:f, s:f, s:f, s:i}", "user_s",
+			busy / 4, "system_s", busy * 3 / 4, "idle_s", idle, "busy_s", busy, "cpus",
+			cpus));
+	return c;
+}
+
+/* A fleet's CPU: the hosts' seconds and counts add, the shares come from the sums. */
+START_TEST(fleet_cpu_adds)
+{
+	json_t *docs[3], *fleet = NULL, *c;
+	static const unsigned ops[] = { 10000, 20000, 30000 };
+	double tool = 0, busy = 0, all = 0, cap = 0;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		docs[i] = host_doc((unsigned)i % 2, ops[i], 1.0, "randread", i == 0 ? "a" : i == 1 ?
+				   "b" : "c", 0, NULL, 0);
+		json_object_set_new(json_object_get(docs[i], "results"), "cpu",
+				    cpu_of(2.0 + 0.1 * (double)i, 2 + 2 * (int)i, 0.1 * (double)(i + 1),
+					   0.2 * (double)(i + 1), 1.0 + (double)i, 0.5, true));
+		tool += 0.3 * (double)(i + 1);
+		busy += 1.0 + (double)i;
+		all += 1.0 + (double)i + 0.5;
+		cap += (2.0 + 0.1 * (double)i) * (2 + 2 * (int)i);
+	}
+	ck_assert_int_eq(fleet_of(docs, NULL, 3, false, &fleet, err, sizeof(err)), MERGE_OK);
+	c = json_object_get(json_object_get(fleet, "results"), "cpu");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(c, "window_s")), 2.2, 1e-9);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "cpus")), 2 + 4 + 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "interrupts")), 3000);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(c, "tool"),
+				"pct")), 100 * tool / cap, 1e-9);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(c, "per_io_ns"),
+				"tool")), tool * 1e9 / 60000, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(c, "per_io_ns"),
+				"system")), busy * 1e9 / 60000, 1e-6);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(c, "busy_pct")),
+				100 * busy / all, 1e-9);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "system"), "cpus")),
+			 12);
+	json_decref(fleet);
+	/* A host without /proc/stat: the tool's figures only. */
+	json_object_set_new(json_object_get(docs[1], "results"), "cpu",
+			    cpu_of(2.1, 4, 0.2, 0.4, 2.0, 0.5, false));
+	ck_assert_int_eq(fleet_of(docs, NULL, 3, false, &fleet, err, sizeof(err)), MERGE_OK);
+	c = json_object_get(json_object_get(fleet, "results"), "cpu");
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(c, "per_io_ns"), "tool"));
+	ck_assert_ptr_null(json_object_get(c, "system"));
+	ck_assert_ptr_null(json_object_get(json_object_get(c, "per_io_ns"), "system"));
+	json_decref(fleet);
+	/* A host without CPU figures: none for the fleet, not a share of it. */
+	json_object_del(json_object_get(docs[2], "results"), "cpu");
+	ck_assert_int_eq(fleet_of(docs, NULL, 3, false, &fleet, err, sizeof(err)), MERGE_OK);
+	ck_assert_ptr_null(json_object_get(json_object_get(fleet, "results"), "cpu"));
+	json_decref(fleet);
+	for (i = 0; i < 3; i++)
+		json_decref(docs[i]);
+}
+END_TEST
+
 /* Runs of every host merge run by run; compare then judges each host and the fleet. */
 START_TEST(fleet_compare_per_host)
 {
@@ -476,6 +550,7 @@ static Suite *merge_suite(void)
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, outlier_textbook);
 	tcase_add_test(tc, slow_host_is_the_outlier);
+	tcase_add_test(tc, fleet_cpu_adds);
 	tcase_add_test(tc, fleet_compare_per_host);
 	suite_add_tcase(s, tc);
 	return s;
