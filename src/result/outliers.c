@@ -111,15 +111,13 @@ void outliers_print(FILE *f, json_t *group, const char *members, const char *ind
 		    sizeof(val));
 		fmt(json_number_value(json_object_get(o, "median")), figures[k].latency, med,
 		    sizeof(med));
-		fmt(json_number_value(json_object_get(o, "spread")), figures[k].latency, spr,
-		    sizeof(spr));
 		kind = json_string_value(json_object_get(o, "spread_kind")) ?: "MAD";
-		if (json_object_get(o, "scale"))  /* the spread is on the ln scale: a share */
-			snprintf(spr, sizeof(spr), "%.1f%%",
-				 expm1(json_number_value(json_object_get(o, "spread"))) * 100);
-		fprintf(f, "%s  %-5s %s: %s, z %+.1f: %.1f spreads of %s (%s%s) %s the median %s%s\n",
+		/* The spread is on the ln scale (groups printed here are this run's): a share. */
+		snprintf(spr, sizeof(spr), "%.1f%%",
+			 expm1(json_number_value(json_object_get(o, "spread"))) * 100);
+		fprintf(f, "%s  %-5s %s: %s, z %+.1f: %.1f spreads of %s (%s) %s the median %s%s\n",
 			indent, figures[k].label, json_string_value(json_object_get(o, "name")), val,
-			z, fabs(z), spr, json_object_get(o, "scale") ? "" : "in units, ", kind,
+			z, fabs(z), spr, kind,
 			z < 0 ? "below" : "above", med,
 			json_is_true(json_object_get(o, "outlier")) ? ": OUTLIER" : "");
 	}

@@ -27,11 +27,14 @@ int outlier_find(const double *v, size_t n, struct outlier *out)
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		if (!isnan(scaled(v[i]))) {
-			differ |= m && scaled(v[i]) != y[0];
-			y[m++] = scaled(v[i]);
-		}
+	for (i = 0; i < n; i++) {
+		double yi = scaled(v[i]);
+
+		if (isnan(yi))
+			continue;
+		differ |= m && yi != y[0];
+		y[m++] = yi;
+	}
 	if (m < OUTLIER_MIN_N || !differ || stats_median(y, m, &med))
 		goto out;  /* too few, or all equal: nobody is furthest */
 	for (i = 0; i < m; i++)
